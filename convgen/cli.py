@@ -1,0 +1,71 @@
+"""Command line: each command parses its arguments and calls one core function.
+
+Errors caused by input (`ConvgenError`) become a French message and exit code 2 here, and only
+here. Heavy modules are imported inside the commands so that `--help` stays instant.
+Exit codes: 0 ok, 1 findings or differences, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from convgen.errors import ConvgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def handle_errors(func: F) -> F:
+    """Turn a `ConvgenError` into its French message on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConvgenError as exc:
+            click.echo(f"erreur : {exc}" if not exc.problems else str(exc), err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class FrenchGroup(click.Group):
+    """A click group whose usage errors also exit with code 2 (click's default) in French."""
+
+
+@click.group(cls=FrenchGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="convgen", message="convgen %(version)s")
+def cli() -> None:
+    """convgen : conventions de partenariat générées à partir d'une bibliothèque de clauses.
+
+    \b
+    Exemple :
+      convgen build                      # toutes les instances de instances/ vers out/
+      convgen check out/                 # ce qu'il manque encore avant signature
+      convgen diff v1.docx v2.docx       # ce qui a changé, article par article
+    """
+
+
+def main() -> None:
+    cli(prog_name="convgen")
+
+
+# Each name is a module of convgen.commands defining a click command `command`.
+_COMMANDS: list[str] = []
+
+
+def _register() -> None:
+    import importlib
+
+    for name in _COMMANDS:
+        module = importlib.import_module(f"convgen.commands.{name}")
+        cli.add_command(module.command)
+
+
+_register()

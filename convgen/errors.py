@@ -1,0 +1,74 @@
+"""The one place where convgen's errors are defined.
+
+Every error a user can cause is a `ConvgenError`: its message is French, built from the data
+(file, line, field), and the CLI turns it into a message and exit code 2 in exactly one place
+(`convgen.cli`). Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, printed like a compiler: `file:line: champ: message`."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class ConvgenError(Exception):
+    """Base of every error caused by the user's input or environment (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems: list[Problem] = list(problems or [])
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = [str(p) for p in self.problems]
+        return "\n".join(lines + [self.message])
+
+
+class InputError(ConvgenError):
+    """Raised when an instance, clause or model file is invalid; carries every problem found."""
+
+
+class LibraryError(InputError):
+    """Raised when the clause library or a model (manifest, Word frame) is inconsistent."""
+
+
+class ReferenceError_(InputError):
+    """Raised when a clause refers to an article that the model does not contain."""
+
+
+class DocumentError(ConvgenError):
+    """Raised when a document given to check or diff cannot be read (corrupt, bomb, no text)."""
+
+
+class ToolMissingError(ConvgenError):
+    """Raised when an external program (LibreOffice) needed for the command is missing."""
+
+
+def problem_at(path: Path | str, line: int | None, field: str | None, message: str) -> Problem:
+    """Build a `Problem` with a path shown relative to the working directory when possible."""
+    p = Path(path)
+    try:
+        shown = str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = str(p)
+    return Problem(shown, line, field, message)

@@ -1,0 +1,487 @@
+"""Reading the text a person sees in a .docx, .pdf, .txt or .md file.
+
+`read_document(path)` returns a `DocumentText`: the paragraphs in reading order, each with where
+it stands (body paragraph index for .docx, page for .pdf, line for text files) and which zone of
+the document it belongs to (body, header, footer, footnote, text box). Check and diff work on this
+and never open files themselves.
+
+Untrusted files are guarded before they are parsed: a .docx is a zip and can be a bomb; a PDF can
+be encrypted or be a scan with no text.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from convgen.errors import DocumentError
+from convgen.textnorm import fold_spaces
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W}}}"
+
+# Guards for untrusted .docx (a 292 KB bomb took 55 s and 9.9 GB with python-docx).
+MAX_MEMBERS = 2000
+MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_PDF_PAGES = 2000
+
+ZONE_BODY = "corps"
+ZONE_HEADER = "en-tête"
+ZONE_FOOTER = "pied de page"
+ZONE_FOOTNOTE = "note de bas de page"
+ZONE_ENDNOTE = "note de fin"
+ZONE_TEXTBOX = "zone de texte"
+
+
+@dataclass
+class TextBlock:
+    """One paragraph as a reader sees it, with where it stands in its file."""
+
+    text: str
+    zone: str = ZONE_BODY
+    paragraph: int | None = None  # .docx: 1-based among body paragraphs, table cells included
+    page: int | None = None  # .pdf: 1-based page
+    line: int | None = None  # .txt/.md: 1-based first line
+    style: str | None = None  # .docx: style name ("Heading 1", "List Bullet"...)
+    outline_level: int | None = None  # .docx: 0 for "Heading 1"-like paragraphs, else None
+    in_table: bool = False
+
+
+@dataclass
+class DocumentText:
+    """All the visible text of one document, in reading order."""
+
+    path: Path
+    kind: str  # "docx" | "pdf" | "txt"
+    blocks: list[TextBlock] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
+
+    def body(self) -> list[TextBlock]:
+        return [b for b in self.blocks if b.zone == ZONE_BODY]
+
+    def text(self) -> str:
+        """Body text, one paragraph per line."""
+        return "\n".join(b.text for b in self.body())
+
+
+def read_document(path: Path | str) -> DocumentText:
+    """Read any supported document; raise `DocumentError` with a French message if unreadable."""
+    p = Path(path)
+    if not p.exists():
+        raise DocumentError(f"{p}: fichier introuvable")
+    if p.is_dir():
+        raise DocumentError(f"{p}: est un dossier, pas un document")
+    suffix = p.suffix.lower()
+    if suffix == ".docx":
+        return read_docx(p)
+    if suffix == ".pdf":
+        return read_pdf(p)
+    if suffix in (".txt", ".md", ".text", ".markdown"):
+        return read_text(p)
+    raise DocumentError(
+        f"{p}: format non pris en charge ({suffix or 'sans extension'}) ; "
+        "formats acceptés : .docx, .pdf, .txt, .md"
+    )
+
+
+# --------------------------------------------------------------------------- text files
+
+
+def read_text(path: Path) -> DocumentText:
+    raw = path.read_bytes()
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        content = raw.decode("cp1252", errors="replace")
+    doc = DocumentText(path, "txt")
+    for number, line in enumerate(content.splitlines(), start=1):
+        if line.strip():
+            doc.blocks.append(TextBlock(line.rstrip(), line=number))
+    return doc
+
+
+# --------------------------------------------------------------------------- docx
+
+
+def open_docx_zip(path: Path) -> zipfile.ZipFile:
+    """Open a .docx as a zip after checking it is not a bomb; raise `DocumentError` otherwise."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DocumentError(
+            f"{path}: fichier .docx illisible (archive corrompue ou pas un document Word)"
+        ) from exc
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise DocumentError(f"{path}: refusé : l'archive contient {len(infos)} éléments")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise DocumentError(
+            f"{path}: refusé : contenu décompressé de {total // (1024 * 1024)} Mo "
+            "(archive piégée « zip bomb » ?)"
+        )
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise DocumentError(
+                f"{path}: refusé : taux de compression anormal pour {info.filename} "
+                "(archive piégée « zip bomb » ?)"
+            )
+    if "word/document.xml" not in archive.namelist():
+        raise DocumentError(f"{path}: pas un document Word (word/document.xml absent)")
+    return archive
+
+
+def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(archive.read(name), parser)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError) as exc:
+        raise DocumentError(f"{path}: partie {name} illisible ({exc})") from exc
+
+
+class _Numbering:
+    """Computes the labels Word draws for automatically numbered paragraphs ("Article 1", "4.1")."""
+
+    def __init__(self, numbering: etree._Element | None, styles: _Styles) -> None:
+        self.styles = styles
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[str, list[int]] = {}
+        if numbering is None:
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in numbering.iter(f"{_W}abstractNum"):
+            aid = an.get(f"{_W}abstractNumId", "")
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.iter(f"{_W}lvl"):
+                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                fmt = _val(lvl.find(f"{_W}numFmt")) or "decimal"
+                text = _val(lvl.find(f"{_W}lvlText")) or ""
+                start = int(_val(lvl.find(f"{_W}start")) or "1")
+                lv[ilvl] = (fmt, text, start)
+            abstract[aid] = lv
+        for num in numbering.iter(f"{_W}num"):
+            nid = num.get(f"{_W}numId", "")
+            ref = _val(num.find(f"{_W}abstractNumId")) or ""
+            for ilvl, spec in abstract.get(ref, {}).items():
+                self.levels[(nid, ilvl)] = spec
+
+    def label(self, p: etree._Element, style_id: str | None) -> str:
+        num_id, ilvl = None, 0
+        numpr = p.find(f"{_W}pPr/{_W}numPr")
+        if numpr is not None:
+            num_id = _val(numpr.find(f"{_W}numId"))
+            ilvl = int(_val(numpr.find(f"{_W}ilvl")) or "0")
+        elif style_id:
+            num_id, ilvl = self.styles.numbering_of(style_id)
+        if not num_id or num_id == "0" or (num_id, ilvl) not in self.levels:
+            return ""
+        fmt, text, _start = self.levels[(num_id, ilvl)]
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters[ilvl] += 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        if fmt == "bullet":
+            return "• "
+        if fmt == "none":
+            return ""
+
+        def repl(m: re.Match[str]) -> str:
+            level = int(m.group(1)) - 1
+            lfmt, _t, lstart = self.levels.get((num_id, level), ("decimal", "", 1))
+            return _format_number(counters[level] + lstart - 1, lfmt)
+
+        return re.sub(r"%(\d)", repl, text) + " "
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("upperRoman", "lowerRoman"):
+        r = _roman(n)
+        return r if fmt == "upperRoman" else r.lower()
+    if fmt in ("upperLetter", "lowerLetter"):
+        s = chr(ord("A") + (n - 1) % 26)
+        return s if fmt == "upperLetter" else s.lower()
+    if fmt == "ordinal":
+        return "1er" if n == 1 else f"{n}e"
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, sym in (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ):  # fmt: skip
+        while n >= value:
+            out += sym
+            n -= value
+    return out
+
+
+def _val(el: etree._Element | None) -> str | None:
+    return None if el is None else el.get(f"{_W}val")
+
+
+class _Styles:
+    def __init__(self, styles: etree._Element | None) -> None:
+        self.names: dict[str, str] = {}
+        self.outline: dict[str, int] = {}
+        self.numpr: dict[str, tuple[str | None, int]] = {}
+        self.based_on: dict[str, str] = {}
+        if styles is None:
+            return
+        for st in styles.iter(f"{_W}style"):
+            sid = st.get(f"{_W}styleId", "")
+            name = _val(st.find(f"{_W}name")) or sid
+            self.names[sid] = name
+            based = _val(st.find(f"{_W}basedOn"))
+            if based:
+                self.based_on[sid] = based
+            lvl = _val(st.find(f"{_W}pPr/{_W}outlineLvl"))
+            if lvl is not None:
+                self.outline[sid] = int(lvl)
+            else:
+                m = re.fullmatch(r"(?i)(heading|titre)\s*(\d)", name)
+                if m:
+                    self.outline[sid] = int(m.group(2)) - 1
+            numpr = st.find(f"{_W}pPr/{_W}numPr")
+            if numpr is not None:
+                self.numpr[sid] = (
+                    _val(numpr.find(f"{_W}numId")),
+                    int(_val(numpr.find(f"{_W}ilvl")) or "0"),
+                )
+
+    def numbering_of(self, sid: str) -> tuple[str | None, int]:
+        seen = set()
+        while sid and sid not in seen:
+            seen.add(sid)
+            if sid in self.numpr:
+                return self.numpr[sid]
+            sid = self.based_on.get(sid, "")
+        return None, 0
+
+
+def _run_text(el: etree._Element) -> str:
+    """Visible text of a run-level subtree (text boxes excluded, deleted text excluded)."""
+    parts: list[str] = []
+    for node in el.iter():
+        tag = node.tag
+        if tag == f"{_W}txbxContent":
+            continue
+        if tag == f"{_W}t":
+            if _inside(node, f"{_W}txbxContent", el):
+                continue
+            parts.append(node.text or "")
+        elif tag == f"{_W}tab":
+            if node.getparent() is not None and node.getparent().tag == f"{_W}r":
+                parts.append("\t")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            if not _inside(node, f"{_W}txbxContent", el):
+                parts.append("\n")
+        elif tag == f"{_W}noBreakHyphen":
+            parts.append("\u2011")
+        elif tag == f"{_W}sym":
+            parts.append("")
+    return "".join(parts)
+
+
+def _inside(node: etree._Element, tag: str, stop: etree._Element) -> bool:
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == tag:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+class _DocxReader:
+    def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
+        self.path = path
+        self.archive = archive
+        names = set(archive.namelist())
+        self.styles = _Styles(
+            _parse_xml(archive, "word/styles.xml", path) if "word/styles.xml" in names else None
+        )
+        self.numbering = _Numbering(
+            _parse_xml(archive, "word/numbering.xml", path)
+            if "word/numbering.xml" in names
+            else None,
+            self.styles,
+        )
+        self.blocks: list[TextBlock] = []
+        self.body_index = 0
+
+    def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
+        sid = _val(p.find(f"{_W}pPr/{_W}pStyle"))
+        label = self.numbering.label(p, sid)
+        text = label + _run_text(p)
+        level = None
+        olvl = _val(p.find(f"{_W}pPr/{_W}outlineLvl"))
+        if olvl is not None:
+            level = int(olvl)
+        elif sid and sid in self.styles.outline:
+            level = self.styles.outline[sid]
+        block = TextBlock(
+            text=text,
+            zone=zone,
+            style=self.styles.names.get(sid, sid) if sid else None,
+            outline_level=level if level is not None and level < 9 else None,
+            in_table=in_table,
+        )
+        if zone == ZONE_BODY:
+            self.body_index += 1
+            block.paragraph = self.body_index
+        self.blocks.append(block)
+        for box in p.iter(f"{_W}txbxContent"):
+            if _inside(box, f"{_W}txbxContent", p):
+                continue  # nested boxes are read with their outer box
+            self.container(box, ZONE_TEXTBOX, False)
+
+    def container(self, el: etree._Element, zone: str, in_table: bool) -> None:
+        for child in el:
+            if child.tag == f"{_W}p":
+                self.paragraph(child, zone, in_table)
+            elif child.tag == f"{_W}tbl":
+                for cell in child.iter(f"{_W}tc"):
+                    if _inside(cell, f"{_W}tbl", child):
+                        continue  # nested tables are read through their cell
+                    self.container(cell, zone, True)
+            elif child.tag in (f"{_W}sdt",):
+                content = child.find(f"{_W}sdtContent")
+                if content is not None:
+                    self.container(content, zone, in_table)
+            elif child.tag in (f"{_W}ins", f"{_W}customXml", f"{_W}smartTag"):
+                self.container(child, zone, in_table)
+
+    def read(self) -> DocumentText:
+        doc = DocumentText(self.path, "docx")
+        root = _parse_xml(self.archive, "word/document.xml", self.path)
+        body = root.find(f"{_W}body")
+        if body is not None:
+            self.container(body, ZONE_BODY, False)
+        names = sorted(self.archive.namelist())
+        for name in names:
+            zone = None
+            if re.fullmatch(r"word/header\d*\.xml", name):
+                zone = ZONE_HEADER
+            elif re.fullmatch(r"word/footer\d*\.xml", name):
+                zone = ZONE_FOOTER
+            elif name == "word/footnotes.xml":
+                zone = ZONE_FOOTNOTE
+            elif name == "word/endnotes.xml":
+                zone = ZONE_ENDNOTE
+            if zone is None:
+                continue
+            part = _parse_xml(self.archive, name, self.path)
+            if zone in (ZONE_FOOTNOTE, ZONE_ENDNOTE):
+                for note in part:
+                    if note.get(f"{_W}type") in ("separator", "continuationSeparator"):
+                        continue
+                    self.container(note, zone, False)
+            else:
+                self.container(part, zone, False)
+        doc.blocks = self.blocks
+        doc.properties = _core_properties(self.archive, self.path)
+        return doc
+
+
+def _core_properties(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for name in ("docProps/core.xml", "docProps/custom.xml"):
+        if name not in archive.namelist():
+            continue
+        root = _parse_xml(archive, name, path)
+        for el in root:
+            local = etree.QName(el).localname
+            if local == "property":
+                key = el.get("name", "")
+                props[key] = "".join(el.itertext())
+            else:
+                props[local] = el.text or ""
+    return props
+
+
+def read_docx(path: Path) -> DocumentText:
+    archive = open_docx_zip(path)
+    with archive:
+        return _DocxReader(path, archive).read()
+
+
+# --------------------------------------------------------------------------- pdf
+
+_BULLET_START = re.compile(r"^\s*([-–•·▪●◦*]|\d+[.)]\s|[a-z][.)]\s)")
+_HEADING_START = re.compile(r"^\s*(article|art\.|annexe|préambule|preambule)\b", re.IGNORECASE)
+_PARA_END = re.compile(r"[.;:!?»)]\s*$")
+
+
+def read_pdf(path: Path) -> DocumentText:
+    """Read every page of a PDF; lines are joined back into paragraphs (with dehyphenation)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as exc:  # pypdf raises several types for unsupported crypto
+                raise DocumentError(f"{path}: PDF chiffré, lecture impossible") from exc
+            if not ok:
+                raise DocumentError(f"{path}: PDF protégé par un mot de passe, lecture impossible")
+        pages = reader.pages
+        if len(pages) > MAX_PDF_PAGES:
+            raise DocumentError(f"{path}: refusé : {len(pages)} pages")
+        doc = DocumentText(path, "pdf")
+        for number, page in enumerate(pages, start=1):
+            text = page.extract_text() or ""
+            for para in _pdf_paragraphs(text):
+                doc.blocks.append(TextBlock(para, page=number))
+        if reader.metadata:
+            for key, value in reader.metadata.items():
+                doc.properties[key.lstrip("/")] = str(value)
+    except DocumentError:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        raise DocumentError(f"{path}: PDF illisible ou corrompu ({exc})") from exc
+    if not any(b.text.strip() for b in doc.blocks):
+        raise DocumentError(
+            f"{path}: le PDF ne contient aucun texte (document numérisé ?) : "
+            "passez-le d'abord à la reconnaissance de caractères (OCR)"
+        )
+    return doc
+
+
+def _pdf_paragraphs(text: str) -> list[str]:
+    """Join the visual lines of one page back into paragraphs.
+
+    A line starts a new paragraph when the previous one ends a sentence, or when it starts
+    with a bullet or a heading word ("Article", "Annexe"); a heading stays alone on its line.
+    """
+    lines = [fold_spaces(line).strip() for line in text.splitlines()]
+    paras: list[str] = []
+    current = ""
+    for line in lines:
+        if not line:
+            continue
+        heading = bool(_HEADING_START.match(line))
+        if current and not heading and not _BULLET_START.match(line) and not _PARA_END.search(
+            current
+        ):
+            if current.endswith("-") and line[:1].islower():
+                current = current[:-1] + line
+            else:
+                current = current + " " + line
+            continue
+        if current:
+            paras.append(current)
+        current = line
+        if heading:
+            paras.append(current)
+            current = ""
+    if current:
+        paras.append(current)
+    return paras
