@@ -413,7 +413,8 @@ def read_docx(path: Path) -> DocumentText:
 
 # --------------------------------------------------------------------------- pdf
 
-_BULLET_START = re.compile(r"^\s*([-–•·▪●◦*]|\d+[.)]\s|[a-z][.)]\s)")
+# Bullets drawn with the Symbol font come out of PDFs as private-use characters (U+F0B7...).
+_BULLET_START = re.compile(r"^\s*([-–•·▪●◦*\uf000-\uf0ff]|\d+[.)]\s|[a-z][.)]\s)")
 _HEADING_START = re.compile(r"^\s*(article|art\.|annexe|préambule|preambule)\b", re.IGNORECASE)
 _PARA_END = re.compile(r"[.;:!?»)]\s*$")
 
