@@ -1,0 +1,419 @@
+"""The parts of a convention: title, parties, sommaire, préambule, articles, closing, annexes.
+
+`split_sections(doc)` cuts a `DocumentText` into `Section`s whatever the heading style of its
+author: "Article 1 : Objet", "Article 1 – Objet", "ARTICLE 1er -", "Art. 1", "Article IX",
+Markdown artefacts ("### **Article 1 – …**"), sub-articles ("6.1 Durée", "**9.1** - Les
+stipulations…", "1) L'organisme" inside Article 4). Word heading styles are trusted when the
+document has them; otherwise (PDF, text) the text patterns decide. A sommaire ("Article 1 –
+Objet … p 4", dot leaders) is recognised as such so that its lines are never taken for articles.
+
+Check and diff both build on this module: check to say in which article a finding is, diff to
+align articles across two versions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from convgen.extract import DocumentText, TextBlock
+from convgen.textnorm import fold_line
+
+KINDS = ("titre", "parties", "sommaire", "preambule", "article", "cloture", "annexe")
+
+# Kind → label shown to users for sections that have no number.
+KIND_LABELS = {
+    "titre": "Titre",
+    "parties": "Parties",
+    "sommaire": "Sommaire",
+    "preambule": "Préambule",
+    "cloture": "Signatures",
+    "annexe": "Annexe",
+    "article": "Article",
+}
+
+
+@dataclass
+class Section:
+    """One part of a convention; articles may hold sub-articles in `children`.
+
+    `blocks` holds the section's own paragraphs (heading excluded). For an article with
+    sub-articles, `blocks` are the paragraphs before its first sub-article; each child holds its
+    own heading and paragraphs. `iter_blocks()` gives everything in document order.
+    """
+
+    kind: str
+    number: str | None
+    label: str
+    title: str
+    heading: TextBlock | None = None
+    blocks: list[TextBlock] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+    def iter_blocks(self, include_heading: bool = True) -> Iterator[TextBlock]:
+        """Every block of the section in document order, sub-articles included."""
+        if include_heading and self.heading is not None:
+            yield self.heading
+        yield from self.blocks
+        for child in self.children:
+            yield from child.iter_blocks(include_heading=True)
+
+    @property
+    def display(self) -> str:
+        """A short French name: "Article 4", "4.1", "Préambule", "Annexe 2"."""
+        if self.kind == "article" and self.number:
+            return f"Article {self.number}" if "." not in self.number else self.number
+        return self.label or KIND_LABELS[self.kind]
+
+
+# --------------------------------------------------------------------------- patterns
+
+_MARKUP = re.compile(r"^\s*#{1,6}\s*|\*\*|__|</?sup>|</?b>|</?strong>", re.IGNORECASE)
+_SEP = r"\s*(?:[:.\-–—)]\s*)?"
+_ARTICLE = re.compile(
+    r"^(?:article|art\.?)\s*(?P<num>premier|\d+(?:\.\d+)*|[IVXLCDM]+)"
+    r"(?P<suffix>er|ère|ème|e)?(?![\w])(?P<sep>" + _SEP + r")(?P<title>.*)$",
+    re.IGNORECASE,
+)
+_SUBARTICLE = re.compile(r"^(?P<num>\d+(?:\.\d+)+)\.?(?![\d\w])(?P<sep>" + _SEP + r")(?P<rest>.*)$")
+_PAREN_SUB = re.compile(r"^(?P<num>\d{1,2})\)\s*(?P<title>\S.*)$")
+_PREAMBULE = re.compile(
+    r"^(pr[ée]ambule|expos[ée] des motifs|il a [ée]t[ée] (pr[ée]alablement )?expos[ée] "
+    r"ce qui suit)\s*:?$",
+    re.IGNORECASE,
+)
+_PARTIES = re.compile(r"^(?i:entre)\b|\b(ENTRE|Entre)\s*[,:]?$")
+_CLOSING = re.compile(
+    r"^(fait\s+(à|a|en|le)\b|en\s+(deux|trois|quatre|cinq|\d+)\s+exemplaires\b|lu et approuv)",
+    re.IGNORECASE,
+)
+_ANNEXE = re.compile(
+    r"^annexe\s+(?P<num>n°\s*\d+|\d+|[IVXLC]+|[A-Z])(?![\w])(?P<sep>" + _SEP + r")(?P<title>.*)$",
+    re.IGNORECASE,
+)
+_ANNEXES = re.compile(r"^annexes\s*:?$", re.IGNORECASE)
+_SOMMAIRE = re.compile(r"(sommaire|tabledesmati[eè]res)$", re.IGNORECASE)
+# A sommaire line ends with its page ("\tp\t4", "..... p 6", "p" with the number on the next
+# line) or is a lone page number.
+_TOC_LINE = re.compile(
+    r"((\.{4,}|…{2,})[\t ]*(p\.?[\t ]*\d*|\d+)\s*$)|([\t ]p\.?[\t ]*\d*\s*$)|(\t\s*\d+\s*$)"
+    r"|(^\d{1,3}$)",
+    re.IGNORECASE,
+)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+MAX_HEADING = 160
+
+
+def clean_heading_text(text: str) -> str:
+    """Text of a paragraph without extraction artefacts (`###`, `**`, `<sup>`) and folded."""
+    return fold_line(_MARKUP.sub("", text)).strip()
+
+
+def roman_to_int(roman: str) -> int | None:
+    """Value of an upper-case Roman numeral, None if it is not a well-formed one."""
+    if not roman or any(c not in _ROMAN for c in roman):
+        return None
+    total = 0
+    for i, c in enumerate(roman):
+        value = _ROMAN[c]
+        if i + 1 < len(roman) and _ROMAN[roman[i + 1]] > value:
+            total -= value
+        else:
+            total += value
+    return total if _int_to_roman(total) == roman else None
+
+
+def _int_to_roman(n: int) -> str:
+    out = ""
+    for value, sym in (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ):  # fmt: skip
+        while n >= value:
+            out += sym
+            n -= value
+    return out
+
+
+def normalise_number(raw: str) -> str | None:
+    """ "1er" → "1", "premier" → "1", "IX" → "9", "04.1" → "4.1"; None if not a number."""
+    raw = raw.strip()
+    if raw.lower() == "premier":
+        return "1"
+    if re.fullmatch(r"\d+(\.\d+)*", raw):
+        return ".".join(str(int(p)) for p in raw.split("."))
+    value = roman_to_int(raw)
+    # Lone L, C, D, M are words in body text far more often than article numbers.
+    if value is None or raw in ("L", "C", "D", "M") or value > 60:
+        return None
+    return str(value)
+
+
+@dataclass
+class _Heading:
+    kind: str
+    number: str | None
+    label: str
+    title: str
+    inline_body: bool = False  # "9.1 - Les stipulations…": the heading line is also body text
+
+
+def _looks_like_title(title: str, has_sep: bool) -> bool:
+    if not title:
+        return True
+    if not has_sep and not (title[0].isupper() or title[0].isdigit() or title[0] in "«\"'("):
+        return False  # "Article 4 de la loi…" is a sentence, not a heading
+    return not (title.endswith(".") and len(title.split()) > 15)
+
+
+def parse_article_heading(text: str) -> _Heading | None:
+    """Recognise "Article 1 : Objet", "ARTICLE 1er -", "Art. 4", "Article IX"; None otherwise."""
+    clean = clean_heading_text(text)
+    if len(clean) > MAX_HEADING:
+        return None
+    m = _ARTICLE.match(clean)
+    if not m:
+        return None
+    raw = m.group("num")
+    if raw.isalpha() and raw.lower() != "premier" and raw != raw.upper():
+        return None  # roman numerals are written in capitals
+    number = normalise_number(raw)
+    if number is None:
+        return None
+    title = m.group("title").strip(" :–—-.")
+    if not _looks_like_title(m.group("title").strip(), bool(m.group("sep").strip())):
+        return None
+    label = clean[: m.start("title")].rstrip(" :–—-")
+    return _Heading("article", number, label, title)
+
+
+def is_toc_line(text: str) -> bool:
+    """A sommaire entry: ends with a page number ("p 4", tab + number) or has dot leaders."""
+    return bool(_TOC_LINE.search(text.rstrip()))
+
+
+def _is_sommaire_title(text: str) -> bool:
+    compact = re.sub(r"\s+", "", clean_heading_text(text)).lower()
+    return bool(_SOMMAIRE.search(compact)) and len(compact) < 200
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+class _Splitter:
+    def __init__(self, doc: DocumentText) -> None:
+        self.blocks = doc.body()
+        self.styled = (
+            sum(
+                1
+                for b in self.blocks
+                if b.outline_level is not None and parse_article_heading(b.text)
+            )
+            >= 2
+        )
+        self.sections: list[Section] = []
+        self.article: Section | None = None  # current top-level article (for sub-articles)
+        self.seen_body = False  # a préambule or an article has started
+
+    def _open(self, kind: str, heading: TextBlock | None, h: _Heading | None = None) -> Section:
+        section = Section(
+            kind=kind,
+            number=h.number if h else None,
+            label=h.label if h else KIND_LABELS[kind],
+            title=h.title if h else "",
+            heading=heading,
+        )
+        self.sections.append(section)
+        self.article = section if kind == "article" else None
+        return section
+
+    def _current(self) -> Section:
+        if not self.sections or self.sections[-1].kind == "sommaire":
+            # What follows a sommaire is the title page again, until "Entre" or the préambule.
+            self._open("titre", None)
+        last = self.sections[-1]
+        return last.children[-1] if last.children else last
+
+    def _sub_heading(self, block: TextBlock) -> _Heading | None:
+        if self.article is None or self.article.number is None:
+            return None
+        clean = clean_heading_text(block.text)
+        parent = self.article.number
+        m = _SUBARTICLE.match(clean)
+        if m and m.group("num").split(".")[0] == parent.split(".")[0]:
+            number = normalise_number(m.group("num"))
+            rest = m.group("rest").strip()
+            inline = len(rest) > 100 or (rest.endswith((".", ";")) and len(rest.split()) > 8)
+            title = "" if inline else rest.strip(" :–—-")
+            label = clean[: m.end("num")]
+            return _Heading("article", number, label, title, inline_body=inline)
+        m = _PAREN_SUB.match(clean)
+        if m and len(clean) <= 80 and not clean.endswith((".", ";", ",", ":")):
+            title = m.group("title").strip()
+            if title[:1].isupper() or title[:1] in "«\"'":
+                return _Heading("article", f"{parent}.{int(m.group('num'))}", clean[:2], title)
+        return None
+
+    def _article_heading(self, block: TextBlock) -> _Heading | None:
+        h = parse_article_heading(block.text)
+        if h is None:
+            return None
+        if self.styled and block.outline_level is None:
+            return None
+        return h
+
+    def split(self) -> list[Section]:
+        i = 0
+        n = len(self.blocks)
+        while i < n:
+            block = self.blocks[i]
+            text = block.text
+            clean = clean_heading_text(text)
+            if not clean:
+                self._current().blocks.append(block)
+                i += 1
+                continue
+            if not self.seen_body and self._sommaire_starts(i):
+                i = self._take_sommaire(i)
+                continue
+            h = self._article_heading(block)
+            if h is not None:
+                self._open("article", block, h)
+                self.seen_body = True
+                i += 1
+                continue
+            if _PREAMBULE.match(clean) and not self._in_kind("cloture", "annexe"):
+                self._open("preambule", block)
+                self.seen_body = True
+                i += 1
+                continue
+            if (
+                self.seen_body
+                and len(clean) <= 200
+                and (_ANNEXE.match(clean) or _ANNEXES.match(clean))
+            ):
+                self._open_annexe(block, clean)
+                i += 1
+                continue
+            if self.seen_body and _CLOSING.match(clean) and not self._in_kind("cloture", "annexe"):
+                self._open("cloture", None)
+                self.sections[-1].blocks.append(block)
+                i += 1
+                continue
+            if not self.seen_body and _PARTIES.search(clean) and not self._in_kind("parties"):
+                self._open("parties", None)
+                self.sections[-1].blocks.append(block)
+                i += 1
+                continue
+            sub = self._sub_heading(block)
+            if sub is not None and self.article is not None:
+                child = Section("article", sub.number, sub.label, sub.title, heading=block)
+                self.article.children.append(child)
+                i += 1
+                continue
+            if (
+                self.styled
+                and self.seen_body
+                and block.outline_level == 0
+                and len(clean) <= 120
+                and not self._in_kind("cloture", "annexe")
+            ):
+                self._open("article", block, _Heading("article", None, clean, clean))
+                i += 1
+                continue
+            self._current().blocks.append(block)
+            i += 1
+        return self.sections
+
+    def _in_kind(self, *kinds: str) -> bool:
+        return bool(self.sections) and self.sections[-1].kind in kinds
+
+    def _open_annexe(self, block: TextBlock, clean: str) -> None:
+        m = _ANNEXE.match(clean)
+        if m is None:
+            self._open("annexe", block, _Heading("annexe", None, "Annexes", ""))
+            return
+        raw = re.sub(r"(?i)^n°\s*", "", m.group("num"))
+        num = normalise_number(raw) or raw
+        title = m.group("title").strip(" :–—-.")
+        self._open("annexe", block, _Heading("annexe", None, f"Annexe {num}", title))
+
+    def _sommaire_starts(self, i: int) -> bool:
+        text = self.blocks[i].text
+        if _is_sommaire_title(text) or re.search(r"s\s?o\s?m\s?m\s?a\s?i\s?r\s?e\s*$", text, re.I):
+            return True
+        # No "Sommaire" title: two entries in a row are enough.
+        return (
+            is_toc_line(text) and i + 1 < len(self.blocks) and is_toc_line(self.blocks[i + 1].text)
+        )
+
+    def _take_sommaire(self, i: int) -> int:
+        """Put the sommaire's blocks in one section; return the index of the next block.
+
+        Entries may be separated by short lines that are not entries themselves ("Annexes",
+        "La convention", a heading wrapped onto two lines): up to two such lines are taken
+        when an entry follows them.
+        """
+        first = self.blocks[i]
+        is_title = _is_sommaire_title(first.text) or not is_toc_line(first.text)
+        if is_title and not is_toc_line(first.text) and self._text_before_sommaire(first.text):
+            self._current().blocks.append(first)  # "Convention de … S o m m a i r e" merged
+            section = self._open("sommaire", None)
+        else:
+            section = self._open("sommaire", first if is_title else None)
+            if not is_title:
+                section.blocks.append(first)
+        j = i + 1
+        last_entry = i
+        while j < len(self.blocks) and j - last_entry <= 3:
+            if is_toc_line(self.blocks[j].text):
+                for k in range(last_entry + 1, j + 1):
+                    section.blocks.append(self.blocks[k])
+                last_entry = j
+            j += 1
+        return last_entry + 1
+
+    @staticmethod
+    def _text_before_sommaire(text: str) -> bool:
+        compact = re.sub(r"\s+", "", clean_heading_text(text)).lower()
+        return len(compact) > len("sommaire") + 12
+
+
+def split_sections(doc: DocumentText) -> list[Section]:
+    """Cut the body of `doc` into sections, in document order."""
+    return _Splitter(doc).split()
+
+
+def section_label(section: Section) -> str:
+    """Label used by `article_label_of_blocks`: "4", "4.1", "Préambule", "Annexe 2"."""
+    if section.kind == "article":
+        return section.number or section.title or section.label
+    if section.kind == "annexe":
+        return section.label
+    return KIND_LABELS[section.kind]
+
+
+def article_label_of_blocks(doc: DocumentText) -> dict[int, str]:
+    """Map the index of each body block in `doc.blocks` to the label of its section.
+
+    Keys are indexes into `doc.blocks` (header and footer blocks have no entry); values are
+    "4" for Article 4, "4.1" for its first sub-article, "Préambule", "Parties", "Signatures"…
+    """
+    index_of = {id(b): i for i, b in enumerate(doc.blocks)}
+    labels: dict[int, str] = {}
+
+    def visit(section: Section) -> None:
+        label = section_label(section)
+        if section.heading is not None and id(section.heading) in index_of:
+            labels[index_of[id(section.heading)]] = label
+        for block in section.blocks:
+            if id(block) in index_of:
+                labels[index_of[id(block)]] = label
+        for child in section.children:
+            visit(child)
+
+    for section in split_sections(doc):
+        visit(section)
+    return labels
