@@ -459,30 +459,49 @@ def read_pdf(path: Path) -> DocumentText:
 def _pdf_paragraphs(text: str) -> list[str]:
     """Join the visual lines of one page back into paragraphs.
 
-    A line starts a new paragraph when the previous one ends a sentence, or when it starts
-    with a bullet or a heading word ("Article", "Annexe"); a heading stays alone on its line.
+    A line starts a new paragraph when the previous one ends a sentence, when the previous one
+    is short (a line inside a paragraph fills the width: a short one ends a title such as
+    "6.1 Durée" or "1) L'organisme"), or when it starts with a bullet or a heading word
+    ("Article", "Annexe"). A heading stays alone, except that a long heading wrapped onto a
+    next line starting in lower case ("... résiliation de cette" / "convention") is rejoined.
     """
     lines = [fold_spaces(line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    width = max((len(line) for line in lines), default=0)
+    short = 0.6 * width
     paras: list[str] = []
     current = ""
+    last_len = 0
+    heading_open = False
     for line in lines:
-        if not line:
-            continue
+        if heading_open:
+            heading_open = False
+            if last_len >= short and line[:1].islower():
+                paras[-1] = paras[-1] + " " + line
+                last_len = len(line)
+                continue
         heading = bool(_HEADING_START.match(line))
-        if current and not heading and not _BULLET_START.match(line) and not _PARA_END.search(
+        if (
             current
+            and not heading
+            and not _BULLET_START.match(line)
+            and not _PARA_END.search(current)
+            and last_len >= short
         ):
             if current.endswith("-") and line[:1].islower():
                 current = current[:-1] + line
             else:
                 current = current + " " + line
+            last_len = len(line)
             continue
         if current:
             paras.append(current)
         current = line
+        last_len = len(line)
         if heading:
             paras.append(current)
             current = ""
+            heading_open = True
     if current:
         paras.append(current)
     return paras
