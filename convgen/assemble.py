@@ -1,0 +1,254 @@
+"""Assembling a convention: choose the clauses, number them, resolve references, render texts.
+
+Input: a validated `Instance`, its `Model` and the clause `Library`. Output: an `Assembled`
+document — numbered articles made of typed blocks, the préambule, annexes, sommaire entries and
+the values the Word frame needs — that the renderers (.docx, later PDF) turn into files without
+any further decision. Two passes: numbering first, so that `article("clause-id")` in any clause
+resolves to the final number ("4.1"); then rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from convgen import __version__
+from convgen.clauses import Clause, Library
+from convgen.errors import InputError, Problem, ReferenceError_, problem_at
+from convgen.extract import _roman
+from convgen.instances import Instance
+from convgen.markup import Block, MarkupError, parse_markup
+from convgen.models import ArticleSpec, Model
+from convgen.templating import (
+    MissingValueError,
+    check_size,
+    describe_error,
+    raw,
+    template_line,
+    text_env,
+)
+
+
+@dataclass
+class Article:
+    """A numbered article, sub-article or annex, ready to render."""
+
+    number: str  # "4", "4.1", annex "2"
+    heading: str  # "Article 4 : Obligation des parties"
+    title: str
+    level: int  # 1 article/annex, 2 sub-article
+    bookmark: str
+    clause_id: str | None
+    variant: str | None
+    blocks: list[Block] = field(default_factory=list)
+    children: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class Assembled:
+    model: Model
+    instance: Instance
+    title: str
+    preamble: list[Block]
+    articles: list[Article]
+    annexes: list[Article]
+    context: dict[str, Any]  # instance values + `document`, for the Word frame
+    fingerprint: str
+    properties: dict[str, str]
+    heading_pages: dict[str, int] = field(default_factory=dict)  # bookmark → page (layout)
+
+    def toc_entries(self) -> list[Article]:
+        return [*self.articles, *self.annexes]
+
+
+def format_number(n: int, style: str) -> str:
+    if style == "romain":
+        return _roman(n)
+    if style == "ordinal":
+        return "1er" if n == 1 else str(n)
+    return str(n)
+
+
+@dataclass
+class _Slot:
+    spec: ArticleSpec
+    number: str
+    local: int
+    level: int
+    annex: bool = False
+    children: list[_Slot] = field(default_factory=list)
+
+
+def _number(instance: Instance, model: Model, specs: list[ArticleSpec], annex: bool) -> list[_Slot]:
+    """First pass: which articles are included, and their numbers."""
+    context = {**instance.data}
+    slots: list[_Slot] = []
+    for spec in specs:
+        if not _included(spec, context, instance):
+            continue
+        n = len(slots) + 1
+        slot = _Slot(spec, str(n), n, 1, annex)
+        for child_spec in spec.sous_articles:
+            if _included(child_spec, context, instance):
+                k = len(slot.children) + 1
+                slot.children.append(_Slot(child_spec, f"{n}.{k}", k, 2, annex))
+        slots.append(slot)
+    return slots
+
+
+def _included(spec: ArticleSpec, context: dict[str, Any], instance: Instance) -> bool:
+    if not spec.si:
+        return True
+    try:
+        return bool(text_env.compile_expression(spec.si)(**context))
+    except (TemplateError, TypeError) as exc:
+        raise InputError(
+            "condition d'article invalide",
+            [problem_at(instance.path, None, "si", f"« {spec.si} » : {describe_error(exc)}")],
+        ) from exc
+
+
+def assemble(
+    instance: Instance, model: Model, library: Library, document: dict[str, Any] | None = None
+) -> Assembled:
+    """Assemble `instance` into an `Assembled` convention; raise on any unresolved value."""
+    article_slots = _number(instance, model, model.articles, annex=False)
+    annex_slots = _number(instance, model, model.annexes, annex=True)
+    numbers: dict[str, str] = {}
+    for slot in [*article_slots, *annex_slots]:
+        for s in [slot, *slot.children]:
+            if s.spec.clause:
+                numbers[s.spec.clause] = s.number
+    problems: list[Problem] = []
+    doc_values = {"modele": model.name, "instance": instance.name, **(document or {})}
+    base_context: dict[str, Any] = {**instance.data, "document": doc_values}
+
+    def make_ref(current: Clause) -> Any:
+        def article(clause_id: str) -> str:
+            if clause_id not in numbers:
+                raise _UnresolvedReference(clause_id, current)
+            return raw(numbers[clause_id])
+
+        return article
+
+    def render(slot_number: str, clause_id: str, variant: str | None) -> list[Block]:
+        clause = library.clauses[clause_id]
+        settings = instance.settings[clause_id]
+        chosen = clause.variant(settings.variante or variant)
+        assert chosen.template is not None
+        try:
+            text = chosen.template.render(
+                base_context,
+                p=settings.params,
+                numero=raw(slot_number.split(".")[0]),
+                article=make_ref(clause),
+            )
+            return parse_markup(check_size(text, clause_id))
+        except _UnresolvedReference as ref:
+            problems.append(
+                problem_at(
+                    clause.path,
+                    template_line(str(clause.path)),
+                    f'article("{ref.target}")',
+                    f"référence à une clause absente de ce document ({ref.target}){library.suggest(ref.target)}",
+                )
+            )
+        except MarkupError as exc:
+            problems.append(problem_at(clause.path, exc.line, None, str(exc)))
+        except (TemplateError, MissingValueError, TypeError, ValueError, ArithmeticError) as exc:
+            line = template_line(str(clause.path))
+            problems.append(
+                problem_at(
+                    clause.path,
+                    line,
+                    None,
+                    f"{describe_error(exc)} (instance {instance.path.name})",
+                )
+            )
+        return []
+
+    def build(slot: _Slot) -> Article:
+        spec = slot.spec
+        title = spec.titre or ""
+        variant_name = None
+        if spec.clause:
+            settings = instance.settings[spec.clause]
+            variant_name = settings.variante or spec.variante
+            title = spec.titre or library.clauses[spec.clause].title_for(variant_name)
+        label = format_number(slot.local, model.numbering.numero)
+        if slot.annex:
+            heading = model.numbering.annexe.format(
+                numero=slot.number, titre=title, complet=slot.number
+            )
+        elif slot.level == 1:
+            heading = model.numbering.article.format(numero=label, titre=title, complet=slot.number)
+        else:
+            heading = model.numbering.sous_article.format(
+                numero=slot.local, titre=title, complet=slot.number
+            )
+        article = Article(
+            number=slot.number,
+            heading=heading,
+            title=title,
+            level=slot.level,
+            bookmark=("_Annexe" if slot.annex else "_Article") + slot.number.replace(".", "_"),
+            clause_id=spec.clause,
+            variant=variant_name,
+        )
+        if spec.clause:
+            article.blocks = render(slot.number, spec.clause, spec.variante)
+        article.children = [build(child) for child in slot.children]
+        return article
+
+    articles = [build(slot) for slot in article_slots]
+    annexes = [build(slot) for slot in annex_slots]
+    preamble = render("", model.preambule, None) if model.preambule else []
+    try:
+        title = text_env.from_string(model.document_title).render(base_context)
+    except (TemplateError, MissingValueError) as exc:
+        problems.append(
+            problem_at(
+                model.manifest.path,
+                model.manifest.line_of(("proprietes", "titre")),
+                "proprietes.titre",
+                describe_error(exc),
+            )
+        )
+        title = model.titre
+    if problems:
+        raise ReferenceError_(
+            f"{len(problems)} problème{'s' if len(problems) > 1 else ''} à l'assemblage : aucun document produit",
+            problems,
+        )
+    return Assembled(
+        model=model,
+        instance=instance,
+        title=title,
+        preamble=preamble,
+        articles=articles,
+        annexes=annexes,
+        context={**base_context},
+        fingerprint="",
+        properties={},
+    )
+
+
+class _UnresolvedReference(Exception):
+    def __init__(self, target: str, clause: Clause) -> None:
+        super().__init__(target)
+        self.target = target
+        self.clause = clause
+
+
+def input_fingerprint(files: list[Path], extra: str = "") -> str:
+    """SHA-256 of the bytes of every input file (and convgen's version): the document's identity."""
+    digest = hashlib.sha256(f"convgen {__version__}\n{extra}\n".encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()

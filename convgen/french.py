@@ -1,0 +1,198 @@
+"""French legal formatting: dates, numbers in words, durations, amounts, typography.
+
+Measured traps this module exists for (see FIELD-NOTES): babel writes "1 janvier 2026" where
+legal style wants "1er janvier 2026"; num2words has no feminine ("une (1) année") and reads
+currency integers as cents, so amounts are formatted here, not by num2words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from num2words import num2words
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+# unit -> (singular, plural, feminine)
+UNITS: dict[str, tuple[str, str, bool]] = {
+    "jour": ("jour", "jours", False),
+    "semaine": ("semaine", "semaines", True),
+    "mois": ("mois", "mois", False),
+    "an": ("an", "ans", False),
+    "année": ("année", "années", True),
+}
+_UNIT_ALIASES = {
+    "jour": "jour", "jours": "jour", "j": "jour",
+    "jour calendaire": "jour", "jours calendaires": "jour",
+    "semaine": "semaine", "semaines": "semaine",
+    "mois": "mois",
+    "an": "an", "ans": "an",
+    "année": "année", "années": "année", "annee": "année", "annees": "année",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Duree:
+    """A duration as a lawyer writes it: a count and a unit ("3 mois", "une (1) année")."""
+
+    quantite: int
+    unite: str  # a key of UNITS
+
+    def __str__(self) -> str:
+        return chiffres(self)
+
+    def delta(self) -> relativedelta:
+        if self.unite == "jour":
+            return relativedelta(days=self.quantite)
+        if self.unite == "semaine":
+            return relativedelta(weeks=self.quantite)
+        if self.unite == "mois":
+            return relativedelta(months=self.quantite)
+        return relativedelta(years=self.quantite)
+
+
+_DUREE = re.compile(r"^\s*(\d+)\s*([a-zéèû ]+?)\s*$", re.IGNORECASE)
+
+
+def parse_duree(text: str) -> Duree:
+    """Parse "3 mois", "2 ans", "30 jours", "1 année"; raise ValueError otherwise."""
+    m = _DUREE.match(text)
+    if not m:
+        raise ValueError(text)
+    unit = _UNIT_ALIASES.get(m.group(2).strip().lower())
+    if unit is None:
+        raise ValueError(text)
+    return Duree(int(m.group(1)), unit)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def date_longue(d: date) -> str:
+    """ "1er janvier 2026", "19 mars 2025"."""
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def date_courte(d: date) -> str:
+    """ "01/01/2026"."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def ajouter(d: date, duree: Duree) -> date:
+    """`d` plus `duree` (month ends clamp: 31/01 + 1 mois = 28 or 29/02)."""
+    return d + duree.delta()
+
+
+def retirer(d: date, duree: Duree) -> date:
+    """`d` minus `duree`."""
+    return d - duree.delta()
+
+
+def fin(debut: date, duree: Duree) -> date:
+    """Last day of a period of `duree` starting on `debut` (17/04/2025 + 2 ans → 16/04/2027)."""
+    return debut + duree.delta() - timedelta(days=1)
+
+
+def premier_janvier_suivant(d: date) -> date:
+    return date(d.year + 1, 1, 1)
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def nombre_lettres(n: int, feminine: bool = False) -> str:
+    """Integer in French words; feminine fixes "un" → "une" ("vingt et une", "une")."""
+    words = num2words(n, lang="fr")
+    if feminine:
+        words = re.sub(r"\bun$", "une", words)
+    return words
+
+
+def lettres(value: object) -> str:
+    """ "deux ans", "une année", "trente" (a Duree or an integer)."""
+    if isinstance(value, Duree):
+        singular, plural, feminine = UNITS[value.unite]
+        unit = singular if value.quantite == 1 else plural
+        return f"{nombre_lettres(value.quantite, feminine)} {unit}"
+    return nombre_lettres(_as_int(value))
+
+
+def lettres_chiffres(value: object) -> str:
+    """ "deux (2) ans", "une (1) année", "trente (30)"."""
+    if isinstance(value, Duree):
+        singular, plural, feminine = UNITS[value.unite]
+        unit = singular if value.quantite == 1 else plural
+        return f"{nombre_lettres(value.quantite, feminine)} ({value.quantite}) {unit}"
+    n = _as_int(value)
+    return f"{nombre_lettres(n)} ({n})"
+
+
+def chiffres(value: object) -> str:
+    """ "2 ans", "3 mois", "10 000"."""
+    if isinstance(value, Duree):
+        singular, plural, _ = UNITS[value.unite]
+        return f"{value.quantite}{NBSP}{singular if value.quantite == 1 else plural}"
+    return _group(_as_int(value))
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise TypeError("un booléen n'est pas un nombre")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise TypeError(f"nombre entier attendu, pas « {value} »")
+
+
+def _group(n: int) -> str:
+    return f"{n:,}".replace(",", NNBSP)
+
+
+def montant(value: object) -> str:
+    """ "10 000 €" for whole euros, "1 234,50 €" otherwise (narrow no-break space groups)."""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    units = int(amount)
+    cents = int((abs(amount) - abs(Decimal(units))) * 100)
+    text = _group(units)
+    if cents:
+        text += f",{cents:02d}"
+    return f"{text}{NBSP}€"
+
+
+def liste_virgules(items: list[object]) -> str:
+    """ "a, b et c"."""
+    parts = [str(i) for i in items]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+# --------------------------------------------------------------------------- typography
+
+_BEFORE_HIGH_PUNCT = re.compile(r"[ \u00a0\u202f]+([;:!?»])")
+_AFTER_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]+")
+_URLISH = re.compile(r"(https?|mailto|ftp)$")
+
+
+def typography(text: str) -> str:
+    """French spacing: a no-break space before ; : ! ? » and after «.
+
+    Only existing spaces are replaced (never added), so "https://" or "10:30" are untouched.
+    """
+    text = _BEFORE_HIGH_PUNCT.sub(lambda m: NBSP + m.group(1), text)
+    return _AFTER_OPEN_QUOTE.sub("«" + NBSP, text)

@@ -1,0 +1,196 @@
+"""Loading an instance (`instances/*.yaml`): one partner's data for one model, fully validated.
+
+Every problem is collected — YAML syntax, duplicated keys, unknown keys (with "did you mean"),
+missing values, wrong types, unknown clause or variant, bad clause parameter — and raised
+together as one `InputError`, each as `file:line: champ: message`. Nothing is rendered from an
+instance that has a problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from convgen.clauses import Library
+from convgen.errors import ConvgenError, InputError, Problem, problem_at
+from convgen.models import Model, list_models
+from convgen.schema import suggest, validate_section
+from convgen.yamlload import YamlDoc, load_yaml
+
+TOP_KEYS = ("modele", "clauses")
+
+
+@dataclass
+class ClauseSettings:
+    """What an instance sets for one clause: its variant and its typed parameters."""
+
+    variante: str | None
+    params: dict[str, Any]
+
+
+@dataclass
+class Instance:
+    path: Path
+    model_name: str
+    data: dict[str, Any]
+    settings: dict[str, ClauseSettings] = field(default_factory=dict)
+    source: YamlDoc | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def read_model_name(doc: YamlDoc) -> str:
+    """The `modele:` of a parsed instance, or raise `InputError`."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InputError(
+            "instance invalide",
+            [problem_at(doc.path, 1, None, "le fichier doit contenir des clés: valeurs")],
+        )
+    name = data.get("modele")
+    if not isinstance(name, str) or not name:
+        raise InputError(
+            "instance invalide",
+            [
+                problem_at(
+                    doc.path,
+                    doc.line_of(()),
+                    "modele",
+                    "valeur manquante : le nom du modèle (dossier de templates/)",
+                )
+            ],
+        )
+    return name
+
+
+def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[Instance, Model]:
+    """Parse and validate the instance at `path` against its model and the clause library."""
+    doc = load_yaml(path)
+    problems: list[Problem] = list(doc.problems)
+    name = read_model_name(doc)
+    try:
+        model = models.model(name)
+    except ConvgenError as exc:
+        if "inconnu" in exc.message:
+            known = list_models(models.templates_dir)
+            raise InputError(
+                "instance invalide",
+                [
+                    *problems,
+                    problem_at(
+                        path,
+                        doc.line_of(("modele",)),
+                        "modele",
+                        f"modèle inconnu « {name} »{suggest(name, known)} (modèles : {', '.join(known)})",
+                    ),
+                ],
+            ) from exc
+        raise
+    instance = validate_instance(doc, model, library, problems)
+    if problems:
+        raise InputError(
+            f"{len(problems)} problème{'s' if len(problems) > 1 else ''} dans l'instance : aucun document produit",
+            problems,
+        )
+    return instance, model
+
+
+def validate_instance(
+    doc: YamlDoc, model: Model, library: Library, problems: list[Problem]
+) -> Instance:
+    raw: dict[str, Any] = doc.data
+    allowed = set(TOP_KEYS) | set(model.schema.fields)
+    for key in raw:
+        if key not in allowed:
+            problems.append(
+                problem_at(
+                    doc.path, doc.line_of((key,)), key, f"clé inconnue{suggest(key, allowed)}"
+                )
+            )
+    sections = {k: v for k, v in raw.items() if k in model.schema.fields}
+    data = validate_section(sections, model.schema, doc, (), problems)
+    instance = Instance(path=doc.path, model_name=model.name, data=data, source=doc)
+    instance.settings = _clause_settings(raw.get("clauses"), doc, model, library, problems)
+    return instance
+
+
+def _clause_settings(
+    raw: Any, doc: YamlDoc, model: Model, library: Library, problems: list[Problem]
+) -> dict[str, ClauseSettings]:
+    used = model.clause_ids()
+    if raw is not None and not isinstance(raw, dict):
+        problems.append(
+            problem_at(
+                doc.path,
+                doc.line_of(("clauses",)),
+                "clauses",
+                "un dictionnaire est attendu (id de clause: réglages)",
+            )
+        )
+        raw = None
+    given: dict[str, Any] = raw or {}
+    for clause_id in given:
+        if clause_id not in used:
+            problems.append(
+                problem_at(
+                    doc.path,
+                    doc.line_of(("clauses", clause_id)),
+                    f"clauses.{clause_id}",
+                    f"clause absente du modèle « {model.name} »{suggest(clause_id, used)}",
+                )
+            )
+    settings: dict[str, ClauseSettings] = {}
+    for clause_id in used:
+        clause = library.clauses[clause_id]
+        overrides = given.get(clause_id)
+        if overrides is not None and not isinstance(overrides, dict):
+            problems.append(
+                problem_at(
+                    doc.path,
+                    doc.line_of(("clauses", clause_id)),
+                    f"clauses.{clause_id}",
+                    "un dictionnaire est attendu",
+                )
+            )
+            overrides = None
+        overrides = dict(overrides or {})
+        variante = overrides.pop("variante", None)
+        if variante is not None and variante not in clause.variants:
+            problems.append(
+                problem_at(
+                    doc.path,
+                    doc.line_of(("clauses", clause_id, "variante")),
+                    f"clauses.{clause_id}.variante",
+                    f"variante inconnue « {variante} »{suggest(variante, clause.variants)} (variantes : {', '.join(clause.variants)})",
+                )
+            )
+            variante = None
+        params = validate_section(
+            overrides,
+            clause.parametres,
+            doc,
+            ("clauses", clause_id),
+            problems,
+            defaults_doc=clause.front,
+        )
+        settings[clause_id] = ClauseSettings(variante=variante, params=params)
+    return settings
+
+
+class ModelSource:
+    """Where models come from: loads each model once (batches reuse it for every document)."""
+
+    def __init__(self, templates_dir: Path, library: Library) -> None:
+        self.templates_dir = templates_dir
+        self.library = library
+        self._cache: dict[str, Model] = {}
+
+    def model(self, name: str) -> Model:
+        from convgen.models import load_model
+
+        if name not in self._cache:
+            self._cache[name] = load_model(self.templates_dir, name, self.library)
+        return self._cache[name]

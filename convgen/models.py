@@ -1,0 +1,316 @@
+"""Loading models (`templates/<name>/`): the manifest `modele.yaml` and the Word frame.
+
+A model says which clauses make its articles, in which order and with which numbering, whether
+it has a sommaire, which annexes follow, and the schema every instance must fill. It is checked
+against the clause library when loaded: an unknown clause or variant is reported with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import TemplateSyntaxError
+
+from convgen.clauses import Library
+from convgen.errors import LibraryError, Problem, problem_at
+from convgen.schema import SectionSpec, parse_section, suggest
+from convgen.templating import text_env
+from convgen.yamlload import YamlDoc, dotted, load_yaml
+
+MANIFEST = "modele.yaml"
+FRAME = "cadre.docx"
+MANIFEST_KEYS = {
+    "titre", "description", "cadre", "proprietes", "numerotation", "sommaire", "preambule",
+    "articles", "annexes", "schema",
+}  # fmt: skip
+ARTICLE_KEYS = {"clause", "variante", "titre", "si", "sous_articles"}
+NUMBER_STYLES = ("arabe", "ordinal", "romain")
+RESERVED_SECTIONS = {"modele", "base", "clauses", "document", "bloc", "p", "numero", "article"}
+
+
+@dataclass
+class ArticleSpec:
+    """One article (or sub-article, or annex) of a model."""
+
+    clause: str | None
+    variante: str | None
+    titre: str | None
+    si: str | None
+    line: int | None
+    sous_articles: list[ArticleSpec] = field(default_factory=list)
+
+
+@dataclass
+class Numbering:
+    article: str = "Article {numero} : {titre}"
+    numero: str = "arabe"
+    sous_article: str = "{complet} {titre}"
+    annexe: str = "Annexe {numero} – {titre}"
+
+
+@dataclass
+class Model:
+    name: str
+    root: Path
+    titre: str
+    description: str
+    frame_path: Path
+    document_title: str
+    numbering: Numbering
+    sommaire: bool
+    preambule: str | None
+    articles: list[ArticleSpec]
+    annexes: list[ArticleSpec]
+    schema: SectionSpec
+    manifest: YamlDoc
+
+    def clause_ids(self) -> list[str]:
+        ids: list[str] = []
+        if self.preambule:
+            ids.append(self.preambule)
+        for spec in [*self.articles, *self.annexes]:
+            ids.extend(s.clause for s in [spec, *spec.sous_articles] if s.clause)
+        return ids
+
+
+def list_models(templates_dir: Path) -> list[str]:
+    if not templates_dir.is_dir():
+        raise LibraryError(f"dossier des modèles introuvable : {templates_dir}")
+    return sorted(p.parent.name for p in templates_dir.glob(f"*/{MANIFEST}"))
+
+
+def load_model(templates_dir: Path, name: str, library: Library) -> Model:
+    """Load `templates_dir/name`; raise `LibraryError` listing every problem."""
+    root = templates_dir / name
+    path = root / MANIFEST
+    if not path.is_file():
+        known = list_models(templates_dir)
+        raise LibraryError(
+            f"modèle inconnu « {name} »{suggest(name, known)} (modèles : {', '.join(known)})"
+        )
+    doc = load_yaml(path)
+    problems: list[Problem] = list(doc.problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for key in data:
+        if key not in MANIFEST_KEYS:
+            problems.append(
+                problem_at(
+                    path, doc.line_of((key,)), key, f"clé inconnue{suggest(key, MANIFEST_KEYS)}"
+                )
+            )
+    numbering = _numbering(data.get("numerotation"), doc, problems)
+    articles = _articles(
+        data.get("articles"), ("articles",), doc, library, problems, allow_children=True
+    )
+    annexes = _articles(
+        data.get("annexes"), ("annexes",), doc, library, problems, allow_children=False
+    )
+    if not articles:
+        problems.append(
+            problem_at(path, doc.line_of(("articles",)), "articles", "le modèle n'a aucun article")
+        )
+    preambule = data.get("preambule")
+    if preambule and preambule not in library.clauses:
+        problems.append(
+            problem_at(
+                path,
+                doc.line_of(("preambule",)),
+                "preambule",
+                f"clause inconnue « {preambule} »{library.suggest(preambule)}",
+            )
+        )
+    schema = parse_section(data.get("schema"), doc, ("schema",), problems)
+    for section in schema.fields:
+        if section in RESERVED_SECTIONS:
+            problems.append(
+                problem_at(
+                    path,
+                    doc.line_of(("schema", section)),
+                    f"schema.{section}",
+                    "nom réservé par convgen",
+                )
+            )
+    props = data.get("proprietes") or {}
+    document_title = (
+        (props.get("titre") if isinstance(props, dict) else None) or data.get("titre") or name
+    )
+    try:
+        text_env.parse(document_title)
+    except TemplateSyntaxError as exc:
+        problems.append(
+            problem_at(
+                path,
+                doc.line_of(("proprietes", "titre")),
+                "proprietes.titre",
+                exc.message or "syntaxe",
+            )
+        )
+    frame_path = root / (data.get("cadre") or FRAME)
+    if not frame_path.is_file():
+        problems.append(
+            problem_at(
+                path,
+                doc.line_of(("cadre",)),
+                "cadre",
+                f"cadre Word introuvable : {frame_path.name}",
+            )
+        )
+    if problems:
+        raise LibraryError(f"modèle « {name} » invalide", problems)
+    return Model(
+        name=name,
+        root=root,
+        titre=data.get("titre") or name,
+        description=data.get("description") or "",
+        frame_path=frame_path,
+        document_title=document_title,
+        numbering=numbering,
+        sommaire=str(data.get("sommaire", "false")).lower() in ("true", "oui", "vrai"),
+        preambule=preambule,
+        articles=articles,
+        annexes=annexes,
+        schema=schema,
+        manifest=doc,
+    )
+
+
+def _numbering(raw: object, doc: YamlDoc, problems: list[Problem]) -> Numbering:
+    numbering = Numbering()
+    if raw is None:
+        return numbering
+    if not isinstance(raw, dict):
+        problems.append(
+            problem_at(
+                doc.path,
+                doc.line_of(("numerotation",)),
+                "numerotation",
+                "un dictionnaire est attendu",
+            )
+        )
+        return numbering
+    for key, value in raw.items():
+        line = doc.line_of(("numerotation", key))
+        if key not in ("article", "numero", "sous_article", "annexe"):
+            problems.append(problem_at(doc.path, line, f"numerotation.{key}", "clé inconnue"))
+            continue
+        if key == "numero" and value not in NUMBER_STYLES:
+            problems.append(
+                problem_at(
+                    doc.path,
+                    line,
+                    "numerotation.numero",
+                    f"style inconnu « {value} » ({', '.join(NUMBER_STYLES)})",
+                )
+            )
+            continue
+        if key != "numero":
+            try:
+                str(value).format(numero="1", titre="T", complet="1.1")
+            except (KeyError, IndexError, ValueError):
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        line,
+                        f"numerotation.{key}",
+                        "format invalide : utilisez {numero}, {titre} et {complet}",
+                    )
+                )
+                continue
+        setattr(numbering, key, str(value))
+    return numbering
+
+
+def _articles(
+    raw: object,
+    path: tuple,
+    doc: YamlDoc,
+    library: Library,
+    problems: list[Problem],
+    allow_children: bool,
+) -> list[ArticleSpec]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(
+            problem_at(doc.path, doc.line_of(path), dotted(path), "une liste est attendue")
+        )
+        return []
+    specs: list[ArticleSpec] = []
+    for index, item in enumerate(raw):
+        item_path = (*path, index)
+        where = dotted(item_path)
+        line = doc.line_of(item_path)
+        if isinstance(item, str):
+            item = {"clause": item}
+        if not isinstance(item, dict):
+            problems.append(
+                problem_at(doc.path, line, where, "une clause ou un dictionnaire est attendu")
+            )
+            continue
+        for key in item:
+            if key not in ARTICLE_KEYS or (key == "sous_articles" and not allow_children):
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        doc.line_of((*item_path, key)),
+                        f"{where}.{key}",
+                        f"clé inconnue{suggest(key, ARTICLE_KEYS)}",
+                    )
+                )
+        spec = ArticleSpec(
+            clause=item.get("clause"),
+            variante=item.get("variante"),
+            titre=item.get("titre"),
+            si=item.get("si"),
+            line=line,
+        )
+        if spec.si:
+            try:
+                text_env.compile_expression(spec.si)
+            except TemplateSyntaxError as exc:
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        doc.line_of((*item_path, "si")),
+                        f"{where}.si",
+                        f"condition invalide : {exc.message}",
+                    )
+                )
+        if allow_children and item.get("sous_articles") is not None:
+            spec.sous_articles = _articles(
+                item["sous_articles"], (*item_path, "sous_articles"), doc, library, problems, False
+            )
+        if spec.clause is None and not spec.sous_articles:
+            problems.append(problem_at(doc.path, line, where, "ni « clause » ni « sous_articles »"))
+        elif spec.clause is None and not spec.titre:
+            problems.append(
+                problem_at(
+                    doc.path,
+                    line,
+                    where,
+                    "un article fait de sous-articles doit avoir un « titre »",
+                )
+            )
+        if spec.clause is not None:
+            clause = library.clauses.get(spec.clause)
+            if clause is None:
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        line,
+                        f"{where}.clause",
+                        f"clause inconnue « {spec.clause} »{library.suggest(spec.clause)}",
+                    )
+                )
+            elif spec.variante and spec.variante not in clause.variants:
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        doc.line_of((*item_path, "variante")),
+                        f"{where}.variante",
+                        f"variante inconnue « {spec.variante} » de la clause « {spec.clause} »{suggest(spec.variante, clause.variants)}",
+                    )
+                )
+        specs.append(spec)
+    return specs

@@ -1,0 +1,404 @@
+"""Rendering an assembled convention into a .docx, from the model's Word frame.
+
+The frame is compiled once per model (`compile_frame`): its document, header and footer XML
+become sandboxed Jinja templates (tags split across Word runs are first joined back into one
+run), and block paragraphs (`{{ bloc.articles }}`…) become slots for XML built here. Rendering
+a document is then one template render per part plus a zip: no re-parsing of the frame, which
+is what makes batches fast (plain docxtpl recompiles the whole document on every render).
+
+Output is deterministic: same inputs, same bytes (fixed zip timestamps and order, no clock).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from jinja2 import Template, TemplateError, TemplateSyntaxError, meta
+from lxml import etree
+from markupsafe import Markup
+
+from convgen.assemble import Article, Assembled
+from convgen.errors import LibraryError, problem_at
+from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Run, Table
+from convgen.templating import MissingValueError, describe_error, frame_env
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W_NS}}}"
+BLOCKS = ("sommaire", "preambule", "articles", "annexes")
+_BLOCK_PARA = re.compile(r"^\s*\{\{\s*bloc\.(\w+)\s*\}\}\s*$")
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+TEXT_WIDTH_TWIPS = 9070  # A4 with 2.5 cm margins: where the sommaire's page numbers align
+
+STYLE_IDS = {
+    "texte": None,
+    "puce": "ListBullet",
+    "puce2": "ListBullet2",
+    "intertitre": "Heading3",
+}
+
+
+@dataclass
+class CompiledFrame:
+    """A model's Word frame, parsed and compiled once."""
+
+    path: Path
+    static_parts: dict[str, bytes]  # copied as they are
+    templates: dict[str, Template]  # part name → compiled template
+    order: list[str]  # zip member order of the frame
+    variables: set[str] = field(default_factory=set)  # top-level names the frame uses
+    uses_page_count: bool = False
+
+
+def compile_frame(path: Path) -> CompiledFrame:
+    """Read the Word frame at `path` and compile its text parts; raise `LibraryError`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+            order = [info.filename for info in archive.infolist()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LibraryError(f"{path}: cadre Word illisible ({exc})") from exc
+    frame = CompiledFrame(path=path, static_parts={}, templates={}, order=order)
+    for name, data in parts.items():
+        if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+            source = _frame_source(data, name, path)
+            try:
+                template = frame_env.from_string(source)
+            except TemplateSyntaxError as exc:
+                raise LibraryError(
+                    "cadre Word invalide",
+                    [problem_at(path, None, name, f"champ mal formé : {exc.message}")],
+                ) from exc
+            frame.templates[name] = template
+            frame.variables |= meta.find_undeclared_variables(frame_env.parse(source))
+            frame.uses_page_count |= "document.pages" in source
+        elif name == "word/settings.xml":
+            # Ask Word to refresh fields (sommaire page numbers) when the document is opened.
+            frame.static_parts[name] = _with_update_fields(data)
+        elif name in ("docProps/core.xml", "docProps/custom.xml", "docProps/thumbnail.jpeg"):
+            continue  # written per document (properties) or dropped (stale thumbnail)
+        else:
+            frame.static_parts[name] = data
+    if "word/document.xml" not in frame.templates:
+        raise LibraryError(f"{path}: pas un document Word (word/document.xml absent)")
+    frame.static_parts["[Content_Types].xml"] = _content_types(parts["[Content_Types].xml"])
+    frame.static_parts["_rels/.rels"] = _root_rels(parts["_rels/.rels"])
+    frame.order = [n for n in order if n != "docProps/thumbnail.jpeg"]
+    for name in ("docProps/core.xml", "docProps/custom.xml"):
+        if name not in frame.order:
+            frame.order.append(name)
+    return frame
+
+
+def _frame_source(data: bytes, name: str, path: Path) -> str:
+    """The part's XML as a Jinja template: tags joined into one run, blocks as slots."""
+    root = etree.fromstring(data)
+    for p in list(root.iter(f"{_W}p")):
+        texts = [t for t in p.iter(f"{_W}t")]
+        full = "".join(t.text or "" for t in texts)
+        if "{" not in full:
+            continue
+        block = _BLOCK_PARA.match(full)
+        if block:
+            if block.group(1) not in BLOCKS:
+                raise LibraryError(
+                    "cadre Word invalide",
+                    [
+                        problem_at(
+                            path,
+                            None,
+                            name,
+                            f"bloc inconnu « bloc.{block.group(1)} » (blocs : {', '.join(BLOCKS)})",
+                        )
+                    ],
+                )
+            marker = etree.Element("convgen-bloc", name=block.group(1))
+            p.getparent().replace(p, marker)
+            continue
+        _join_split_tags(texts)
+    xml = etree.tostring(root, encoding="unicode")
+    xml = re.sub(r'<convgen-bloc name="(\w+)"/>', r"{{ bloc.\1 }}", xml)
+    # Inside tags, undo the XML escaping of the frame's text ("&gt;" → ">").
+    return _TAG.sub(
+        lambda m: m.group(0).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&"), xml
+    )
+
+
+def _join_split_tags(texts: list[etree._Element]) -> None:
+    """Move every `{{ … }}` / `{% … %}` that Word split over several runs into its first run."""
+    values = [t.text or "" for t in texts]
+    bounds: list[int] = []
+    total = 0
+    for v in values:
+        bounds.append(total)
+        total += len(v)
+    full = "".join(values)
+
+    def locate(pos: int) -> tuple[int, int]:
+        for i in range(len(values) - 1, -1, -1):
+            if bounds[i] <= pos:
+                return i, pos - bounds[i]
+        return 0, 0
+
+    for m in reversed(list(_TAG.finditer(full))):
+        i0, o0 = locate(m.start())
+        i1, o1 = locate(m.end() - 1)
+        if i0 == i1:
+            continue
+        values[i0] = values[i0][:o0] + m.group(0)
+        for i in range(i0 + 1, i1):
+            values[i] = ""
+        values[i1] = values[i1][o1 + 1 :]
+    for t, v in zip(texts, values, strict=False):
+        if t.text != v:
+            t.text = v
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _with_update_fields(settings: bytes) -> bytes:
+    if b"updateFields" in settings:
+        return settings
+    return re.sub(rb"(<w:settings[^>]*>)", rb'\1<w:updateFields w:val="true"/>', settings, count=1)
+
+
+def _content_types(data: bytes) -> bytes:
+    if b"/docProps/custom.xml" in data:
+        return data
+    override = (
+        b'<Override PartName="/docProps/custom.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>'
+    )
+    data = data.replace(
+        b'<Override PartName="/docProps/thumbnail.jpeg" ContentType="image/jpeg"/>', b""
+    )
+    return data.replace(b"</Types>", override + b"</Types>")
+
+
+def _root_rels(data: bytes) -> bytes:
+    data = re.sub(rb'<Relationship[^>]*Target="docProps/thumbnail.jpeg"[^>]*/>', b"", data)
+    if b"docProps/custom.xml" in data:
+        return data
+    rel = (
+        b'<Relationship Id="rIdConvgenCustom" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" '
+        b'Target="docProps/custom.xml"/>'
+    )
+    return data.replace(b"</Relationships>", rel + b"</Relationships>")
+
+
+# --------------------------------------------------------------------------- blocks → XML
+
+
+def _t(text: str) -> str:
+    return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
+
+
+def run_xml(run: Run, extra_props: str = "") -> str:
+    props = extra_props
+    if run.bold:
+        props += "<w:b/><w:bCs/>"
+    if run.italic:
+        props += "<w:i/><w:iCs/>"
+    if run.underline:
+        props += '<w:u w:val="single"/>'
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    pieces = run.text.split(LINE_BREAK)
+    inner = "<w:br/>".join(_t(piece) for piece in pieces)
+    return f"<w:r>{rpr}{inner}</w:r>"
+
+
+def paragraph_xml(block: Paragraph, run_props: str = "") -> str:
+    style = STYLE_IDS.get(block.kind)
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f"<w:p>{ppr}{''.join(run_xml(r, run_props) for r in block.runs)}</w:p>"
+
+
+def table_xml(table: Table) -> str:
+    columns = len(table.rows[0])
+    width = 5000 // columns
+    grid = "".join(f'<w:gridCol w:w="{TEXT_WIDTH_TWIPS // columns}"/>' for _ in range(columns))
+    rows = []
+    for index, row in enumerate(table.rows):
+        header = index == 0
+        trpr = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if header else ""
+        cells = []
+        for cell in row:
+            shading = '<w:shd w:val="clear" w:color="auto" w:fill="D9E2F3"/>' if header else ""
+            content = blocks_xml(cell, run_props="<w:b/>" if header else "") or "<w:p/>"
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="pct"/>{shading}</w:tcPr>{content}</w:tc>'
+            )
+        rows.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
+    tblpr = (
+        '<w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+    )
+    # An empty paragraph after a table keeps Word from merging it with what follows.
+    return f"<w:tbl>{tblpr}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def blocks_xml(blocks: list[Block], run_props: str = "") -> str:
+    out = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(paragraph_xml(block, run_props))
+        elif isinstance(block, PageBreak):
+            out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+        elif isinstance(block, Table):
+            out.append(table_xml(block))
+            out.append('<w:p><w:pPr><w:spacing w:after="0"/></w:pPr></w:p>')
+    return "".join(out)
+
+
+def heading_xml(article: Article, bookmark_id: int, page_break: bool = False) -> str:
+    style = "Heading1" if article.level == 1 else "Heading2"
+    ppr = (
+        f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:pageBreakBefore/>" if page_break else ""}</w:pPr>'
+    )
+    return (
+        f'<w:p>{ppr}<w:bookmarkStart w:id="{bookmark_id}" w:name="{article.bookmark}"/>'
+        f"<w:r>{_t(article.heading)}</w:r>"
+        f'<w:bookmarkEnd w:id="{bookmark_id}"/></w:p>'
+    )
+
+
+def articles_xml(articles: list[Article], first_id: int, annex: bool = False) -> str:
+    out = []
+    next_id = first_id
+    for article in articles:
+        out.append(heading_xml(article, next_id, page_break=annex))
+        next_id += 1
+        out.append(blocks_xml(article.blocks))
+        for child in article.children:
+            out.append(heading_xml(child, next_id))
+            next_id += 1
+            out.append(blocks_xml(child.blocks))
+    return "".join(out)
+
+
+def sommaire_xml(assembled: Assembled) -> str:
+    """One line per article and annex: title, dot leader, page number (a PAGEREF field).
+
+    The page numbers are fields: LibreOffice computes them when it lays the document out (PDF),
+    and Word refreshes them on opening (`updateFields` in settings).
+    """
+    out = [
+        '<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r>' + _t("Sommaire") + "</w:r></w:p>"
+    ]
+    tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_WIDTH_TWIPS}"/></w:tabs>'
+    for article in assembled.toc_entries():
+        indent = '<w:ind w:left="0"/>'
+        out.append(
+            f'<w:p><w:pPr>{tabs}<w:spacing w:after="60"/>{indent}</w:pPr>'
+            f'<w:hyperlink w:anchor="{article.bookmark}" w:history="1"><w:r>{_t(article.heading)}</w:r></w:hyperlink>'
+            "<w:r><w:tab/></w:r>"
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> PAGEREF {article.bookmark} \\h </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f"<w:r>{_t(str(assembled.heading_pages.get(article.bookmark, 1)))}</w:r>"
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        )
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def core_xml(assembled: Assembled) -> bytes:
+    props = assembled.properties
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(assembled.title)}</dc:title>"
+        f"<dc:subject>{escape(assembled.model.titre)}</dc:subject>"
+        f"<dc:creator>{escape(props.get('auteur', 'convgen'))}</dc:creator>"
+        f"<cp:keywords>convgen; {escape(assembled.model.name)}; {escape(assembled.instance.name)}</cp:keywords>"
+        f"<dc:description>{escape(_description(assembled))}</dc:description>"
+        "<cp:lastModifiedBy>convgen</cp:lastModifiedBy>"
+        "<cp:revision>1</cp:revision>"
+        "<dc:language>fr-FR</dc:language>"
+        "</cp:coreProperties>"
+    ).encode()
+
+
+def _description(assembled: Assembled) -> str:
+    return (
+        f"Modèle : {assembled.model.name} ; instance : {assembled.instance.path.name} ; "
+        f"empreinte des données : {assembled.fingerprint}"
+    )
+
+
+def custom_xml(assembled: Assembled) -> bytes:
+    items = {
+        "convgen.modele": assembled.model.name,
+        "convgen.instance": assembled.instance.path.name,
+        "convgen.empreinte": assembled.fingerprint,
+        **{f"convgen.{k}": v for k, v in assembled.properties.items() if k != "auteur"},
+    }
+    body = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(items.items(), start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{body}</Properties>"
+    ).encode()
+
+
+# --------------------------------------------------------------------------- document
+
+
+def render_docx(assembled: Assembled, frame: CompiledFrame) -> bytes:
+    """Render `assembled` with `frame` into the bytes of a .docx file."""
+    n_articles = sum(1 + len(a.children) for a in assembled.articles)
+    bloc = {
+        "sommaire": Markup(sommaire_xml(assembled)) if assembled.model.sommaire else Markup(""),
+        "preambule": Markup(blocks_xml(assembled.preamble)),
+        "articles": Markup(articles_xml(assembled.articles, 100)),
+        "annexes": Markup(articles_xml(assembled.annexes, 100 + n_articles, annex=True)),
+    }
+    context = {**assembled.context, "bloc": bloc}
+    rendered: dict[str, bytes] = {}
+    for name, template in assembled_templates(frame):
+        try:
+            rendered[name] = template.render(context).encode("utf-8")
+        except (TemplateError, MissingValueError, TypeError, ValueError) as exc:
+            raise LibraryError(
+                "cadre Word : rendu impossible",
+                [
+                    problem_at(
+                        frame.path,
+                        None,
+                        name,
+                        f"{describe_error(exc)} (instance {assembled.instance.path.name})",
+                    )
+                ],
+            ) from exc
+    rendered["docProps/core.xml"] = core_xml(assembled)
+    rendered["docProps/custom.xml"] = custom_xml(assembled)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name in frame.order:
+            data = rendered.get(name, frame.static_parts.get(name))
+            if data is None:
+                continue
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def assembled_templates(frame: CompiledFrame) -> list[tuple[str, Template]]:
+    return sorted(frame.templates.items())

@@ -1,0 +1,84 @@
+"""Writing a new instance file to fill in: every field of the model's schema, commented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from convgen.clauses import Library
+from convgen.errors import InputError
+from convgen.models import Model
+from convgen.schema import FieldSpec, SectionSpec
+from convgen.values import TYPE_LABELS, example_for
+
+
+def instance_skeleton(model: Model, library: Library) -> str:
+    """YAML text of an instance of `model` with every field, its type and description."""
+    lines = [
+        f"# Instance du modèle « {model.name} » : {model.titre}",
+        "# Remplacez chaque valeur d'exemple. Les champs marqués (facultatif) peuvent être",
+        "# supprimés ; ceux qui ont une valeur par défaut sont en commentaire.",
+        f"modele: {model.name}",
+        "",
+    ]
+    for name, spec in model.schema.fields.items():
+        _emit(lines, name, spec, 0)
+        lines.append("")
+    lines.append("# Réglages des clauses (facultatif) : variante et paramètres, par clause.")
+    lines.append("# clauses:")
+    for clause_id in dict.fromkeys(model.clause_ids()):
+        clause = library.clauses[clause_id]
+        variants = ", ".join(clause.variants)
+        params = [n for n, s in clause.parametres.fields.items() if isinstance(s, FieldSpec)]
+        if len(clause.variants) <= 1 and not params:
+            continue
+        lines.append(f"#   {clause_id}:")
+        if len(clause.variants) > 1:
+            lines.append(f"#     variante: {clause.default_variant}   # parmi : {variants}")
+        for pname in params:
+            pspec = clause.parametres.fields[pname]
+            assert isinstance(pspec, FieldSpec)
+            default = pspec.defaut if not isinstance(pspec.defaut, list) else "[…]"
+            lines.append(f"#     {pname}: {default}   # {pspec.description}")
+    return "\n".join(lines) + "\n"
+
+
+def _emit(lines: list[str], name: str, spec: FieldSpec | SectionSpec, depth: int) -> None:
+    pad = "  " * depth
+    if isinstance(spec, SectionSpec):
+        if spec.description:
+            lines.append(f"{pad}# {spec.description}")
+        lines.append(f"{pad}{name}:")
+        for child, sub in spec.fields.items():
+            _emit(lines, child, sub, depth + 1)
+        return
+    comment = f"{spec.description} — " if spec.description else ""
+    comment += TYPE_LABELS[spec.type]
+    if spec.choix:
+        comment += f" : {', '.join(spec.choix)}"
+    if not spec.obligatoire:
+        comment += " (facultatif)"
+    if spec.type == "liste":
+        lines.append(f"{pad}{name}:   # {comment}")
+        sample = spec.exemple if isinstance(spec.exemple, list) else [spec.exemple or "…"]
+        for item in sample:
+            lines.append(f"{pad}  - {_yaml_scalar(item)}")
+        return
+    if spec.has_default:
+        lines.append(f"{pad}# {name}: {_yaml_scalar(spec.defaut)}   # {comment} (défaut)")
+        return
+    value = spec.exemple if spec.exemple is not None else example_for(spec.type)
+    lines.append(f"{pad}{name}: {_yaml_scalar(value)}   # {comment}")
+
+
+def _yaml_scalar(value: object) -> str:
+    text = str(value)
+    if text == "" or text[0] in "!&*[]{}|>'\"%@`#,?:-" or ": " in text or " #" in text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def write_skeleton(model: Model, library: Library, path: Path, force: bool = False) -> None:
+    if path.exists() and not force:
+        raise InputError(f"{path} existe déjà (--force pour le remplacer)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(instance_skeleton(model, library), encoding="utf-8")

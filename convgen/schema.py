@@ -1,0 +1,218 @@
+"""Typed schemas (a model's instance schema, a clause's parameters) and validation against them.
+
+A schema is written in YAML by legal staff (see templates/README.md): a leaf is a mapping with a
+`type` key, any other mapping is a section. Validation converts the strings of an instance to
+typed values and collects *every* problem (missing value, unknown key with a "did you mean",
+wrong type) with its file and line, instead of stopping at the first one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from convgen.errors import Problem, problem_at
+from convgen.values import SIMPLE_TYPES, TYPES, ValueTypeError, convert_scalar
+from convgen.yamlload import YamlDoc, dotted
+
+FIELD_KEYS = {"type", "description", "exemple", "defaut", "obligatoire", "choix", "elements"}
+
+
+@dataclass
+class FieldSpec:
+    """One typed value: `type` is a name of convgen.values.TYPES."""
+
+    name: str
+    type: str
+    description: str = ""
+    exemple: Any = None
+    defaut: Any = None  # raw, as written in YAML (str, list or None)
+    obligatoire: bool = True
+    choix: list[str] | None = None
+    elements: Spec | None = None  # for "liste"
+
+    @property
+    def has_default(self) -> bool:
+        return self.defaut is not None
+
+
+@dataclass
+class SectionSpec:
+    """A group of fields (`ccas:`, `organisme:`...)."""
+
+    name: str
+    fields: dict[str, Spec] = field(default_factory=dict)
+    description: str = ""
+
+
+Spec = FieldSpec | SectionSpec
+
+
+# --------------------------------------------------------------------------- parsing specs
+
+
+def parse_section(
+    raw: Any, ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], name: str = ""
+) -> SectionSpec:
+    """Parse a section of a schema written in YAML; append problems instead of raising."""
+    section = SectionSpec(name=name)
+    if raw is None:
+        return section
+    if not isinstance(raw, dict):
+        problems.append(_p(ydoc, path, "une section du schéma doit être un dictionnaire"))
+        return section
+    for key, value in raw.items():
+        if key == "description" and isinstance(value, str):
+            section.description = value
+            continue
+        section.fields[key] = parse_spec(value, ydoc, (*path, key), problems, key)
+    return section
+
+
+def parse_spec(
+    raw: Any, ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], name: str
+) -> Spec:
+    if isinstance(raw, dict) and "type" in raw:
+        return parse_field(raw, ydoc, path, problems, name)
+    if isinstance(raw, str) and raw in TYPES:  # shorthand `nom: texte`
+        return FieldSpec(name=name, type=raw)
+    return parse_section(raw, ydoc, path, problems, name)
+
+
+def parse_field(
+    raw: dict[str, Any], ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], name: str
+) -> FieldSpec:
+    for key in raw:
+        if key not in FIELD_KEYS:
+            problems.append(
+                _p(ydoc, (*path, key), f"clé inconnue dans un champ{_suggest(key, FIELD_KEYS)}")
+            )
+    type_ = raw.get("type")
+    if type_ not in TYPES:
+        problems.append(
+            _p(ydoc, (*path, "type"), f"type inconnu « {type_} » (types : {', '.join(TYPES)})")
+        )
+        type_ = "texte"
+    obligatoire = raw.get("obligatoire", "true")
+    spec = FieldSpec(
+        name=name,
+        type=type_,
+        description=raw.get("description") or "",
+        exemple=raw.get("exemple"),
+        defaut=raw.get("defaut"),
+        obligatoire=str(obligatoire).lower() in ("true", "oui", "vrai", "yes"),
+        choix=raw.get("choix") if isinstance(raw.get("choix"), list) else None,
+    )
+    if type_ == "choix" and not spec.choix:
+        problems.append(_p(ydoc, path, "un champ de type choix doit lister ses valeurs (choix:)"))
+    if type_ == "liste":
+        elements = raw.get("elements", "texte")
+        spec.elements = parse_spec(elements, ydoc, (*path, "elements"), problems, name)
+    if spec.defaut is not None:
+        # A default must itself be valid: check it now, against the spec, from the library file.
+        scratch: list[Problem] = []
+        validate_value(spec.defaut, spec, ydoc, (*path, "defaut"), scratch, from_default=True)
+        for prob in scratch:
+            problems.append(
+                Problem(prob.file, prob.line, prob.field, f"valeur par défaut : {prob.message}")
+            )
+    return spec
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_section(
+    raw: Any,
+    spec: SectionSpec,
+    ydoc: YamlDoc,
+    path: tuple[Any, ...],
+    problems: list[Problem],
+    defaults_doc: YamlDoc | None = None,
+) -> dict[str, Any]:
+    """Validate the mapping `raw` against `spec`; return typed values, append problems."""
+    result: dict[str, Any] = {}
+    if raw is not None and not isinstance(raw, dict):
+        problems.append(_p(ydoc, path, "une section (des clés: valeurs) est attendue ici"))
+        raw = None
+    given = raw or {}
+    for key in given:
+        if key not in spec.fields:
+            problems.append(
+                _p(ydoc, (*path, key), f"clé inconnue{_suggest(key, spec.fields.keys())}")
+            )
+    for key, sub in spec.fields.items():
+        sub_path = (*path, key)
+        if isinstance(sub, SectionSpec):
+            result[key] = validate_section(given.get(key), sub, ydoc, sub_path, problems)
+            continue
+        if given.get(key) is None:
+            if sub.has_default:
+                result[key] = validate_value(
+                    sub.defaut, sub, defaults_doc or ydoc, sub_path, [], from_default=True
+                )
+            elif not sub.obligatoire:
+                result[key] = None
+            else:
+                what = f" ({sub.description})" if sub.description else ""
+                # a missing key has no line: line_of() falls back to its section's line
+                problems.append(_p(ydoc, sub_path, f"valeur manquante{what}"))
+            continue
+        result[key] = validate_value(given[key], sub, ydoc, sub_path, problems)
+    return result
+
+
+def validate_value(
+    raw: Any,
+    spec: Spec,
+    ydoc: YamlDoc,
+    path: tuple[Any, ...],
+    problems: list[Problem],
+    from_default: bool = False,
+) -> Any:
+    if isinstance(spec, SectionSpec):
+        return validate_section(raw, spec, ydoc, path, problems)
+    if spec.type == "liste":
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            problems.append(_p(ydoc, path, "une liste est attendue (des lignes « - … »)"))
+            return []
+        assert spec.elements is not None
+        return [
+            validate_value(item, spec.elements, ydoc, (*path, i), problems, from_default)
+            for i, item in enumerate(raw)
+        ]
+    if isinstance(raw, (dict, list)):
+        problems.append(_p(ydoc, path, f"une valeur simple est attendue : {_label(spec)}"))
+        return None
+    if raw is None:
+        problems.append(_p(ydoc, path, "valeur manquante"))
+        return None
+    try:
+        return convert_scalar(raw, spec.type, spec.choix)
+    except ValueTypeError as exc:
+        problems.append(_p(ydoc, path, str(exc)))
+        return None
+
+
+def _label(spec: FieldSpec) -> str:
+    from convgen.values import TYPE_LABELS
+
+    return TYPE_LABELS[spec.type]
+
+
+def _suggest(key: str, candidates: Any) -> str:
+    close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    return f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+
+
+suggest = _suggest
+
+
+def _p(ydoc: YamlDoc, path: tuple[Any, ...], message: str) -> Problem:
+    return problem_at(ydoc.path, ydoc.line_of(path), dotted(path), message)
+
+
+__all__ = ["FieldSpec", "SectionSpec", "Spec", "SIMPLE_TYPES", "parse_section", "validate_section"]

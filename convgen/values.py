@@ -1,0 +1,134 @@
+"""Typed values of instances and clause parameters, converted from the strings written in YAML.
+
+A value is never reinterpreted: a `texte` keeps every character ("01000", "NO",
+"Dupont & Fils <SARL>"); other types accept only what they say and otherwise give a French
+message naming what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from convgen.french import Duree, parse_duree
+
+SIMPLE_TYPES = (
+    "texte", "entier", "decimal", "montant", "date", "duree", "booleen", "choix",
+    "email", "telephone", "code_postal", "siren",
+)  # fmt: skip
+TYPES = (*SIMPLE_TYPES, "liste")
+
+TYPE_LABELS = {
+    "texte": "un texte",
+    "entier": "un nombre entier (ex. 3)",
+    "decimal": "un nombre (ex. 12,5)",
+    "montant": "un montant en euros (ex. 10000 ou 1234,50)",
+    "date": "une date (ex. 2025-04-17 ou 17/04/2025)",
+    "duree": "une durée (ex. 3 mois, 2 ans, 30 jours)",
+    "booleen": "oui ou non",
+    "choix": "une des valeurs permises",
+    "email": "une adresse électronique (ex. contact@ville.fr)",
+    "telephone": "un numéro de téléphone (ex. 05 49 00 00 00)",
+    "code_postal": "un code postal à 5 chiffres (ex. 01000)",
+    "siren": "un numéro SIREN à 9 chiffres",
+    "liste": "une liste",
+}
+
+_TRUE = {"oui", "vrai", "true", "yes"}
+_FALSE = {"non", "faux", "false", "no"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[\d .\u00a0-]{8,20}$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+class ValueTypeError(ValueError):
+    """Raised with a French message when a string does not fit its declared type."""
+
+
+def convert_scalar(raw: str, type_: str, choices: list[str] | None = None) -> Any:
+    """Convert the string `raw` to the Python value of `type_`; raise `ValueTypeError`."""
+    value = raw.strip() if type_ != "texte" else raw
+    try:
+        if type_ == "texte":
+            return raw
+        if type_ == "entier":
+            if not re.fullmatch(r"-?\d+", value):
+                raise ValueError
+            return int(value)
+        if type_ in ("decimal", "montant"):
+            cleaned = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+            cleaned = cleaned.replace("€", "").replace(",", ".")
+            return Decimal(cleaned)
+        if type_ == "date":
+            return parse_date(value)
+        if type_ == "duree":
+            return parse_duree(value)
+        if type_ == "booleen":
+            low = value.lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ValueError
+        if type_ == "choix":
+            if choices is None or value not in choices:
+                raise ValueTypeError(
+                    f"« {raw} » n'est pas une valeur permise ({', '.join(choices or [])})"
+                )
+            return value
+        if type_ == "email":
+            if not _EMAIL.match(value):
+                raise ValueError
+            return value
+        if type_ == "telephone":
+            if not _PHONE.match(value) or sum(c.isdigit() for c in value) < 9:
+                raise ValueError
+            return value
+        if type_ == "code_postal":
+            if not re.fullmatch(r"\d{5}", value):
+                raise ValueError
+            return value
+        if type_ == "siren":
+            digits = value.replace(" ", "").replace("\u00a0", "")
+            if not re.fullmatch(r"\d{9}", digits):
+                raise ValueError
+            return value
+    except ValueTypeError:
+        raise
+    except (ValueError, InvalidOperation) as exc:
+        raise ValueTypeError(f"« {raw} » n'est pas {TYPE_LABELS[type_]}") from exc
+    raise AssertionError(f"unknown type {type_}")
+
+
+def parse_date(value: str) -> date:
+    """Parse "2025-04-17" or "17/04/2025"; raise ValueError otherwise."""
+    m = _ISO_DATE.match(value)
+    if m:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _FR_DATE.match(value)
+    if m:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    raise ValueError(value)
+
+
+def example_for(type_: str) -> str:
+    """A sample value shown by `convgen new` when a field has no example."""
+    return {
+        "texte": "…",
+        "entier": "1",
+        "decimal": "1,5",
+        "montant": "10000",
+        "date": "2026-01-01",
+        "duree": "1 an",
+        "booleen": "oui",
+        "email": "contact@exemple.fr",
+        "telephone": "05 49 00 00 00",
+        "code_postal": "86000",
+        "siren": "123 456 789",
+    }.get(type_, "…")
+
+
+__all__ = ["Duree", "ValueTypeError", "convert_scalar", "parse_date", "TYPES", "SIMPLE_TYPES"]
