@@ -1,0 +1,210 @@
+"""Checking documents and instances: from paths to a `CheckReport`.
+
+`check_paths` walks the paths it is given, reads each file once and runs every rule on it; a file
+that cannot be read becomes a `FileError` in the report and the others are still checked.
+`check_document` runs the rules on one already-read document (this is what `convgen build` calls
+on what it has just written).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from convgen.check.consistency import check_consistency
+from convgen.check.model import CheckReport, FileError, Finding, Location
+from convgen.check.names import PartyNames, check_names, load_party_names
+from convgen.check.placeholders import VALUE_ON_NEXT_LINE, find_placeholders
+from convgen.check.suppress import Acceptances, apply_acceptances
+from convgen.check.textmap import fold_mapped
+from convgen.errors import ConvgenError
+from convgen.extract import ZONE_BODY, DocumentText, TextBlock, read_document
+from convgen.structure import Section, article_label_of_blocks, split_sections
+from convgen.textnorm import fold_line
+
+DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+INSTANCE_SUFFIXES = (".yaml", ".yml")
+SUFFIXES = DOCUMENT_SUFFIXES + INSTANCE_SUFFIXES
+
+
+def shown_path(path: Path) -> str:
+    """The path as shown in reports: relative to the working directory when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def article_labels(doc: DocumentText) -> tuple[list[Section], dict[int, str]]:
+    """Sections of `doc` and, for each body block index, the article it belongs to."""
+    return split_sections(doc), article_label_of_blocks(doc)
+
+
+def display_article(label: str | None) -> str | None:
+    """ "4" → "Article 4", "4.1" → "Article 4.1"; section names ("Préambule") unchanged."""
+    if not label:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)*", label):
+        return f"Article {label}"
+    return label
+
+
+def location_of(block: TextBlock, article: str | None) -> Location:
+    return Location(
+        line=block.line,
+        paragraph=block.paragraph,
+        page=block.page,
+        article=article,
+        zone=block.zone,
+    )
+
+
+def check_document(
+    doc: DocumentText,
+    *,
+    names: PartyNames | None = None,
+    file: str | None = None,
+) -> list[Finding]:
+    """Every finding in one document: placeholders, consistency, other partners' names."""
+    shown = file or shown_path(doc.path)
+    sections, labels = article_labels(doc)
+    markdown = doc.path.suffix.lower() in (".md", ".markdown")
+    folded = [fold_mapped(b.text, markup=doc.kind == "txt") for b in doc.blocks]
+    texts = [f.text for f in folded]
+    findings: list[Finding] = []
+    for i, block in enumerate(doc.blocks):
+        article = display_article(labels.get(i))
+        for hit in find_placeholders(texts[i], markdown=markdown):
+            if hit.rule == "champ-vide" and _value_follows(hit.text, doc.blocks, texts, i):
+                continue
+            message = hit.message
+            if block.zone != ZONE_BODY:
+                message = f"{message} ({block.zone})"
+            findings.append(
+                Finding(
+                    shown,
+                    hit.rule,
+                    hit.severity,
+                    message,
+                    folded[i].source(hit.start, hit.end),
+                    location_of(block, article),
+                )
+            )
+    findings.extend(check_consistency(doc, sections, labels, texts, shown))
+    if names is not None:
+        findings.extend(check_names(doc, names, labels, texts, shown))
+    return findings
+
+
+def _value_follows(field: str, blocks: list[TextBlock], texts: list[str], i: int) -> bool:
+    """ "Tél. :" whose number is the next paragraph is filled in, not empty."""
+    folded = fold_line(field).lower()
+    kind: str | None = None
+    if folded.startswith(("tél", "tel", "portable", "mobile", "fax")):
+        kind = "tel"
+    elif "mail" in folded or folded.startswith(("courriel", "mél")):
+        kind = "mail"
+    elif folded.startswith(("adresse", "siège", "siege")):
+        kind = "adresse"
+    elif folded.startswith(("siret", "siren", "n° siret", "n° siren")):
+        kind = "siret"
+    if kind is None or not folded.endswith(":"):
+        return False
+    nxt = i + 1
+    if nxt >= len(blocks) or blocks[nxt].zone != blocks[i].zone:
+        return False
+    return bool(VALUE_ON_NEXT_LINE[kind].search(texts[nxt]))
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files to check: the files given, and in directories every supported file (sorted).
+
+    Hidden files and folders, Word lock files ("~$x.docx") and our own configuration are
+    skipped: they are not conventions.
+    """
+    for path in paths:
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                rel = sub.relative_to(path).parts
+                if any(p.startswith((".", "~$")) for p in rel) or not sub.is_file():
+                    continue
+                if sub.suffix.lower() in SUFFIXES:
+                    yield sub
+        else:
+            yield path
+
+
+def check_paths(
+    paths: Iterable[Path | str],
+    *,
+    instances_dir: Path | str | None = None,
+    config: Path | str | None = None,
+) -> CheckReport:
+    """Check every document and instance under `paths`; never stops at an unreadable file.
+
+    `instances_dir` (default `instances/` when it exists) gives the partners' names; `config`
+    (default `.convgen-check.yaml` when it exists) lists the accepted findings. An invalid
+    configuration raises `InputError` before anything is checked.
+    """
+    from convgen.check.instance_check import check_instance_file, is_instance_file
+    from convgen.check.suppress import load_acceptances
+
+    acceptances = load_acceptances(Path(config) if config else None)
+    names = load_party_names(_instances_dir(instances_dir))
+    report = CheckReport()
+    for path in iter_files(Path(p) for p in paths):
+        shown = shown_path(path)
+        if path.suffix.lower() in INSTANCE_SUFFIXES:
+            if path.exists() and not is_instance_file(path):
+                continue  # another YAML file (pre-commit, CI...): not ours to judge
+            try:
+                findings = check_instance_file(path, shown)
+            except ConvgenError as exc:
+                report.errors.append(FileError(shown, _message(exc, shown)))
+                continue
+            report.files.append(shown)
+            _record(report, findings, acceptances, path)
+            continue
+        try:
+            doc = read_document(path)
+        except ConvgenError as exc:
+            report.errors.append(FileError(shown, _message(exc, shown)))
+            continue
+        report.files.append(shown)
+        _record(report, check_document(doc, names=names, file=shown), acceptances, path, doc)
+    return report
+
+
+def _record(
+    report: CheckReport,
+    findings: list[Finding],
+    acceptances: Acceptances,
+    path: Path,
+    doc: DocumentText | None = None,
+) -> None:
+    kept, accepted = apply_acceptances(findings, acceptances, path, doc)
+    report.findings.extend(kept)
+    report.accepted.extend(accepted)
+
+
+def _instances_dir(given: Path | str | None) -> Path | None:
+    if given is not None:
+        return Path(given)
+    default = Path("instances")
+    return default if default.is_dir() else None
+
+
+def _message(exc: ConvgenError, shown: str) -> str:
+    """The error's message without a repeated path prefix (the report shows the file)."""
+    text = str(exc)
+    for prefix in (f"{shown}: ", f"{shown}:"):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    head, sep, tail = text.partition(": ")
+    if sep and (head.endswith(Path(shown).name) or Path(head).name == Path(shown).name):
+        return tail
+    return text

@@ -1,0 +1,217 @@
+"""Checking an instance (`instances/x.yaml`) before anything is rendered from it.
+
+Two sources of findings:
+- the foundation's validation (`convgen.instances.load_instance`: schema, missing values, unknown
+  keys...), each of its problems becoming an `instance-invalide` finding at its line;
+- checks of our own on a tolerant read of the YAML, which hold even when the schema is not
+  available: dates that contradict each other (an end before its start, a deadline before its
+  publication, a délibération after the signature), impossible dates ("31/02/2025") and
+  placeholders left in values ("XXXX", "à compléter").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from convgen.check.model import ERROR, WARNING, Finding, Location
+from convgen.check.placeholders import find_placeholders
+from convgen.errors import ConvgenError, DocumentError, InputError, Problem
+from convgen.textnorm import fold_line
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+# Key families, by the words their names contain.
+_START = ("date_effet", "date_debut", "debut", "prise_effet", "date_prise_effet", "date_signature")
+_END = ("date_fin", "fin", "date_echeance", "echeance", "date_expiration", "expiration")
+
+
+def is_instance_file(path: Path) -> bool:
+    """True for an instance (a mapping with `modele:`), False for other YAML files."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return path.parent.name == "instances"  # broken instances are reported, not skipped
+    return isinstance(data, dict) and "modele" in data
+
+
+def check_instance_file(path: Path, file: str) -> list[Finding]:
+    """Every finding in one instance file; raise `DocumentError` if it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{file}: le fichier n'est pas encodé en UTF-8") from exc
+    except OSError as exc:
+        raise DocumentError(f"{file}: lecture impossible ({exc.strerror or exc})") from exc
+    findings = [_from_problem(p, file) for p in foundation_problems(path)]
+    try:
+        root = yaml.compose(text, Loader=yaml.BaseLoader)
+    except yaml.MarkedYAMLError as exc:
+        if not findings:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else None
+            findings.append(
+                Finding(
+                    file,
+                    "instance-invalide",
+                    ERROR,
+                    f"syntaxe YAML invalide : {exc.problem}",
+                    "",
+                    Location(line=line),
+                )
+            )
+        return findings
+    if root is None:
+        return findings
+    scalars = list(_scalars(root, ()))
+    findings += _placeholders(scalars, file)
+    findings += _dates(scalars, file)
+    return findings
+
+
+def foundation_problems(path: Path) -> list[Problem]:
+    """Problems found by the instance loader of `convgen.instances`, [] if it accepts the file.
+
+    The clause library and models are looked up next to the instance (`../clauses`,
+    `../templates`), else in the working directory.
+    """
+    try:
+        from convgen.clauses import load_library
+        from convgen.instances import ModelSource, load_instance
+    except ImportError:  # the loader is not part of this installation
+        return []
+    root = path.resolve().parent.parent
+    if not (root / "clauses").is_dir():
+        root = Path.cwd()
+    try:
+        library = load_library(root / "clauses")
+        load_instance(path, library, ModelSource(root / "templates", library))
+    except InputError as exc:
+        if exc.problems:
+            return list(exc.problems)
+        return [Problem(str(path), None, None, exc.message)]
+    except ConvgenError as exc:
+        return [Problem(str(path), None, None, f"validation impossible : {exc.message}")]
+    return []
+
+
+def _from_problem(problem: Problem, file: str) -> Finding:
+    message = f"{problem.field} : {problem.message}" if problem.field else problem.message
+    return Finding(
+        file, "instance-invalide", ERROR, message, problem.field or "", Location(line=problem.line)
+    )
+
+
+# --------------------------------------------------------------------------- tolerant read
+
+_Scalar = tuple[tuple[str, ...], str, int]  # (key path, value, line)
+
+
+def _scalars(node: yaml.Node, path: tuple[str, ...]) -> list[_Scalar]:
+    out: list[_Scalar] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            out.extend(_scalars(value, (*path, str(key.value))))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out.extend(_scalars(item, (*path, str(i))))
+    elif isinstance(node, yaml.ScalarNode):
+        out.append((path, str(node.value), node.start_mark.line + 1))
+    return out
+
+
+def _placeholders(scalars: list[_Scalar], file: str) -> list[Finding]:
+    findings = []
+    for path, value, line in scalars:
+        if path and path[-1] in ("variante", "modele"):
+            continue
+        for hit in find_placeholders(fold_line(value)):
+            findings.append(
+                Finding(
+                    file,
+                    hit.rule,
+                    hit.severity,
+                    f"{'.'.join(path)} : {hit.message}",
+                    hit.text,
+                    Location(line=line),
+                )
+            )
+    return findings
+
+
+def parse_date(value: str) -> date | None | bool:
+    """A date from "2025-04-17" or "17/04/2025"; False if it looks like one but is impossible."""
+    value = value.strip()
+    m = _ISO.match(value)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _FR.match(value)
+        if not m:
+            return None
+        d, mo, y = (int(g) for g in m.groups())
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return False
+
+
+def _dates(scalars: list[_Scalar], file: str) -> list[Finding]:
+    findings: list[Finding] = []
+    dated: list[tuple[tuple[str, ...], date, int]] = []
+    for path, value, line in scalars:
+        parsed = parse_date(value)
+        if parsed is False:
+            findings.append(
+                Finding(
+                    file,
+                    "date-invalide",
+                    ERROR,
+                    f"{'.'.join(path)} : date impossible",
+                    value,
+                    Location(line=line),
+                )
+            )
+        elif isinstance(parsed, date) and path:
+            dated.append((path, parsed, line))
+
+    def report(later: tuple[tuple[str, ...], date, int], earlier_path: tuple[str, ...], why: str):
+        path, when, line = later
+        findings.append(
+            Finding(
+                file,
+                "dates-incoherentes",
+                ERROR,
+                f"{'.'.join(path)} ({when:%d/%m/%Y}) {why} {'.'.join(earlier_path)}",
+                f"{path[-1]}: {when.isoformat()}",
+                Location(line=line),
+            )
+        )
+
+    for end in dated:
+        for start in dated:
+            same_section = end[0][:-1] == start[0][:-1]
+            if same_section and _is(end[0], _END) and _is(start[0], _START) and end[1] < start[1]:
+                report(end, start[0], "est antérieure à")
+            if _has(end[0], "limite") and _has(start[0], "publication") and end[1] < start[1]:
+                report(end, start[0], "est antérieure à")
+            if _has(end[0], "deliberation") and _has(start[0], "signature") and end[1] > start[1]:
+                report(end, start[0], "est postérieure à")
+            if same_section and _has(end[0], "denonciation") and _is(start[0], _END):
+                if end[1] > start[1]:
+                    report(end, start[0], "est postérieure à")
+    return findings
+
+
+def _is(path: tuple[str, ...], family: tuple[str, ...]) -> bool:
+    return path[-1] in family
+
+
+def _has(path: tuple[str, ...], word: str) -> bool:
+    return word in path[-1]
+
+
+__all__ = ["check_instance_file", "foundation_problems", "is_instance_file", "WARNING"]

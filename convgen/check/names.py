@@ -1,0 +1,199 @@
+"""Names of other partners left in a convention copied from theirs.
+
+A convention for Saint-Chamond started from Poitiers' may still say "le CCAS de Poitiers"
+somewhere. The names come from `instances/*.yaml` (the keys `nom`, `nom_court`, `commune`,
+`ville`, `raison_sociale`... of each section), read tolerantly: a file that does not parse is
+skipped, since checking it is `convgen check instances/x.yaml`'s job, not this rule's.
+
+The document's own instance is its docx property `convgen.instance`, else its file name
+("saint-chamond.docx", "saint-chamond-v2.pdf"). When neither says, the instance whose names the
+document uses most is taken as its own, and other instances' names are reported as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from convgen.check.model import ERROR, WARNING, Finding, Location
+from convgen.extract import DocumentText
+
+NAME_KEYS = {
+    "nom",
+    "nom_court",
+    "nom_long",
+    "commune",
+    "ville",
+    "raison_sociale",
+    "denomination",
+    "sigle",
+    "territoire",
+}
+INSTANCE_PROPERTY = "convgen.instance"
+
+# Words every party shares: a name made only of these says nothing about whose document it is.
+_GENERIC = set(
+    "centre communal intercommunal d de du des la le les l action sociale ccas cias cpam caf "
+    "commune ville mairie mutuelle association caisse primaire assurance maladie departement "
+    "region communaute communes agglomeration metropole organisme partenaire et en sur saint "
+    "sainte st ste conseil municipal regionale regional departemental generale groupe sa sas "
+    "sarl cedex".split()
+)
+
+
+def name_key(text: str) -> str:
+    """Comparison key: no accents, no case, hyphens and apostrophes as spaces."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+@dataclass
+class PartyNames:
+    """For each instance (file stem), the comparison keys of its names and how they are written."""
+
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def owners(self, key: str) -> set[str]:
+        return {inst for inst, keys in self.names.items() if key in keys}
+
+
+def load_party_names(instances_dir: Path | None) -> PartyNames:
+    """Names of every instance in `instances_dir`; files that do not parse are skipped."""
+    result = PartyNames()
+    if instances_dir is None or not instances_dir.is_dir():
+        return result
+    for path in sorted([*instances_dir.glob("*.yaml"), *instances_dir.glob("*.yml")]):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        found: dict[str, str] = {}
+        for value in _name_values(data, depth=0):
+            for written in _variants(value):
+                key = name_key(written)
+                if _distinctive(key):
+                    found.setdefault(key, written)
+        if found:
+            result.names[path.stem] = found
+    return result
+
+
+def _name_values(data: object, depth: int) -> list[str]:
+    values: list[str] = []
+    if isinstance(data, dict) and depth < 3:
+        for key, value in data.items():
+            if key == "clauses":
+                continue
+            if key in NAME_KEYS and isinstance(value, str) and value.strip():
+                values.append(value.strip())
+            elif isinstance(value, dict | list):
+                values.extend(_name_values(value, depth + 1))
+    elif isinstance(data, list) and depth < 3:
+        for item in data:
+            values.extend(_name_values(item, depth + 1))
+    return values
+
+
+def _variants(name: str) -> list[str]:
+    """The name, and the place it ends with: "CCAS de Poitiers" → also "Poitiers"."""
+    variants = [name]
+    m = re.search(r"(?:\s(?:de\s+la|de\s+l'|de|du|des|d')\s*)([A-ZÀ-Ý][^,()]*)$", name)
+    if m:
+        variants.append(m.group(1).strip())
+    return variants
+
+
+def _distinctive(key: str) -> bool:
+    words = key.split()
+    return len(key) >= 4 and any(w not in _GENERIC and not w.isdigit() for w in words)
+
+
+def own_instance(doc: DocumentText, names: PartyNames) -> str | None:
+    """The instance a document belongs to, by its docx property or its file name."""
+    declared = doc.properties.get(INSTANCE_PROPERTY, "").strip()
+    if declared:
+        return Path(declared).stem
+    stem = doc.path.stem.lower()
+    for instance in sorted(names.names, key=len, reverse=True):
+        if stem == instance.lower() or re.match(
+            rf"{re.escape(instance.lower())}(?![a-z0-9])", stem
+        ):
+            return instance
+    return None
+
+
+def check_names(
+    doc: DocumentText,
+    names: PartyNames,
+    labels: dict[int, str],
+    texts: list[str],
+    file: str,
+) -> list[Finding]:
+    """Findings for names of other instances appearing in `doc`."""
+    if len(names.names) < 2 and own_instance(doc, names) is None:
+        return []
+    keyed = [f" {name_key(t)} " for t in texts]
+    hits: list[tuple[int, str, str]] = []  # (block index, instance, key)
+    for instance, keys in names.names.items():
+        for key in keys:
+            needle = f" {key} "
+            for i, text in enumerate(keyed):
+                if needle in text:
+                    hits.append((i, instance, key))
+    if not hits:
+        return []
+    own = own_instance(doc, names)
+    severity = ERROR
+    if own is None:
+        counts: dict[str, int] = {}
+        for _, instance, _ in hits:
+            counts[instance] = counts.get(instance, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if len(ranked) < 2 or ranked[0][1] == ranked[1][1]:
+            return []  # one partner named, or no way to tell whose document it is
+        own, severity = ranked[0][0], WARNING
+    own_keys = set(names.names.get(own, {}))
+    findings: list[Finding] = []
+    reported: set[tuple[int, str]] = set()
+    for i, instance, key in sorted(hits, key=lambda h: (h[0], -len(h[2]), h[1])):
+        if instance == own or key in own_keys or any(key in k for k in own_keys):
+            continue
+        # "Centre communal d'action sociale de Poitiers" and "Poitiers" in one paragraph: once.
+        if any(i == j and key in k for j, k in reported):
+            continue
+        reported.add((i, key))
+        block = doc.blocks[i]
+        written = names.names[instance][key]
+        label = labels.get(i)
+        article = f"Article {label}" if label and label[0].isdigit() else label
+        findings.append(
+            Finding(
+                file,
+                "nom-autre-partenaire",
+                severity,
+                f"« {written} » est un nom de l'instance {instance}, "
+                f"pas de celle de ce document ({own})",
+                _written_in(texts[i], written),
+                Location(block.line, block.paragraph, block.page, article, block.zone),
+            )
+        )
+    return findings
+
+
+def _written_in(text: str, written: str) -> str:
+    """The name as the document writes it (case, accents and hyphens may differ)."""
+    key = name_key(written)
+    words = list(re.finditer(r"[^\W_]+", text))
+    n = len(key.split())
+    for start in range(len(words) - n + 1):
+        span = words[start : start + n]
+        if name_key(" ".join(w.group() for w in span)) == key:
+            return text[span[0].start() : span[-1].end()]
+    return written

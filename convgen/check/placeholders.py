@@ -1,0 +1,423 @@
+"""Placeholders left in a draft: "XXXX", "M.....", "[Raison sociale]", "xx/xx/xx", empty "Tél. :"...
+
+`find_placeholders(text)` works on one folded paragraph (see `convgen.textnorm.fold_line`) and
+returns every blank a drafter left, whatever its form. The other half of the job is not to cry
+wolf on what real conventions legitimately contain: table-of-contents dot leaders, prose
+ellipses, amounts and phone numbers with spaces, roman article numbers ("Article XII"), "XXe
+siècle", links. Each rule below says which look-alike it leaves alone and why.
+
+When two rules match overlapping text, the more specific one wins (an empty "Tél. :" is reported
+once, as an empty field, not also as dots), so each blank gives exactly one finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from convgen.check.model import ERROR, WARNING
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One placeholder inside a paragraph: `text[start:end]` is the offending text."""
+
+    rule: str
+    start: int
+    end: int
+    text: str
+    message: str
+    severity: str = ERROR
+
+
+# Rules, most specific first: on overlapping matches the earlier rule wins.
+RULES: dict[str, str] = {
+    "date-signature": "date ou lieu de signature non renseigné après « Fait à »",
+    "champ-vide": "champ laissé vide",
+    "masque-date": "date non renseignée (masque de date)",
+    "masque-montant": "montant non renseigné (masque de montant)",
+    "balise-modele": "balise de modèle non remplacée",
+    "crochets": "instruction ou champ entre crochets à remplacer",
+    "a-completer": "mention de texte à compléter",
+    "marqueur-x": "marqueur « X » à remplacer par la valeur réelle",
+    "pointilles": "pointillés à remplacer par la valeur réelle",
+    "soulignes": "trait à compléter (soulignés)",
+    "points-interrogation": "point d'interrogation laissé comme valeur inconnue",
+    "consigne-redaction": "consigne de rédaction laissée dans le texte",
+}
+_PRIORITY = {rule: rank for rank, rule in enumerate(RULES)}
+
+_MONTHS = (
+    "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
+)
+_VALID_DATE = re.compile(
+    rf"^\s*(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\s*[/.-]\s*\d{{2,4}}"
+    rf"|(?:premier|[a-zé]+-?[a-zé]*)\s+(?:{_MONTHS})\s+(?:deux\s+mille[\w\s-]*|\d{{4}}))",
+    re.IGNORECASE,
+)
+
+# Words before which a run of X is a roman numeral ("Article XXX", "Titre XX").
+_ROMAN_CONTEXT = re.compile(
+    r"(?:article|art\.|titre|chapitre|annexe|section|partie|livre|tome|volume|avenant|"
+    r"paragraphe|alin[ée]a|point|si[eè]cle)s?\s*$",
+    re.IGNORECASE,
+)
+# "XXe", "XXème", and "les XX et XXIe siècles".
+_ROMAN_AFTER = re.compile(r"(?:e|è|ème|eme|er)\b|\s*(?:et|ou|à|au|-|–)\s*[IVXL]+(?:e|ème)\b")
+_ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+
+# ---------------------------------------------------------------- date and amount masks
+_DATE_PART = r"(?:[xX]{1,4}|[jJ]{1,2}|[mM]{1,2}|[aA]{2,4}|\.{2,4}|_{1,4}|\d{1,4})"
+_DATE_MASK = re.compile(rf"(?<![\w/.]){_DATE_PART}(?:\s?/\s?{_DATE_PART}){{1,2}}(?![\w/])")
+_YEAR_MASK = re.compile(r"(?<![\w-])(?:20|19)(?:[xX]{2}|\d[xX])(?![\w-])|(?<!\w)AAAA(?!\w)")
+_X_MONTH_YEAR = re.compile(
+    rf"(?<![\w-])(?:[xX]{{2,}}|\.{{3,}}|_{{2,}})(?:\s+(?:{_MONTHS}))?\s+(?:19|20)\d\d(?![\w-])"
+    rf"|(?<![\w-])(?:le\s+)?(?:[xX]{{2,}}|\.{{3,}}|_{{2,}})\s+(?:{_MONTHS})(?![\w-])",
+    re.IGNORECASE,
+)
+_AMOUNT_MASK = re.compile(
+    r"(?<![\w.])(?:[xX]{1,}(?:[ .\u00a0][xX]{3})*(?:,[xX]{1,2})?|\.{3,}|…|_{2,})\s?"
+    r"(?:€|euros?\b|EUR\b|k€|M€)",
+)
+
+# ---------------------------------------------------------------- template tags
+_TEMPLATE_TAG = re.compile(
+    r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\}\}|\{%|%\}"
+    r"|«\s*[A-Za-zÀ-ÿ][\wÀ-ÿ]*_[\wÀ-ÿ]*\s*»"  # unmerged Word mail-merge field «Raison_sociale»
+    r"|<<[\w-]{1,60}>>"  # "<<NOM>>"; "<< LA COMMUNE >>" with spaces is typed guillemets
+    r"|(?<![\w{])\{\s*[A-Za-z_][\w.]*\s*\}(?!\})"
+    r"|%[A-Z][A-Z_]{2,}%"
+)
+
+# ---------------------------------------------------------------- brackets
+_BRACKETS = re.compile(r"\[([^\[\]\n]{1,200})\](?!\()")
+_ANGLE = re.compile(r"<([A-Za-zÀ-ÿ][^<>=/:@\n]{2,80})>")
+
+# ---------------------------------------------------------------- "à compléter", TODO
+_TODO = re.compile(r"(?<![\w-])(?:TODO|FIXME|TBD|TBC)(?![\w-])")
+_FILL_VERBS = (
+    r"compl[ée]ter|pr[ée]ciser|d[ée]finir|renseigner|remplir|ins[ée]rer|d[ée]terminer|"
+    r"confirmer|valider|fixer|adapter|modifier|actualiser|v[ée]rifier"
+)
+_TO_FILL = re.compile(rf"(?<![\w-])[àaÀA]\s+(?:{_FILL_VERBS})(?![\w-])", re.IGNORECASE)
+_NAME_MASK = re.compile(
+    r"(?<!\w)(?:Pr[ée]nom\s+NOM|NOM\s+Pr[ée]nom|Pr[ée]nom\s+Nom|Nom\s+Pr[ée]nom)(?!\w)"
+)
+
+# ---------------------------------------------------------------- dots, underscores, ??
+_DOTS = re.compile(r"\.(?:[ ]?\.){2,}")
+_TOC_AFTER = re.compile(r"^\s*(?:(?:p\.?|page)\s*)?\d{0,4}\s*$", re.IGNORECASE)
+_CIVILITY = re.compile(r"(?:^|[\s(,])(?:M|MM|Mme|Mmes|Mlle|Me|Dr|Monsieur|Madame|n°|N°|No)\.?\s*$")
+_UNDERSCORES = re.compile(r"_{3,}")
+_QUESTION = re.compile(r"\?{2,}|(?<=:)\s*\?\s*$")
+
+# ---------------------------------------------------------------- empty fields
+_LABELS = (
+    r"t[ée]l(?:[ée]phone)?\.?(?:\s+(?:fixe|portable|mobile))?|portable|mobile|fax|t[ée]l[ée]copie|"
+    r"e-?mail|m[ée]l|mail|courriel|adresse(?:\s+(?:mail|[ée]lectronique|postale|e-mail))?|"
+    r"nom(?:\s+et\s+pr[ée]nom)?|pr[ée]nom|fonction|qualit[ée]|date(?:\s+d(?:e|u|')\s*\w+)?|"
+    r"n°\s*(?:siret|siren)|siret|siren|code\s+postal|ville|raison\s+sociale|"
+    r"repr[ée]sentant(?:\s+l[ée]gal)?|iban|bic|montant|dpo|site(?:\s+internet|\s+web)?|"
+    r"si[èe]ge(?:\s+social)?"
+)
+# A value written on the next paragraph ("Tél. :" then "03 21 00 00 00") is not a blank.
+VALUE_ON_NEXT_LINE = {
+    "tel": re.compile(r"^\+?\d[\d .-]{7,}"),
+    "mail": re.compile(r"^\S+@\S+"),
+    "adresse": re.compile(r"^\d+|\b\d{5}\b"),
+    "siret": re.compile(r"^\d[\d ]{8,}"),
+}
+_LABEL = re.compile(rf"(?:^|(?<=[\s;|/•·–-]))(?P<label>{_LABELS})\s*(?:\(s\))?\s*:", re.IGNORECASE)
+_FILLER = re.compile(r"^[\s.…_\-–*]*$")
+# Any label followed only by a filler ("DPO de la COMMUNE : .....") is an empty field.
+_LABEL_FILLER = re.compile(
+    r"(?:^|(?<=[\s•·–-]))(?P<label>[A-Za-zÀ-ÿ'’][^:;.!?]{0,60}?)\s*:\s*(?P<fill>(?:\.[ ]?){3,}\.?|…+|_{3,})\s*$"
+)
+_REPRESENTED = re.compile(
+    r"\brepr[ée]sent[ée](?:e|\(e\))?s?\s+par\s*,?\s*(?P<value>[xX]{3,}|(?:\.\s?){3,}|_{3,}|…+)?\s*[,;]?\s*$",
+    re.IGNORECASE,
+)
+_EMPTY_NUMBER = re.compile(r"(?<!\w)n°\s*(?=(?:du|en\s+date)\b|[,;]|$)", re.IGNORECASE)
+_EMPTY_DATE = re.compile(r"\ben\s+date\s+du\s*(?=[,;]|$)", re.IGNORECASE)
+_EMPTY_PAIR = re.compile(r"\(\s*\)|«\s*»|\[\s*\]")
+
+# ---------------------------------------------------------------- "Fait à ..., le"
+_DONE_AT = re.compile(
+    r"\bFait\s+(?:en\s+\S+\s+exemplaires?(?:\s+originaux)?\s*,?\s+)?(?:à|au|aux|a)(?![\w-])"
+)
+
+# ---------------------------------------------------------------- drafting instructions
+_INSTRUCTION = re.compile(
+    r"↳\s*[^↳]*|[^↳]*↳"
+    r"|\b(?:rayer|supprimer|barrer)\s+(?:la|les)\s+mentions?\s+inutiles?"
+    r"|\((?:au\s+choix|facultatif|optionnel|option)\)",
+    re.IGNORECASE,
+)
+
+
+def find_placeholders(text: str, *, markdown: bool = False) -> list[Hit]:
+    """Every placeholder in one folded paragraph, one hit per blank, in text order."""
+    hits: list[Hit] = []
+    for finder in _FINDERS:
+        hits.extend(finder(text))
+    if markdown and re.fullmatch(r"\s*[_*-]{3,}\s*", text):
+        hits = [h for h in hits if h.rule != "soulignes"]  # a Markdown horizontal rule
+    return _resolve_overlaps(hits)
+
+
+def _hit(rule: str, text: str, start: int, end: int, message: str | None = None) -> Hit:
+    while end > start and text[end - 1] in " ,;":
+        end -= 1
+    severity = WARNING if rule == "consigne-redaction" else ERROR
+    return Hit(rule, start, end, text[start:end], message or RULES[rule], severity)
+
+
+def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (_PRIORITY[h.rule], h.start, -(h.end - h.start))):
+        if any(hit.start < k.end and k.start < hit.end for k in kept):
+            continue
+        kept.append(hit)
+    kept.sort(key=lambda h: h.start)
+    return _merge_neighbours(kept)
+
+
+def _merge_neighbours(hits: list[Hit]) -> list[Hit]:
+    """ "XXX XXX XXX" (a SIREN left blank) is one blank, not three."""
+    merged: list[Hit] = []
+    for hit in hits:
+        if merged:
+            prev = merged[-1]
+            if prev.rule == hit.rule == "marqueur-x" and hit.start - prev.end <= 2:
+                whole = prev.text + " " * (hit.start - prev.end) + hit.text
+                merged[-1] = Hit(prev.rule, prev.start, hit.end, whole, prev.message, prev.severity)
+                continue
+        merged.append(hit)
+    return merged
+
+
+# ---------------------------------------------------------------- finders
+
+
+def _find_x_markers(text: str) -> list[Hit]:
+    """Runs of X in any case: "XXXX", "Xxxxx", "2025-xxxx", "xxx.xxxx.xxx", a lone "xx"."""
+    hits = []
+    for m in re.finditer(r"[A-Za-zÀ-ÿ]+", text):
+        word = m.group()
+        if not re.fullmatch(r"[xX]{2,}", word):
+            continue
+        if len(word) == 2 and word == "XX" or len(word) >= 3 and _ROMAN.match(word):
+            # "Article XX", "XXe siècle", "XXXe": roman numerals, not blanks.
+            before = text[: m.start()]
+            after = text[m.end() : m.end() + 20]
+            if _ROMAN_CONTEXT.search(before) or _ROMAN_AFTER.match(after):
+                continue
+        start, end = m.start(), m.end()
+        # Widen to the whole token it belongs to ("2025-xxxx", "xxx.xxxx.xxx").
+        while (
+            start > 0
+            and (text[start - 1].isalnum() or text[start - 1] in "-./")
+            and not (text[start - 1] in "./" and (start < 2 or text[start - 2] == " "))
+        ):
+            start -= 1
+        while end < len(text) and (text[end].isalnum() or text[end] in "-./"):
+            end += 1
+        while end > m.end() and text[end - 1] in "-./":
+            end -= 1
+        hits.append(_hit("marqueur-x", text, start, end))
+    return hits
+
+
+def _find_masks(text: str) -> list[Hit]:
+    hits = []
+    for m in _DATE_MASK.finditer(text):
+        token = m.group()
+        if re.fullmatch(r"[\d\s/]+", token):
+            continue  # a real date or a fraction ("24/7", "10/11")
+        if re.fullmatch(r"[\d\s/.]+", token) and ".." not in token:
+            continue
+        hits.append(_hit("masque-date", text, m.start(), m.end()))
+    for m in _YEAR_MASK.finditer(text):
+        hits.append(_hit("masque-date", text, m.start(), m.end()))
+    for m in _X_MONTH_YEAR.finditer(text):
+        hits.append(_hit("masque-date", text, m.start(), m.end()))
+    for m in _AMOUNT_MASK.finditer(text):
+        hits.append(_hit("masque-montant", text, m.start(), m.end()))
+    return hits
+
+
+def _find_template_tags(text: str) -> list[Hit]:
+    return [_hit("balise-modele", text, m.start(), m.end()) for m in _TEMPLATE_TAG.finditer(text)]
+
+
+def _find_brackets(text: str) -> list[Hit]:
+    hits = []
+    for m in _BRACKETS.finditer(text):
+        inner = m.group(1).strip()
+        if re.fullmatch(r"\d+|[a-z]\d*|[ivxlc]+|\*+|sic", inner, re.IGNORECASE):
+            continue  # footnote call, "[sic]", a reference key
+        if "@" in inner or "://" in inner or inner.lower().startswith("www."):
+            continue  # a link written in brackets
+        if re.fullmatch(r"[.\s…]+", inner) and _inside_quote(text, m.start()):
+            continue  # "[...]" eliding part of a quotation
+        hits.append(_hit("crochets", text, m.start(), m.end()))
+    for m in _ANGLE.finditer(text):
+        inner = m.group(1)
+        if " " in inner.strip() or "_" in inner:
+            hits.append(_hit("crochets", text, m.start(), m.end()))
+    return hits
+
+
+def _inside_quote(text: str, pos: int) -> bool:
+    return text[:pos].count("«") > text[:pos].count("»")
+
+
+def _find_to_fill(text: str) -> list[Hit]:
+    hits = [_hit("a-completer", text, m.start(), m.end()) for m in _TODO.finditer(text)]
+    hits += [_hit("a-completer", text, m.start(), m.end()) for m in _NAME_MASK.finditer(text)]
+    for m in _TO_FILL.finditer(text):
+        # "le dossier à compléter par le bénéficiaire" is prose; "[à compléter]", "Date : à
+        # définir", "A COMPLETER" or a paragraph that is only the mention are blanks.
+        before = text[: m.start()].rstrip(" *")
+        after = text[m.end() :].lstrip(" *")
+        bracketed = before[-1:] in ("[", "(", "<", "{", "«") or after[:1] in ("]", ")", ">", "}")
+        shouting = m.group().upper() == m.group() and m.group().lower() != m.group()
+        after_label = before[-1:] in (":", "–", "-") or not before.strip(" -•·")
+        dangling = re.match(r"^(?:\.{3}|…|!|$)", after) is not None and after_label
+        if bracketed or shouting or after_label and (not after or dangling or after[:1] in ".;,"):
+            start, end = m.start(), m.end()
+            if bracketed:
+                start = max(text.rfind(c, 0, m.start()) for c in "[(<{«")
+                closing = [text.find(c, m.end()) for c in "])>}»"]
+                closing = [c for c in closing if c >= 0]
+                end = min(closing) + 1 if closing else end
+                start = max(start, 0)
+            hits.append(_hit("a-completer", text, start, end))
+    return hits
+
+
+def _find_dots(text: str) -> list[Hit]:
+    """Dots used as a blank ("M.....", "……", ": ...") but not TOC leaders nor prose ellipses."""
+    hits = []
+    for m in _DOTS.finditer(text):
+        dots = m.group().count(".")
+        before, after = text[: m.start()], text[m.end() :]
+        if _TOC_AFTER.match(after) and before.strip() and after.strip():
+            continue  # "Identification des référents..... p 6": a table-of-contents leader
+        if re.search(r"\betc\s*$", before, re.IGNORECASE):
+            continue  # "etc..."
+        if re.match(r"\s*(?:€|euros?\b)", after):
+            continue  # reported as an amount mask
+        attached = bool(re.search(r"\w$", before))
+        if dots == 3:
+            alone = not before.strip(" -–•·*") and not after.strip(" *")
+            after_colon = before.rstrip().endswith(":") and not after.strip(" *;,.")
+            civility = bool(_CIVILITY.search(before))
+            if not (alone or after_colon or civility):
+                continue  # a prose ellipsis: "(dépliants, affiches...)"
+        elif attached and re.match(r"\s*\)", after) and not _CIVILITY.search(before):
+            continue  # "(liens internet....)": an ellipsis typed with one dot too many
+        start = m.start()
+        if attached:  # "M.....": report the word the dots stand for
+            word = re.search(r"[\w°]+$", before)
+            if word and len(word.group()) <= 4:
+                start = word.start()
+        hits.append(_hit("pointilles", text, start, m.end()))
+    return hits
+
+
+def _find_underscores(text: str) -> list[Hit]:
+    return [_hit("soulignes", text, m.start(), m.end()) for m in _UNDERSCORES.finditer(text)]
+
+
+def _find_question_marks(text: str) -> list[Hit]:
+    return [
+        _hit("points-interrogation", text, m.start(), m.end())
+        for m in _QUESTION.finditer(text)
+        if m.group().strip()
+    ]
+
+
+def _find_empty_fields(text: str) -> list[Hit]:
+    hits = []
+    labels = list(_LABEL.finditer(text))
+    for i, m in enumerate(labels):
+        value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        value = text[m.end() : value_end]
+        if _FILLER.match(value):
+            end = m.end() + len(value.rstrip())
+            hits.append(_hit("champ-vide", text, m.start(), end, f"champ « {_label(m)} » vide"))
+    for m in _LABEL_FILLER.finditer(text):
+        label = m.group("label").strip(" *-–•·")
+        if len(label.split()) <= 6:
+            hits.append(
+                _hit("champ-vide", text, m.start("label"), m.end("fill"), f"champ « {label} » vide")
+            )
+    for m in _REPRESENTED.finditer(text):
+        hits.append(
+            _hit("champ-vide", text, m.start(), m.end(), "nom du représentant non renseigné")
+        )
+    for m in _EMPTY_NUMBER.finditer(text):
+        hits.append(_hit("champ-vide", text, m.start(), m.start() + 2, "numéro non renseigné"))
+    for m in _EMPTY_DATE.finditer(text):
+        hits.append(_hit("champ-vide", text, m.start(), m.end(), "date non renseignée"))
+    for m in _EMPTY_PAIR.finditer(text):
+        hits.append(_hit("champ-vide", text, m.start(), m.end(), "valeur manquante entre signes"))
+    return hits
+
+
+def _label(m: re.Match[str]) -> str:
+    return m.group("label").strip()
+
+
+def _find_done_at(text: str) -> list[Hit]:
+    """ "Fait à Poitiers, le" with no date, or with a mask instead of the date."""
+    m = _DONE_AT.search(text)
+    if not m:
+        return []
+    place_start = m.end()
+    # "Fait à Villeneuve le Roi, le 3 mars 2025": any " le" may introduce the date.
+    les = list(re.finditer(r"\s*,?\s+le\b", text[place_start:]))
+    for le in les:
+        if _VALID_DATE.match(text[place_start + le.end() :]):
+            place = text[place_start : place_start + le.start()].strip(" .…_,")
+            if place:
+                return []
+            end = place_start + le.start()
+            return [_hit("date-signature", text, m.start(), end, "lieu de signature non renseigné")]
+    if not les:
+        if text[place_start:].strip(" .…_,"):
+            return []  # "Fait à Poitiers" then the date on the next line, or "Fait à Poitiers."
+        return [
+            _hit("date-signature", text, m.start(), len(text), "lieu de signature non renseigné")
+        ]
+    le = next((x for x in reversed(les) if "," in x.group()), les[-1])
+    rest_start = place_start + le.end()
+    # Keep the blank itself ("xx/xx/xx", "....") in the offending text, not the next sentence
+    # that PDF extraction may have glued to it.
+    mask = re.match(r"(?:[\sxX/._…-]|\b[jJmMaA]{1,4}\b)*", text[rest_start:])
+    end = rest_start + (mask.end() if mask else 0)
+    return [_hit("date-signature", text, m.start(), end, "date de signature non renseignée")]
+
+
+def _find_instructions(text: str) -> list[Hit]:
+    return [
+        _hit("consigne-redaction", text, m.start(), m.end())
+        for m in _INSTRUCTION.finditer(text)
+        if m.group().strip(" ↳")
+    ]
+
+
+_FINDERS = (
+    _find_done_at,
+    _find_empty_fields,
+    _find_masks,
+    _find_template_tags,
+    _find_brackets,
+    _find_to_fill,
+    _find_x_markers,
+    _find_dots,
+    _find_underscores,
+    _find_question_marks,
+    _find_instructions,
+)
