@@ -1,0 +1,53 @@
+"""`convgen diff`: what changed between two versions of a convention, article by article."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from convgen.cli import handle_errors
+
+
+@click.command("diff")
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "docx", "json"]),
+    default="text",
+    show_default=True,
+    help="text : tableau dans le terminal ; html : rapport côte à côte ; docx : document Word "
+    "avec modifications suivies ; json : pour d'autres programmes.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fichier à écrire (obligatoire pour docx ; sinon sortie standard).",
+)
+@handle_errors
+def command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+    """Compare deux versions d'une convention, article par article.
+
+    OLD et NEW peuvent être des .docx, .pdf, .txt/.md ou des instances .yaml (produites
+    d'abord). Les articles sont appariés par leur contenu et leur titre, pas par leur numéro :
+    un article renuméroté ou déplacé n'est pas compté comme supprimé puis ajouté.
+
+    Code de sortie : 0 documents identiques, 1 différences, 2 erreur de saisie.
+
+    \b
+    Exemple :
+      convgen diff convention-2025.docx convention-2026.pdf
+      convgen diff v1.docx v2.docx --format docx -o modifications.docx
+    """
+    from convgen.diff import diff_paths
+    from convgen.diff.output import write_report
+
+    diff = diff_paths(old, new)
+    write_report(diff, fmt, output)
+    if output is not None:
+        click.echo(f"écrit : {output}", err=True)
+    sys.exit(0 if diff.identical else 1)

@@ -1,0 +1,89 @@
+"""`convgen diff` from the command line: exit codes, formats, French errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from convgen.cli import cli
+from tests.test_diff_align import write_pair
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["diff", *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_identical_documents_exit_0(tmp_path: Path) -> None:
+    old, _ = write_pair(tmp_path)
+    code, out, _ = _run(str(old), str(old))
+    assert code == 0
+    assert "documents identiques" in out
+
+
+def test_differences_exit_1_with_summary_and_changes(tmp_path: Path) -> None:
+    old, new = write_pair(tmp_path)
+    code, out, _ = _run(str(old), str(new))
+    assert code == 1
+    assert "Article 3 – Suivi du partenariat" in out
+    assert "inchangé, renuméroté, déplacé" in out
+    assert "7 → 3" in out
+    assert "préavis de [-3-]{+2+} mois" in out
+    assert "supprimé" in out and "ajouté" in out
+
+
+def test_json_to_file(tmp_path: Path) -> None:
+    old, new = write_pair(tmp_path)
+    target = tmp_path / "diff.json"
+    code, _, err = _run(str(old), str(new), "--format", "json", "-o", str(target))
+    assert code == 1
+    assert "écrit" in err
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert {e["status"] for e in data["articles"]} == {"unchanged", "changed", "added", "removed"}
+
+
+def test_text_report_to_file_has_no_colour_codes(tmp_path: Path) -> None:
+    old, new = write_pair(tmp_path)
+    target = tmp_path / "diff.txt"
+    _run(str(old), str(new), "-o", str(target))
+    text = target.read_text(encoding="utf-8")
+    assert "\x1b[" not in text
+    assert "{+2+}" in text
+
+
+def test_corrupt_input_is_a_french_error_exit_2(tmp_path: Path) -> None:
+    old, _ = write_pair(tmp_path)
+    bad = tmp_path / "abimé.docx"
+    bad.write_bytes(b"PK\x03\x04 pas vraiment un zip")
+    code, out, err = _run(str(bad), str(old))
+    assert code == 2
+    assert "illisible" in err and "abimé.docx" in err
+    assert out == ""
+
+
+def test_missing_file_and_unknown_format_exit_2(tmp_path: Path) -> None:
+    old, _ = write_pair(tmp_path)
+    code, _, err = _run(str(old), str(tmp_path / "absent.pdf"))
+    assert code == 2
+    assert "introuvable" in err
+    odd = tmp_path / "note.odt"
+    odd.write_bytes(b"x")
+    code, _, err = _run(str(old), str(odd))
+    assert code == 2
+    assert "format non pris en charge" in err
+
+
+def test_docx_format_needs_an_output_file(tmp_path: Path) -> None:
+    old, new = write_pair(tmp_path)
+    code, _, err = _run(str(old), str(new), "--format", "docx")
+    assert code == 2
+    assert "-o" in err
+
+
+def test_help_is_french_with_an_example() -> None:
+    result = CliRunner().invoke(cli, ["diff", "--help"])
+    assert result.exit_code == 0
+    assert "Compare deux versions" in result.output
+    assert "Exemple" in result.output
