@@ -490,6 +490,8 @@ def _pdf_paragraphs(text: str) -> list[str]:
         ):
             if current.endswith("-") and line[:1].islower():
                 current = current[:-1] + line
+            elif current.endswith("-") and current[-2:-1].isalpha() and line[:1].isupper():
+                current = current + line  # a compound broken at its hyphen: "Rhône-" / "Alpes"
             else:
                 current = current + " " + line
             last_len = len(line)
