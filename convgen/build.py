@@ -178,6 +178,7 @@ def build(
             continue
         built.append(BuiltDocument(path, out_dir / f"{path.stem}.docx", assembled, data))
     if problems:
+        problems.sort(key=lambda p: (p.file, p.line or 0))
         raise InputError(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} : aucun document écrit",
             problems,

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from convgen import french
@@ -160,7 +161,13 @@ def describe_error(exc: BaseException) -> str:
         return f"valeur inconnue ({msg})"
     if isinstance(exc, MissingValueError):
         return str(exc)
-    return f"{type(exc).__name__} : {exc}"
+    if isinstance(exc, SecurityError):
+        m = re.search(r"attribute '([^']+)'", str(exc))
+        what = f" (attribut « {m.group(1)} »)" if m else ""
+        return f"opération interdite dans un modèle{what}"
+    if isinstance(exc, TemplateError):
+        return f"erreur de modèle : {exc}"
+    return f"valeur incompatible : {exc}"
 
 
 def relpath(path: Path) -> str:

@@ -1,0 +1,129 @@
+"""Building a convention from the mini project: text, numbering, references, properties, bytes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from convgen.build import Project, build
+from convgen.cli import cli
+from convgen.extract import read_docx
+from tests.miniproject import make_project
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "projet")
+
+
+def body_texts(path: Path) -> list[str]:
+    return [b.text for b in read_docx(path).body()]
+
+
+def test_build_writes_filled_numbered_convention(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (doc,) = build([], out, Project(project))
+    assert doc.output == out / "bourg.docx"
+    texts = body_texts(doc.output)
+    # values are never reinterpreted, and XML-special characters survive exactly
+    assert "Entre Commune de Bourg-en-Bresse (code postal 01000) et Dupont & Fils <SARL>." in texts
+    # numbering style of the model ("1er", "–"), sub-articles "2.1"
+    headings = [b.text for b in read_docx(doc.output).body() if b.outline_level is not None]
+    assert headings == [
+        "Article 1er – Objet de la convention",
+        "Article 2 – Obligations",
+        "2.1 Engagements du partenaire",
+        "Article 3 – Durée",
+        "Article 4 – Litiges",
+    ]
+    # reference by clause id resolved to the final number; no-break space before ";"
+    assert any("voir notamment l'article 2.1." in t and "habitants\u00a0;" in t for t in texts)
+    # derived dates are computed: 17 April 2025 + 2 years -> 16 April 2027
+    assert "Conclue pour deux ans à compter du 17 avril 2025, soit jusqu'au 16 avril 2027." in texts
+    assert "Fait en deux exemplaires." in texts
+    footer = [b.text for b in read_docx(doc.output).blocks if b.zone == "pied de page"]
+    assert footer == ["Convention Dupont & Fils <SARL>"]
+
+
+def test_sommaire_lists_every_article_with_its_page(project: Path, tmp_path: Path) -> None:
+    (doc,) = build([], tmp_path / "out", Project(project))
+    texts = body_texts(doc.output)
+    start = texts.index("Sommaire")
+    assert texts[start + 1 : start + 5] == [
+        "Article 1er – Objet de la convention\t1",
+        "Article 2 – Obligations\t1",
+        "Article 3 – Durée\t1",
+        "Article 4 – Litiges\t1",
+    ]
+
+
+def test_sommaire_page_numbers_follow_the_layout(project: Path, tmp_path: Path) -> None:
+    clause = project / "clauses" / "engagements.md"
+    clause.write_text(
+        clause.read_text().replace(
+            "Le partenaire s'engage à :", "[saut de page]\n\nLe partenaire s'engage à :"
+        )
+    )
+    (doc,) = build([], tmp_path / "out", Project(project))
+    texts = body_texts(doc.output)
+    assert "Article 3 – Durée\t2" in texts
+    assert "Article 2 – Obligations\t1" in texts
+
+
+def test_same_inputs_give_identical_bytes(project: Path, tmp_path: Path) -> None:
+    (a,) = build([], tmp_path / "a", Project(project))
+    (b,) = build([], tmp_path / "b", Project(project))
+    assert a.output.read_bytes() == b.output.read_bytes()
+
+
+def test_properties_record_model_instance_and_input_hash(project: Path, tmp_path: Path) -> None:
+    (doc,) = build([], tmp_path / "out", Project(project))
+    props = read_docx(doc.output).properties
+    assert props["title"] == "Convention Commune de Bourg-en-Bresse – Dupont & Fils <SARL>"
+    assert props["convgen.modele"] == "essai"
+    assert props["convgen.instance"] == "bourg.yaml"
+    assert len(props["convgen.empreinte"]) == 64
+    # changing a clause changes the hash
+    clause = project / "clauses" / "litiges.md"
+    clause.write_text(clause.read_text().replace("Tribunal", "Le tribunal"))
+    (again,) = build([], tmp_path / "out2", Project(project))
+    assert read_docx(again.output).properties["convgen.empreinte"] != props["convgen.empreinte"]
+
+
+def test_instance_can_choose_variant_and_parameters(project: Path, tmp_path: Path) -> None:
+    inst = project / "instances" / "bourg.yaml"
+    inst.write_text(
+        inst.read_text()
+        + "  avec_litiges: non\nclauses:\n  duree:\n    variante: tacite\n    duree: 1 année\n    preavis: 2 mois\n"
+    )
+    (doc,) = build([], tmp_path / "out", Project(project))
+    texts = body_texts(doc.output)
+    assert "Article 3 – Durée et dénonciation" in texts
+    assert (
+        "Conclue pour une (1) année, renouvelable\u00a0; préavis de deux (2) mois, soit au plus tard "
+        "le 16 février 2026." in texts
+    )
+    assert not any("Litiges" in t for t in texts)  # conditional article dropped
+
+
+def test_word_frame_is_valid_for_python_docx(project: Path, tmp_path: Path) -> None:
+    import docx
+
+    (doc,) = build([], tmp_path / "out", Project(project))
+    document = docx.Document(str(doc.output))
+    styles = [p.style.name for p in document.paragraphs]
+    assert "Heading 1" in styles and "Heading 2" in styles and "List Bullet" in styles
+    with zipfile.ZipFile(doc.output) as archive:
+        assert archive.namelist()[0] == "[Content_Types].xml"
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in archive.infolist())
+
+
+def test_cli_build_default_out(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (project / "out" / "bourg.docx").is_file()
+    assert "out/bourg.docx" in result.output

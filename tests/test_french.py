@@ -1,0 +1,72 @@
+"""French legal formatting (dates with « 1er », feminine numbers, amounts, typography)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from convgen import french
+from convgen.french import Duree, parse_duree
+
+
+@pytest.mark.parametrize(
+    ("d", "expected"),
+    [
+        (date(2026, 1, 1), "1er janvier 2026"),
+        (date(2025, 3, 19), "19 mars 2025"),
+        (date(2025, 8, 2), "2 août 2025"),
+    ],
+)
+def test_date_longue(d: date, expected: str) -> None:
+    assert french.date_longue(d) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lettres", "lettres_chiffres", "chiffres"),
+    [
+        ("1 année", "une année", "une (1) année", "1\u00a0année"),
+        ("1 mois", "un mois", "un (1) mois", "1\u00a0mois"),
+        ("2 ans", "deux ans", "deux (2) ans", "2\u00a0ans"),
+        ("30 jours", "trente jours", "trente (30) jours", "30\u00a0jours"),
+        ("21 semaines", "vingt et une semaines", "vingt et une (21) semaines", "21\u00a0semaines"),
+        ("5 années", "cinq années", "cinq (5) années", "5\u00a0années"),
+    ],
+)
+def test_durations_in_words(text: str, lettres: str, lettres_chiffres: str, chiffres: str) -> None:
+    duree = parse_duree(text)
+    assert french.lettres(duree) == lettres
+    assert french.lettres_chiffres(duree) == lettres_chiffres
+    assert french.chiffres(duree) == chiffres
+
+
+def test_numbers_in_words() -> None:
+    assert french.lettres_chiffres(30) == "trente (30)"
+    assert french.lettres(71) == "soixante et onze"
+    assert french.lettres(80) == "quatre-vingts"
+    assert french.lettres(7).upper() == "SEPT"
+
+
+def test_amounts_use_narrow_no_break_space_and_euro() -> None:
+    assert french.montant(10000) == "10\u202f000\u00a0€"
+    assert french.montant("1000000") == "1\u202f000\u202f000\u00a0€"
+    assert french.montant("1234.5") == "1\u202f234,50\u00a0€"
+
+
+def test_period_end_and_month_end_clamping() -> None:
+    assert french.fin(date(2025, 4, 17), Duree(2, "an")) == date(2027, 4, 16)
+    assert french.fin(date(2025, 3, 17), Duree(1, "an")) == date(2026, 3, 16)
+    assert french.retirer(date(2025, 5, 31), Duree(3, "mois")) == date(2025, 2, 28)
+
+
+def test_typography_adds_no_break_spaces_only_where_a_space_was() -> None:
+    assert french.typography("le « CCAS » ; voir : oui ! non ?") == (
+        "le «\u00a0CCAS\u00a0»\u00a0; voir\u00a0: oui\u00a0! non\u00a0?"
+    )
+    assert french.typography("https://exemple.fr à 10:30") == "https://exemple.fr à 10:30"
+
+
+@pytest.mark.parametrize("bad", ["trois mois", "3", "3 lunes", ""])
+def test_parse_duree_rejects(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duree(bad)
