@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from convgen.check.model import ERROR, WARNING, Finding, Location
+from convgen.check.model import ERROR, Finding, Location
 from convgen.check.placeholders import find_placeholders
 from convgen.errors import ConvgenError, DocumentError, InputError, Problem
 from convgen.textnorm import fold_line
@@ -67,9 +67,11 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
     if root is None:
         return findings
     scalars = list(_scalars(root, ()))
-    findings += _placeholders(scalars, file)
-    findings += _dates(scalars, file)
-    return findings
+    flagged = {f.location.line for f in findings}
+    own = _placeholders(scalars, file) + _dates(scalars, file)
+    # An impossible date is already "not a date" for the loader: say it once.
+    findings += [f for f in own if not (f.rule == "date-invalide" and f.location.line in flagged)]
+    return sorted(findings, key=lambda f: f.location.line or 0)
 
 
 def foundation_problems(path: Path) -> list[Problem]:
@@ -108,6 +110,7 @@ def _from_problem(problem: Problem, file: str) -> Finding:
 # --------------------------------------------------------------------------- tolerant read
 
 _Scalar = tuple[tuple[str, ...], str, int]  # (key path, value, line)
+_Dated = tuple[tuple[str, ...], date, int]
 
 
 def _scalars(node: yaml.Node, path: tuple[str, ...]) -> list[_Scalar]:
@@ -161,7 +164,7 @@ def parse_date(value: str) -> date | None | bool:
 
 def _dates(scalars: list[_Scalar], file: str) -> list[Finding]:
     findings: list[Finding] = []
-    dated: list[tuple[tuple[str, ...], date, int]] = []
+    dated: list[_Dated] = []
     for path, value, line in scalars:
         parsed = parse_date(value)
         if parsed is False:
@@ -178,31 +181,31 @@ def _dates(scalars: list[_Scalar], file: str) -> list[Finding]:
         elif isinstance(parsed, date) and path:
             dated.append((path, parsed, line))
 
-    def report(later: tuple[tuple[str, ...], date, int], earlier_path: tuple[str, ...], why: str):
+    def report(later: _Dated, other: _Dated, why: str) -> None:
         path, when, line = later
         findings.append(
             Finding(
                 file,
                 "dates-incoherentes",
                 ERROR,
-                f"{'.'.join(path)} ({when:%d/%m/%Y}) {why} {'.'.join(earlier_path)}",
+                f"{'.'.join(path)} ({when:%d/%m/%Y}) {why} {'.'.join(other[0])} "
+                f"({other[1]:%d/%m/%Y})",
                 f"{path[-1]}: {when.isoformat()}",
                 Location(line=line),
             )
         )
 
-    for end in dated:
-        for start in dated:
-            same_section = end[0][:-1] == start[0][:-1]
-            if same_section and _is(end[0], _END) and _is(start[0], _START) and end[1] < start[1]:
-                report(end, start[0], "est antérieure à")
-            if _has(end[0], "limite") and _has(start[0], "publication") and end[1] < start[1]:
-                report(end, start[0], "est antérieure à")
-            if _has(end[0], "deliberation") and _has(start[0], "signature") and end[1] > start[1]:
-                report(end, start[0], "est postérieure à")
-            if same_section and _has(end[0], "denonciation") and _is(start[0], _END):
-                if end[1] > start[1]:
-                    report(end, start[0], "est postérieure à")
+    for a in dated:
+        for b in dated:
+            same_section = a[0][:-1] == b[0][:-1]
+            if same_section and _is(a[0], _END) and _is(b[0], _START) and a[1] < b[1]:
+                report(a, b, "est antérieure à")
+            if _has(a[0], "limite") and _has(b[0], "publication") and a[1] < b[1]:
+                report(a, b, "est antérieure à")
+            if _has(a[0], "deliberation") and _has(b[0], "signature") and a[1] > b[1]:
+                report(a, b, "est postérieure à")
+            if same_section and _has(a[0], "denonciation") and _is(b[0], _END) and a[1] > b[1]:
+                report(a, b, "est postérieure à")
     return findings
 
 
@@ -212,6 +215,3 @@ def _is(path: tuple[str, ...], family: tuple[str, ...]) -> bool:
 
 def _has(path: tuple[str, ...], word: str) -> bool:
     return word in path[-1]
-
-
-__all__ = ["check_instance_file", "foundation_problems", "is_instance_file", "WARNING"]

@@ -26,11 +26,17 @@ class Folded:
     text: str
     original: str
     index: tuple[int, ...]  # index[k] = position in `original` of folded character k
+    dropped: frozenset[int] = frozenset()  # positions of artefacts removed from `original`
 
     def source(self, start: int, end: int) -> str:
         if start >= end or not self.index:
             return self.text[start:end]
-        return self.original[self.index[start] : self.index[end - 1] + 1]
+        first, last = self.index[start], self.index[end - 1] + 1
+        if not self.dropped:
+            return self.original[first:last]
+        return "".join(
+            c for j, c in enumerate(self.original[first:last], first) if j not in self.dropped
+        )
 
 
 def _fold_char(c: str) -> str:
@@ -66,4 +72,5 @@ def fold_mapped(text: str, markup: bool = False) -> Folded:
     while chars and chars[-1] == " ":
         chars.pop()
         index.pop()
-    return Folded("".join(chars), original, tuple(index))
+    dropped = frozenset(i for i, k in enumerate(keep) if not k)
+    return Folded("".join(chars), original, tuple(index), dropped)

@@ -1,0 +1,113 @@
+"""`convgen check instances/x.yaml`: an instance is checked before anything is rendered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from convgen.check import check_paths
+from convgen.check.instance_check import check_instance_file, is_instance_file
+
+REPO = Path(__file__).resolve().parents[1]
+
+VALID = """\
+modele: mutuelle-communale
+ccas:
+  nom: Centre communal d’action sociale de Niort
+  commune: Niort
+  de_commune: de Niort
+  habitants: niortais
+  representant: Jérôme BALOGE
+  representant_qualite: président
+  representant_genre: masculin
+  deliberation_numero: 2025-0142
+  deliberation_date: 2025-03-19
+organisme:
+  nom: Mutuelle du Marais
+  representant: Mme Sophie RENAUDIN
+  representant_qualite: directrice générale
+convention:
+  date_signature: 2025-04-17
+  lieu_signature: Niort
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The loader finds clauses/ and templates/ next to the instance, else in the working dir.
+    monkeypatch.chdir(REPO)
+
+
+def _write(tmp_path: Path, text: str, name: str = "ccas-niort.yaml") -> Path:
+    folder = tmp_path / "instances"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_instance_is_clean(tmp_path: Path) -> None:
+    path = _write(tmp_path, VALID)
+    assert check_instance_file(path, "ccas-niort.yaml") == []
+
+
+def test_deliberation_after_signature(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, VALID.replace("deliberation_date: 2025-03-19", "deliberation_date: 2025-05-19")
+    )
+    [finding] = check_instance_file(path, "x.yaml")
+    assert finding.rule == "dates-incoherentes"
+    assert finding.location.line == 11
+    assert "19/05/2025" in finding.message and "17/04/2025" in finding.message
+
+
+def test_end_before_start_and_deadline_before_publication(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "modele: inconnu\n"
+        "convention:\n"
+        "  date_effet: 2025-04-17\n"
+        "  date_fin: 17/04/2024\n"
+        "ami:\n"
+        "  date_publication: 2025-01-10\n"
+        "  date_limite_reponse: 2024-12-31\n",
+    )
+    findings = [f for f in check_instance_file(path, "x.yaml") if f.rule == "dates-incoherentes"]
+    assert {f.location.line for f in findings} == {4, 7}
+
+
+def test_loader_problems_become_findings_with_their_line(tmp_path: Path) -> None:
+    text = VALID.replace("  habitants: niortais\n", "  habitants:\n  inconnu: 3\n")
+    findings = check_instance_file(_write(tmp_path, text), "x.yaml")
+    assert all(f.rule == "instance-invalide" for f in findings)
+    by_line = {f.location.line: f.message for f in findings}
+    assert "clé inconnue" in by_line[7]
+    assert "valeur manquante" in by_line[6]
+
+
+def test_placeholders_and_impossible_dates_in_values(tmp_path: Path) -> None:
+    text = VALID.replace("Mme Sophie RENAUDIN", "XXXXX").replace(
+        "date_signature: 2025-04-17", "date_signature: 31/02/2025"
+    )
+    findings = check_instance_file(_write(tmp_path, text), "x.yaml")
+    rules = {(f.rule, f.location.line) for f in findings}
+    assert ("marqueur-x", 14) in rules
+    assert any(line == 17 for _, line in rules)  # the impossible date, said once
+    assert len([f for f in findings if f.location.line == 17]) == 1
+
+
+def test_yaml_syntax_error_is_a_finding(tmp_path: Path) -> None:
+    path = _write(tmp_path, "modele: mutuelle-communale\nccas: [nom: Niort\n")
+    findings = check_instance_file(path, "x.yaml")
+    assert findings and findings[0].rule == "instance-invalide"
+    assert findings[0].location.line is not None
+
+
+def test_other_yaml_files_are_not_instances(tmp_path: Path) -> None:
+    hooks = tmp_path / ".pre-commit-config.yaml"
+    hooks.write_text("repos: []\n", encoding="utf-8")
+    assert not is_instance_file(hooks)
+    report = check_paths([hooks, _write(tmp_path, VALID)])
+    assert report.files == [report.files[0]] and report.files[0].endswith("ccas-niort.yaml")
+    assert report.exit_code == 0

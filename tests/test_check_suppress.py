@@ -1,0 +1,111 @@
+"""Accepting a known false positive: by a marker in the document or in .convgen-check.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from convgen.check import check_paths
+from convgen.errors import InputError
+
+DRAFT = "Article 1 : Objet\nLa taille XXXX du lot est fixée par le marché.\nLe partenaire XXXX.\n"
+
+
+def test_inline_marker_accepts_and_records(tmp_path: Path) -> None:
+    path = tmp_path / "draft.txt"
+    path.write_text(
+        "Article 1 : Objet\n"
+        "Le lot XXXX du marché. convgen: ignorer marqueur-x -- référence du lot dans le marché\n"
+        "Le partenaire XXXX.\n",
+        encoding="utf-8",
+    )
+    report = check_paths([path])
+    assert [(f.text, f.location.line) for f in report.findings] == [("XXXX", 3)]
+    [accepted] = report.accepted
+    assert accepted.location.line == 2
+    assert "référence du lot" in (accepted.justification or "")
+    assert report.exit_code == 1
+
+
+def test_marker_alone_in_its_paragraph_covers_the_next_one(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("convgen: ignorer marqueur-x, champ-vide -- modèle vierge")
+    document.add_paragraph("Le partenaire XXXX, Tél. :")
+    document.add_paragraph("Le partenaire XXXX.")
+    path = tmp_path / "modele.docx"
+    document.save(str(path))
+    report = check_paths([path])
+    assert sorted(f.rule for f in report.accepted) == ["champ-vide", "marqueur-x"]
+    assert [f.location.paragraph for f in report.findings] == [3]
+
+
+def test_marker_for_another_rule_accepts_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "draft.txt"
+    path.write_text("Le partenaire XXXX. convgen: ignorer pointilles\n", encoding="utf-8")
+    report = check_paths([path])
+    assert len(report.findings) == 1 and report.accepted == []
+
+
+def test_configuration_accepts_with_justification(tmp_path: Path) -> None:
+    path = tmp_path / "conventions" / "lot.txt"
+    path.parent.mkdir()
+    path.write_text(DRAFT, encoding="utf-8")
+    config = tmp_path / "check.yaml"
+    config.write_text(
+        "accepter:\n"
+        "  - fichier: '*/lot.txt'\n"
+        "    regle: marqueur-x\n"
+        "    texte: XXXX\n"
+        "    article: Article 1\n"
+        "    justification: taille de lot, pas un marqueur\n",
+        encoding="utf-8",
+    )
+    report = check_paths([path], config=config)
+    assert report.findings == []
+    assert [f.justification for f in report.accepted] == ["taille de lot, pas un marqueur"] * 2
+    assert report.exit_code == 0
+
+
+def test_configuration_for_another_file_accepts_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "lot.txt"
+    path.write_text(DRAFT, encoding="utf-8")
+    config = tmp_path / "check.yaml"
+    config.write_text(
+        "accepter:\n  - fichier: autre.docx\n    regle: marqueur-x\n    justification: x\n",
+        encoding="utf-8",
+    )
+    assert len(check_paths([path], config=config).findings) == 2
+
+
+def test_default_configuration_in_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lot.txt").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / ".convgen-check.yaml").write_text(
+        "accepter:\n  - regle: marqueur-x\n    justification: gabarit de formation\n",
+        encoding="utf-8",
+    )
+    report = check_paths([tmp_path])
+    assert report.findings == [] and len(report.accepted) == 2
+    assert report.files == ["lot.txt"]  # the configuration itself is not checked
+
+
+def test_invalid_configuration_lists_every_problem(tmp_path: Path) -> None:
+    config = tmp_path / "check.yaml"
+    config.write_text(
+        "accepter:\n"
+        "  - regle: marqueur-z\n"
+        "    justification: faute de frappe\n"
+        "  - regle: marqueur-x\n"
+        "    fichiers: a.docx\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        check_paths([tmp_path], config=config)
+    messages = [str(p) for p in caught.value.problems]
+    assert any(":2: regle: règle inconnue « marqueur-z »" in m for m in messages)
+    assert any(":4: fichiers: clé inconnue" in m for m in messages)
+    assert any(":4: justification: obligatoire" in m for m in messages)
