@@ -11,7 +11,6 @@ Output is deterministic: same inputs, same bytes (fixed zip timestamps and order
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -26,13 +25,13 @@ from convgen.assemble import Article, Assembled
 from convgen.errors import LibraryError, problem_at
 from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Run, Table
 from convgen.templating import MissingValueError, describe_error, frame_env
+from convgen.zipout import Member, write_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
 BLOCKS = ("sommaire", "preambule", "articles", "annexes")
 _BLOCK_PARA = re.compile(r"^\s*\{\{\s*bloc\.(\w+)\s*\}\}\s*$")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TEXT_WIDTH_TWIPS = 9070  # A4 with 2.5 cm margins: where the sommaire's page numbers align
 
 STYLE_IDS = {
@@ -53,6 +52,14 @@ class CompiledFrame:
     order: list[str]  # zip member order of the frame
     variables: set[str] = field(default_factory=set)  # top-level names the frame uses
     uses_page_count: bool = False
+    _deflated: dict[str, Member] = field(default_factory=dict, repr=False)
+
+    def static_member(self, name: str) -> Member | None:
+        """The static part `name`, deflated once and reused by every document."""
+        member = self._deflated.get(name)
+        if member is None and name in self.static_parts:
+            member = self._deflated[name] = Member.static(name, self.static_parts[name])
+        return member
 
 
 def compile_frame(path: Path) -> CompiledFrame:
@@ -212,9 +219,12 @@ def run_xml(run: Run, extra_props: str = "") -> str:
     return f"<w:r>{rpr}{inner}</w:r>"
 
 
-def paragraph_xml(block: Paragraph, run_props: str = "") -> str:
+def paragraph_xml(block: Paragraph, run_props: str = "", in_table: bool = False) -> str:
     style = STYLE_IDS.get(block.kind)
-    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    props = f'<w:pStyle w:val="{style}"/>' if style else ""
+    if in_table:  # justified text in a narrow column stretches words apart
+        props += '<w:jc w:val="left"/>'
+    ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
     return f"<w:p>{ppr}{''.join(run_xml(r, run_props) for r in block.runs)}</w:p>"
 
 
@@ -229,7 +239,7 @@ def table_xml(table: Table) -> str:
         cells = []
         for cell in row:
             shading = '<w:shd w:val="clear" w:color="auto" w:fill="D9E2F3"/>' if header else ""
-            content = blocks_xml(cell, run_props="<w:b/>" if header else "") or "<w:p/>"
+            content = blocks_xml(cell, "<w:b/>" if header else "", in_table=True) or "<w:p/>"
             cells.append(
                 f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="pct"/>{shading}</w:tcPr>{content}</w:tc>'
             )
@@ -243,11 +253,11 @@ def table_xml(table: Table) -> str:
     return f"<w:tbl>{tblpr}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
 
-def blocks_xml(blocks: list[Block], run_props: str = "") -> str:
+def blocks_xml(blocks: list[Block], run_props: str = "", in_table: bool = False) -> str:
     out = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(paragraph_xml(block, run_props))
+            out.append(paragraph_xml(block, run_props, in_table))
         elif isinstance(block, PageBreak):
             out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
         elif isinstance(block, Table):
@@ -387,17 +397,13 @@ def render_docx(assembled: Assembled, frame: CompiledFrame) -> bytes:
             ) from exc
     rendered["docProps/core.xml"] = core_xml(assembled)
     rendered["docProps/custom.xml"] = custom_xml(assembled)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for name in frame.order:
-            data = rendered.get(name, frame.static_parts.get(name))
-            if data is None:
-                continue
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    members: list[Member] = []
+    for name in frame.order:
+        data = rendered.get(name)
+        member = Member.static(name, data) if data is not None else frame.static_member(name)
+        if member is not None:
+            members.append(member)
+    return write_zip(members)
 
 
 def assembled_templates(frame: CompiledFrame) -> list[tuple[str, Template]]:
