@@ -58,6 +58,8 @@ class Unit:
     title_words: frozenset[str] = frozenset()
     title_head: str = ""  # first significant word of the title, the subject of the article
     title_label: str = ""  # annexes: "Annexe 2"
+    index: int = -1  # position among the units of its document
+    sub_headings: frozenset[int] = frozenset()  # id() of the sub-article heading blocks
 
     @property
     def label(self) -> str:
@@ -119,19 +121,33 @@ def units_of(doc: DocumentText) -> list[Unit]:
         units.extend(_section_units(section))
     if front:
         units.insert(0, _make_unit(FRONT, None, UNIT_LABELS[FRONT], None, front))
+    for index, unit in enumerate(units):
+        unit.index = index
     return units
 
 
 def _section_units(section: Section) -> list[Unit]:
     body = list(section.iter_blocks(include_heading=False))
     if section.kind == "article":
-        return [_make_unit(ARTICLE, section.number, section.title, section.heading, body)]
+        unit = _make_unit(ARTICLE, section.number, section.title, section.heading, body)
+        unit.sub_headings = frozenset(
+            id(c.heading) for c in _descendants(section) if c.heading is not None and c.title
+        )
+        return [unit]
     if section.kind == "annexe":
         unit = _make_unit(ANNEXE, None, section.title, section.heading, body)
         unit.title_label = section.label
         return [unit]
     kind = PREAMBULE if section.kind == "preambule" else CLOSING
     return [_make_unit(kind, None, UNIT_LABELS[kind], section.heading, body)]
+
+
+def _descendants(section: Section) -> list[Section]:
+    out: list[Section] = []
+    for child in section.children:
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
 
 
 # --------------------------------------------------------------------------- similarity

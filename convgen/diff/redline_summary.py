@@ -1,0 +1,75 @@
+"""The first section of the Word redline: what changed, in one page a lawyer reads first.
+
+It lists the two files, the counts, a table of every article (status, old → new number, number
+of changes) and the changes themselves, briefly. It is not a tracked change: it belongs to
+neither version, and sits in its own section before the compared text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from convgen.diff import UNCHANGED, DocumentDiff
+from convgen.diff.report_text import numbers, status_text, summary_line
+
+MAX_CHANGE_CHARS = 160
+MAX_CHANGES_PER_ARTICLE = 12
+
+
+def _short(text: str) -> str:
+    text = text.replace("\n", " ¶ ")
+    return text if len(text) <= MAX_CHANGE_CHARS else text[:MAX_CHANGE_CHARS].rstrip() + " […]"
+
+
+def write_summary(document: Any, diff: DocumentDiff) -> None:
+    """Append the summary to a python-docx `Document`."""
+    document.add_heading("Synthèse des modifications", level=1)
+    document.add_paragraph(f"Ancienne version : {diff.old.path.name}")
+    document.add_paragraph(f"Nouvelle version : {diff.new.path.name}")
+    document.add_paragraph(summary_line(diff))
+    document.add_paragraph(
+        "Les pages suivantes montrent la nouvelle version en modifications suivies : « Accepter "
+        "toutes les modifications » donne la nouvelle version, « Rejeter toutes les "
+        "modifications » l'ancienne. Un article déplacé apparaît supprimé à son ancienne place "
+        "et inséré à la nouvelle. Cette synthèse, hors suivi des modifications, est à retirer "
+        "avant signature."
+    )
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells,
+        ("Article", "Statut", "N° (ancien → nouveau)", "Modifications"),
+        strict=True,
+    ):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for entry in diff.entries:
+        count = len(entry.changes) if entry.status != UNCHANGED else 0
+        row = table.add_row().cells
+        row[0].text = entry.name
+        row[1].text = status_text(entry)
+        row[2].text = numbers(entry)
+        row[3].text = str(count) if count else "–"
+    changed = [e for e in diff.entries if e.status != UNCHANGED]
+    if not changed:
+        return
+    document.add_heading("Détail", level=2)
+    for entry in changed:
+        document.add_paragraph(f"{entry.name} ({status_text(entry)})", style="List Bullet")
+        if entry.status in ("added", "removed"):
+            continue
+        changes = entry.changes
+        for change in changes[:MAX_CHANGES_PER_ARTICLE]:
+            p = document.add_paragraph(style="List Bullet 2")
+            if change.old:
+                p.add_run(f"« {_short(change.old)} »").font.strike = True
+            if change.old and change.new:
+                p.add_run(" → ")
+            if change.new:
+                p.add_run(f"« {_short(change.new)} »").bold = True
+        if len(changes) > MAX_CHANGES_PER_ARTICLE:
+            document.add_paragraph(
+                f"… et {len(changes) - MAX_CHANGES_PER_ARTICLE} autres modifications",
+                style="List Bullet 2",
+            )

@@ -1,0 +1,93 @@
+"""Accepting or rejecting every tracked change of a .docx body, as Word does.
+
+Used to prove that a redline is right (accept all → new version, reject all → old version)
+without Word. Accepting drops deleted text (`w:del`), keeps inserted text (`w:ins`), and joins a
+paragraph whose mark is deleted to the next one; rejecting does the reverse.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W}}}"
+
+
+def _unwrap(element: etree._Element) -> None:
+    parent = element.getparent()
+    assert parent is not None
+    index = parent.index(element)
+    for child in list(element):
+        parent.insert(index, child)
+        index += 1
+    parent.remove(element)
+
+
+def resolve(body: etree._Element, accept: bool) -> etree._Element:
+    """Return a copy of `body` with every change accepted (or rejected)."""
+    body = etree.fromstring(etree.tostring(body))
+    drop, keep = ("del", "ins") if accept else ("ins", "del")
+    # Paragraph marks first: a paragraph whose mark goes away is joined to the next one.
+    for p in list(body.iter(f"{_W}p")):
+        mark = p.find(f"{_W}pPr/{_W}rPr")
+        if mark is None:
+            continue
+        gone = mark.find(f"{_W}{drop}")
+        for flag in mark.findall(f"{_W}{drop}") + mark.findall(f"{_W}{keep}"):
+            mark.remove(flag)
+        if gone is None:
+            continue
+        following = p.getnext()
+        while following is not None and following.tag != f"{_W}p":
+            following = following.getnext()
+        runs = [c for c in p if c.tag != f"{_W}pPr"]
+        if following is not None:
+            anchor = following.find(f"{_W}pPr")
+            position = following.index(anchor) + 1 if anchor is not None else 0
+            for run in runs:
+                following.insert(position, run)
+                position += 1
+        p.getparent().remove(p)
+    for element in list(body.iter(f"{_W}{drop}")):
+        element.getparent().remove(element)
+    for element in list(body.iter(f"{_W}{keep}")):
+        _unwrap(element)
+    if not accept:
+        for text in body.iter(f"{_W}delText"):
+            text.tag = f"{_W}t"
+    return body
+
+
+def paragraph_texts(body: etree._Element) -> list[str]:
+    """Visible text of each paragraph (tabs and line breaks kept as \\t and \\n)."""
+    texts: list[str] = []
+    for p in body.iter(f"{_W}p"):
+        parts: list[str] = []
+        for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}delText"):
+            if node.tag == f"{_W}t":
+                parts.append(node.text or "")
+            elif node.tag == f"{_W}tab":
+                parts.append("\t")
+            elif node.tag == f"{_W}br":
+                parts.append("\n")
+        texts.append("".join(parts))
+    return texts
+
+
+def document_body(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    body = root.find(f"{_W}body")
+    assert body is not None
+    return body
+
+
+def accepted_texts(path: Path) -> list[str]:
+    return paragraph_texts(resolve(document_body(path), accept=True))
+
+
+def rejected_texts(path: Path) -> list[str]:
+    return paragraph_texts(resolve(document_body(path), accept=False))
