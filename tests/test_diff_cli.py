@@ -87,3 +87,16 @@ def test_help_is_french_with_an_example() -> None:
     assert result.exit_code == 0
     assert "Compare deux versions" in result.output
     assert "Exemple" in result.output
+
+
+def test_docx_redline_without_summary(tmp_path: Path) -> None:
+    from convgen.diff.revisions import accepted_texts
+
+    old, new = write_pair(tmp_path)
+    target = tmp_path / "modifications.docx"
+    code, _, _ = _run(str(old), str(new), "--format", "docx", "-o", str(target), "--sans-synthese")
+    assert code == 1
+    expected = [
+        line.rstrip() for line in new.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    assert [t for t in accepted_texts(target) if t.strip()] == expected

@@ -28,8 +28,15 @@ from convgen.cli import handle_errors
     type=click.Path(path_type=Path, dir_okay=False),
     help="Fichier à écrire (obligatoire pour docx ; sinon sortie standard).",
 )
+@click.option(
+    "--sans-synthese",
+    "no_summary",
+    is_flag=True,
+    help="docx : sans la page de synthèse ; « Tout accepter » donne alors exactement la "
+    "nouvelle version et « Tout refuser » l'ancienne.",
+)
 @handle_errors
-def command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+def command(old: Path, new: Path, fmt: str, output: Path | None, no_summary: bool) -> None:
     """Compare deux versions d'une convention, article par article.
 
     OLD et NEW peuvent être des .docx, .pdf, .txt/.md ou des instances .yaml (produites
@@ -47,7 +54,7 @@ def command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
     from convgen.diff.output import write_report
 
     diff = diff_paths(old, new)
-    write_report(diff, fmt, output)
+    write_report(diff, fmt, output, summary=not no_summary)
     if output is not None:
         click.echo(f"écrit : {output}", err=True)
     sys.exit(0 if diff.identical else 1)

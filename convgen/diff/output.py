@@ -11,8 +11,11 @@ from convgen.errors import InputError
 FORMATS = ("text", "html", "docx", "json")
 
 
-def write_report(diff: DocumentDiff, fmt: str, output: Path | None) -> None:
-    """Write `diff` as `fmt` to `output`, or to standard output when `output` is None."""
+def write_report(diff: DocumentDiff, fmt: str, output: Path | None, summary: bool = True) -> None:
+    """Write `diff` as `fmt` to `output`, or to standard output when `output` is None.
+
+    `summary` only concerns the Word redline (its first page of synthesis).
+    """
     if fmt == "text":
         from convgen.diff.report_text import render_text
 
@@ -27,7 +30,7 @@ def write_report(diff: DocumentDiff, fmt: str, output: Path | None) -> None:
             raise InputError("--format docx écrit un document Word : indiquez -o FICHIER.docx")
         from convgen.diff.redline import write_redline
 
-        write_redline(diff, output)
+        write_redline(diff, output, summary=summary)
         return
     if fmt == "html":
         from convgen.diff.report_html import render_html
