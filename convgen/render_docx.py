@@ -371,6 +371,15 @@ def custom_xml(assembled: Assembled) -> bytes:
 
 def render_docx(assembled: Assembled, frame: CompiledFrame) -> bytes:
     """Render `assembled` with `frame` into the bytes of a .docx file."""
+    return zip_parts(render_parts(assembled, frame), frame)
+
+
+def render_parts(assembled: Assembled, frame: CompiledFrame) -> dict[str, bytes]:
+    """The parts that differ from one document to the next (body, header, footer, properties).
+
+    Kept apart from zipping so that `convgen build` can check the text it has just rendered
+    without reading the archive back.
+    """
     n_articles = sum(1 + len(a.children) for a in assembled.articles)
     bloc = {
         "sommaire": Markup(sommaire_xml(assembled)) if assembled.model.sommaire else Markup(""),
@@ -397,6 +406,11 @@ def render_docx(assembled: Assembled, frame: CompiledFrame) -> bytes:
             ) from exc
     rendered["docProps/core.xml"] = core_xml(assembled)
     rendered["docProps/custom.xml"] = custom_xml(assembled)
+    return rendered
+
+
+def zip_parts(rendered: dict[str, bytes], frame: CompiledFrame) -> bytes:
+    """The .docx bytes: rendered parts compressed now, static parts as compressed once."""
     members: list[Member] = []
     for name in frame.order:
         data = rendered.get(name)
