@@ -437,10 +437,20 @@ def read_pdf(path: Path) -> DocumentText:
         if len(pages) > MAX_PDF_PAGES:
             raise DocumentError(f"{path}: refusé : {len(pages)} pages")
         doc = DocumentText(path, "pdf")
-        for number, page in enumerate(pages, start=1):
-            text = page.extract_text() or ""
-            for para in _pdf_paragraphs(text):
+        page_lines = [(page.extract_text() or "").splitlines() for page in pages]
+        headers, footers = _running_lines(page_lines)
+        for number, lines in enumerate(page_lines, start=1):
+            body = list(lines)
+            while body and _page_key(body[0]) in headers:
+                doc.blocks.append(
+                    TextBlock(fold_spaces(body.pop(0)).strip(), ZONE_HEADER, page=number)
+                )
+            tail: list[TextBlock] = []
+            while body and _page_key(body[-1]) in footers:
+                tail.insert(0, TextBlock(fold_spaces(body.pop()).strip(), ZONE_FOOTER, page=number))
+            for para in _pdf_paragraphs("\n".join(body)):
                 doc.blocks.append(TextBlock(para, page=number))
+            doc.blocks.extend(tail)
         if reader.metadata:
             for key, value in reader.metadata.items():
                 doc.properties[key.lstrip("/")] = str(value)
@@ -454,6 +464,34 @@ def read_pdf(path: Path) -> DocumentText:
             "passez-le d'abord à la reconnaissance de caractères (OCR)"
         )
     return doc
+
+
+def _page_key(line: str) -> str:
+    """A line with its numbers blanked: "Page 2 sur 5" and "Page 3 sur 5" are the same line."""
+    return re.sub(r"\d+", "#", fold_spaces(line).strip())
+
+
+def _running_lines(page_lines: list[list[str]]) -> tuple[set[str], set[str]]:
+    """Running headers and footers: lines that open or close most pages of the document.
+
+    A PDF has no header/footer zones: Word's running header ("Convention … – Poitiers") and
+    footer ("Page 2 sur 5") come out as the first and last lines of every page, and would
+    otherwise be read as body text in the middle of an article.
+    """
+    if len(page_lines) < 2:
+        return set(), set()
+    threshold = max(2, (len(page_lines) + 1) // 2)
+
+    def frequent(lines_at: list[list[str]]) -> set[str]:
+        counts: dict[str, int] = {}
+        for lines in lines_at:
+            for key in {_page_key(line) for line in lines if line.strip()}:
+                counts[key] = counts.get(key, 0) + 1
+        return {key for key, n in counts.items() if n >= threshold}
+
+    heads = frequent([[line for line in lines if line.strip()][:2] for lines in page_lines])
+    feet = frequent([[line for line in lines if line.strip()][-2:] for lines in page_lines])
+    return heads, feet
 
 
 def _pdf_paragraphs(text: str) -> list[str]:
@@ -481,6 +519,18 @@ def _pdf_paragraphs(text: str) -> list[str]:
                 last_len = len(line)
                 continue
         heading = bool(_HEADING_START.match(line))
+        if current.endswith("-") and current[-2:-1].isalnum() and not heading:
+            # A line never ends a paragraph on a hyphen, however short (narrow table cells).
+            last_word = current.rsplit(" ", 1)[-1]
+            first_word = line.split(" ", 1)[0]
+            if any(c in last_word + first_word for c in "@/") or "." in last_word:
+                current = current + line  # an e-mail or address broken at its own hyphen
+            elif line[:1].islower():
+                current = current[:-1] + line  # word hyphenation: "parte-" / "naires"
+            else:
+                current = current + line  # a compound broken at its hyphen: "Rhône-" / "Alpes"
+            last_len = len(line)
+            continue
         if (
             current
             and not heading
