@@ -20,7 +20,7 @@ from convgen.check.suppress import Acceptances, apply_acceptances
 from convgen.check.textmap import fold_mapped
 from convgen.errors import ConvgenError
 from convgen.extract import ZONE_BODY, DocumentText, TextBlock, read_document
-from convgen.structure import Section, article_label_of_blocks, split_sections
+from convgen.structure import Section, section_label, split_sections
 from convgen.textnorm import fold_line
 
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
@@ -37,8 +37,27 @@ def shown_path(path: Path) -> str:
 
 
 def article_labels(doc: DocumentText) -> tuple[list[Section], dict[int, str]]:
-    """Sections of `doc` and, for each body block index, the article it belongs to."""
-    return split_sections(doc), article_label_of_blocks(doc)
+    """Sections of `doc` and, for each body block index, the label of its section.
+
+    Same labels as `structure.article_label_of_blocks`, from one split instead of two.
+    """
+    sections = split_sections(doc)
+    index_of = {id(b): i for i, b in enumerate(doc.blocks)}
+    labels: dict[int, str] = {}
+
+    def visit(section: Section) -> None:
+        label = section_label(section)
+        for block in section.iter_blocks(include_heading=True):
+            if id(block) in index_of:
+                labels.setdefault(index_of[id(block)], label)
+        for child in section.children:
+            visit(child)
+
+    for section in sections:
+        for child in section.children:
+            visit(child)  # a sub-article's own label wins over its parent's
+        visit(section)
+    return sections, labels
 
 
 def display_article(label: str | None) -> str | None:

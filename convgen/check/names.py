@@ -45,11 +45,15 @@ _GENERIC = set(
 )
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
 def name_key(text: str) -> str:
     """Comparison key: no accents, no case, hyphens and apostrophes as spaces."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    return _NOT_ALNUM.sub(" ", _COMBINING.sub("", text)).strip()
 
 
 @dataclass

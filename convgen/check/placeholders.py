@@ -158,8 +158,9 @@ _INSTRUCTION = re.compile(
 def find_placeholders(text: str, *, markdown: bool = False) -> list[Hit]:
     """Every placeholder in one folded paragraph, one hit per blank, in text order."""
     hits: list[Hit] = []
-    for finder in _FINDERS:
-        hits.extend(finder(text))
+    for gate, finder in _FINDERS:
+        if gate.search(text):
+            hits.extend(finder(text))
     if markdown and re.fullmatch(r"\s*[_*-]{3,}\s*", text):
         hits = [h for h in hits if h.rule != "soulignes"]  # a Markdown horizontal rule
     return _resolve_overlaps(hits)
@@ -339,15 +340,15 @@ def _find_question_marks(text: str) -> list[Hit]:
 
 
 def _find_empty_fields(text: str) -> list[Hit]:
-    hits = []
-    labels = list(_LABEL.finditer(text))
+    hits: list[Hit] = []
+    labels = list(_LABEL.finditer(text)) if ":" in text else []
     for i, m in enumerate(labels):
         value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         value = text[m.end() : value_end]
         if _FILLER.match(value):
             end = m.end() + len(value.rstrip())
             hits.append(_hit("champ-vide", text, m.start(), end, f"champ « {_label(m)} » vide"))
-    for m in _LABEL_FILLER.finditer(text):
+    for m in _LABEL_FILLER.finditer(text) if ":" in text else ():
         label = m.group("label").strip(" *-–•·")
         if len(label.split()) <= 6:
             hits.append(
@@ -408,16 +409,25 @@ def _find_instructions(text: str) -> list[Hit]:
     ]
 
 
+# Each finder runs only on paragraphs where its gate matches: most paragraphs of a convention
+# hold no candidate at all, and the gates are much cheaper than the finders' patterns.
 _FINDERS = (
-    _find_done_at,
-    _find_empty_fields,
-    _find_masks,
-    _find_template_tags,
-    _find_brackets,
-    _find_to_fill,
-    _find_x_markers,
-    _find_dots,
-    _find_underscores,
-    _find_question_marks,
-    _find_instructions,
+    (re.compile(r"Fait"), _find_done_at),
+    (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), _find_empty_fields),
+    (re.compile(r"/|[xX]{2}|\d[xX]|AAAA|€|eur|EUR|\.{3}|__"), _find_masks),
+    (re.compile(r"[{}%$«<]"), _find_template_tags),
+    (re.compile(r"[\[<]"), _find_brackets),
+    (
+        re.compile(
+            r"TODO|FIXME|TBD|TBC|nom|NOM|Nom|[àaÀA]\s+(?:compl|pr[ée]c|d[ée]f|rens|rempl|ins[ée]r|"
+            r"d[ée]term|confirm|valid|fix|adapt|modif|actualis|v[ée]rif)",
+            re.IGNORECASE,
+        ),
+        _find_to_fill,
+    ),
+    (re.compile(r"[xX]{2}"), _find_x_markers),
+    (re.compile(r"\.[ ]?\."), _find_dots),
+    (re.compile(r"___"), _find_underscores),
+    (re.compile(r"\?"), _find_question_marks),
+    (re.compile(r"↳|mention|\((?:au|fac|opt)", re.IGNORECASE), _find_instructions),
 )
