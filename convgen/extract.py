@@ -467,8 +467,11 @@ def read_pdf(path: Path) -> DocumentText:
 
 
 def _page_key(line: str) -> str:
-    """A line with its numbers blanked: "Page 2 sur 5" and "Page 3 sur 5" are the same line."""
-    return re.sub(r"\d+", "#", fold_spaces(line).strip())
+    """The identity of a page line: short lines with their numbers blanked ("Page 2 sur 5"
+    and "Page 3 sur 5" are the same line), longer ones as written (headings that differ
+    only by their number, "Article 2 : Titre 2", are not one repeated line)."""
+    text = fold_spaces(line).strip()
+    return re.sub(r"\d+", "#", text) if len(text.split()) <= 6 else text
 
 
 def _running_lines(page_lines: list[list[str]]) -> tuple[set[str], set[str]]:
@@ -476,22 +479,32 @@ def _running_lines(page_lines: list[list[str]]) -> tuple[set[str], set[str]]:
 
     A PDF has no header/footer zones: Word's running header ("Convention … – Poitiers") and
     footer ("Page 2 sur 5") come out as the first and last lines of every page, and would
-    otherwise be read as body text in the middle of an article.
+    otherwise be read as body text in the middle of an article. Only the very first and last
+    lines are candidates; a second line counts only below (above) a running one.
     """
     if len(page_lines) < 2:
         return set(), set()
     threshold = max(2, (len(page_lines) + 1) // 2)
+    pages = [[line for line in lines if line.strip()] for lines in page_lines]
 
-    def frequent(lines_at: list[list[str]]) -> set[str]:
+    def frequent(keys: list[str]) -> set[str]:
         counts: dict[str, int] = {}
-        for lines in lines_at:
-            for key in {_page_key(line) for line in lines if line.strip()}:
-                counts[key] = counts.get(key, 0) + 1
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
         return {key for key, n in counts.items() if n >= threshold}
 
-    heads = frequent([[line for line in lines if line.strip()][:2] for lines in page_lines])
-    feet = frequent([[line for line in lines if line.strip()][-2:] for lines in page_lines])
-    return heads, feet
+    found: list[set[str]] = []
+    for first, second in ((0, 1), (-1, -2)):
+        outer = frequent([_page_key(p[first]) for p in pages if p])
+        inner = frequent(
+            [
+                fold_spaces(p[second]).strip()
+                for p in pages
+                if len(p) > 2 and _page_key(p[first]) in outer
+            ]
+        )
+        found.append(outer | inner)
+    return found[0], found[1]
 
 
 def _pdf_paragraphs(text: str) -> list[str]:
