@@ -9,12 +9,13 @@ resolves to the final number ("4.1"); then rendering.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 
 from convgen import __version__
 from convgen.clauses import Clause, Library
@@ -171,6 +172,14 @@ def assemble(
             )
         return []
 
+    def render_title(title: str, spec: ArticleSpec) -> str:
+        try:
+            return _title_template(title).render(base_context)
+        except (TemplateError, MissingValueError) as exc:
+            where = library.clauses[spec.clause].path if spec.clause else model.manifest.path
+            problems.append(problem_at(where, None, "titre", describe_error(exc)))
+            return title
+
     def build(slot: _Slot) -> Article:
         spec = slot.spec
         title = spec.titre or ""
@@ -179,6 +188,8 @@ def assemble(
             settings = instance.settings[spec.clause]
             variant_name = settings.variante or spec.variante
             title = spec.titre or library.clauses[spec.clause].title_for(variant_name)
+        if "{" in title:  # a title may name the partner: "Engagement général de {{ … }}"
+            title = render_title(title, spec)
         label = format_number(slot.local, model.numbering.numero)
         if slot.annex:
             heading = model.numbering.annexe.format(
@@ -235,6 +246,11 @@ def assemble(
         fingerprint="",
         properties={},
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _title_template(source: str) -> Template:
+    return text_env.from_string(source)
 
 
 class _UnresolvedReference(Exception):

@@ -127,3 +127,16 @@ def test_cli_build_default_out(project: Path, monkeypatch: pytest.MonkeyPatch) -
     assert result.exit_code == 0, result.output
     assert (project / "out" / "bourg.docx").is_file()
     assert "out/bourg.docx" in result.output
+
+
+def test_article_titles_may_name_the_partner(project: Path, tmp_path: Path) -> None:
+    clause = project / "clauses" / "engagements.md"
+    clause.write_text(
+        clause.read_text().replace(
+            "titre: Engagements du partenaire", "titre: Engagements de {{ partenaire.nom }}"
+        )
+    )
+    (doc,) = build([], tmp_path / "out", Project(project))
+    texts = body_texts(doc.output)
+    assert "2.1 Engagements de Dupont & Fils <SARL>" in texts
+    assert "Article 2 – Obligations\t1" in texts
