@@ -136,3 +136,27 @@ def _set_custom_property(path: Path, name: str, value: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for member, data in members.items():
             out.writestr(member, data)
+
+
+REPO_INSTANCES = Path(__file__).resolve().parents[1] / "instances"
+
+
+def test_seeds_named_after_the_bundled_instances(tmp_path: Path) -> None:
+    # Each seed is the convention of one bundled instance: none of them names another partner,
+    # and a Saint-Chamond text filed as Poitiers' is caught.
+    for seed, instance in (
+        ("000", "ccas-poitiers"),
+        ("001", "saint-chamond"),
+        ("004", "cpam-cote-opale"),
+    ):
+        (tmp_path / f"{instance}.txt").write_text(seed_text(seed), encoding="utf-8")
+    report = check_paths([tmp_path], instances_dir=REPO_INSTANCES)
+    assert len(report.files) == 3
+    assert [f for f in report.findings if f.rule == "nom-autre-partenaire"] == []
+
+    misfiled = tmp_path / "misfiled"
+    misfiled.mkdir()
+    (misfiled / "ccas-poitiers.txt").write_text(seed_text("001"), encoding="utf-8")
+    report = check_paths([misfiled], instances_dir=REPO_INSTANCES)
+    names = {f.text for f in report.findings if f.rule == "nom-autre-partenaire"}
+    assert names == {"SAINT CHAMOND", "MUTUELLE MILTIS", "Mutuelle MILTIS"}

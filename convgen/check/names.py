@@ -90,6 +90,11 @@ def load_party_names(instances_dir: Path | None) -> PartyNames:
 
 
 def _name_values(data: object, depth: int) -> list[str]:
+    """Names in the sections of an instance (and their sub-sections).
+
+    Lists are left out: they hold people (référents, contacts) whose names say less about
+    whose convention it is than the parties' names.
+    """
     values: list[str] = []
     if isinstance(data, dict) and depth < 3:
         for key, value in data.items():
@@ -97,20 +102,18 @@ def _name_values(data: object, depth: int) -> list[str]:
                 continue
             if key in NAME_KEYS and isinstance(value, str) and value.strip():
                 values.append(value.strip())
-            elif isinstance(value, dict | list):
+            elif isinstance(value, dict):
                 values.extend(_name_values(value, depth + 1))
-    elif isinstance(data, list) and depth < 3:
-        for item in data:
-            values.extend(_name_values(item, depth + 1))
     return values
 
 
 def _variants(name: str) -> list[str]:
     """The name, and the place it ends with: "CCAS de Poitiers" → also "Poitiers"."""
     variants = [name]
-    m = re.search(r"(?:\s(?:de\s+la|de\s+l'|de|du|des|d')\s*)([A-ZÀ-Ý][^,()]*)$", name)
-    if m:
-        variants.append(m.group(1).strip())
+    parts = re.split(r"\s(?:de\s+la|de\s+l['’]|de|du|des)\s+", name)
+    tail = parts[-1].strip()
+    if len(parts) > 1 and tail[:1].isupper() and "," not in tail:
+        variants.append(tail)
     return variants
 
 
@@ -155,6 +158,10 @@ def check_names(
         return []
     own = own_instance(doc, names)
     severity = ERROR
+    if own not in names.names:
+        # Unknown instance (or one whose file is not in this instances folder): its own names
+        # are not known, so guess which partner the document is about.
+        own = None
     if own is None:
         counts: dict[str, int] = {}
         for _, instance, _ in hits:
