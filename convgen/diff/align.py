@@ -90,7 +90,7 @@ def _words(text: str) -> list[str]:
     return [w for w in re.findall(r"\w+", fold_line(text).casefold())]
 
 
-def _make_unit(
+def make_unit(
     kind: str, number: str | None, title: str, heading: TextBlock | None, blocks: list[TextBlock]
 ) -> Unit:
     tokens = _neutralise_sub_numbers(tokenize([b.text for b in blocks]), number)
@@ -120,7 +120,7 @@ def units_of(doc: DocumentText) -> list[Unit]:
             continue
         units.extend(_section_units(section))
     if front:
-        units.insert(0, _make_unit(FRONT, None, UNIT_LABELS[FRONT], None, front))
+        units.insert(0, make_unit(FRONT, None, UNIT_LABELS[FRONT], None, front))
     for index, unit in enumerate(units):
         unit.index = index
     return units
@@ -129,17 +129,17 @@ def units_of(doc: DocumentText) -> list[Unit]:
 def _section_units(section: Section) -> list[Unit]:
     body = list(section.iter_blocks(include_heading=False))
     if section.kind == "article":
-        unit = _make_unit(ARTICLE, section.number, section.title, section.heading, body)
+        unit = make_unit(ARTICLE, section.number, section.title, section.heading, body)
         unit.sub_headings = frozenset(
             id(c.heading) for c in _descendants(section) if c.heading is not None and c.title
         )
         return [unit]
     if section.kind == "annexe":
-        unit = _make_unit(ANNEXE, None, section.title, section.heading, body)
+        unit = make_unit(ANNEXE, None, section.title, section.heading, body)
         unit.title_label = section.label
         return [unit]
     kind = PREAMBULE if section.kind == "preambule" else CLOSING
-    return [_make_unit(kind, None, UNIT_LABELS[kind], section.heading, body)]
+    return [make_unit(kind, None, UNIT_LABELS[kind], section.heading, body)]
 
 
 def _descendants(section: Section) -> list[Section]:

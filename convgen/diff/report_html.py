@@ -131,7 +131,7 @@ class _Side:
         return Markup(body)  # noqa: S704 - every piece was escaped in add()
 
 
-def _sides(segments: list[Segment]) -> tuple[Markup, Markup]:
+def sides_html(segments: list[Segment]) -> tuple[Markup, Markup]:
     left, right = _Side(), _Side()
     for seg in segments:
         if seg.equal or seg.layout_only:
@@ -182,7 +182,7 @@ def _view(index: int, entry: ArticleDiff) -> _View:
         left_html, right_html = _whole(entry.left, "del"), _ABSENT
     else:
         assert entry.words is not None
-        left_html, right_html = _sides(entry.words.segments)
+        left_html, right_html = sides_html(entry.words.segments)
     count = len(entry.changes) if entry.status != UNCHANGED else 0
     return _View(
         anchor=f"partie-{index}",
