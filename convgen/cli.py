@@ -57,7 +57,7 @@ def main() -> None:
 
 
 # Each name is a module of convgen.commands defining a click command `command`.
-_COMMANDS: list[str] = ["build", "new", "models", "clauses", "diff", "check"]
+_COMMANDS: list[str] = ["build", "new", "models", "clauses", "diff", "deviations", "check"]
 
 
 def _register() -> None:
