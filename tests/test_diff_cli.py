@@ -100,3 +100,29 @@ def test_docx_redline_without_summary(tmp_path: Path) -> None:
         line.rstrip() for line in new.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
     assert [t for t in accepted_texts(target) if t.strip()] == expected
+
+
+def test_instance_yaml_files_are_rendered_then_compared(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    project = tmp_path / "projet"
+    (project / "instances").mkdir(parents=True)
+    (project / "clauses").symlink_to(root / "clauses")
+    (project / "templates").symlink_to(root / "templates")
+    source = (root / "instances" / "ccas-poitiers.yaml").read_text(encoding="utf-8")
+    assert "preavis: 3 mois" in source
+    old = project / "instances" / "ccas-2025.yaml"
+    new = project / "instances" / "ccas-2026.yaml"
+    old.write_text(source, encoding="utf-8")
+    new.write_text(source.replace("preavis: 3 mois", "preavis: 2 mois"), encoding="utf-8")
+    code, out, _ = _run(str(old), str(new), "--format", "json")
+    assert code == 1
+    changed = [e for e in json.loads(out)["articles"] if e["status"] != "unchanged"]
+    assert changed == [
+        {
+            "status": "changed",
+            "left": {"number": "8", "title": "Résiliation"},
+            "right": {"number": "8", "title": "Résiliation"},
+            "changes": [{"old": "3", "new": "2"}],
+        }
+    ]
+    assert _run(str(old), str(old))[0] == 0
