@@ -7,18 +7,13 @@ from pathlib import Path
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import root_option
 from convgen.errors import InputError
 
 
 @click.command("clauses")
 @click.argument("clause_id", required=False)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("."),
-    show_default=True,
-    help="Dossier du projet.",
-)
+@root_option
 @handle_errors
 def command(clause_id: str | None, root: Path) -> None:
     """Liste les clauses de la bibliothèque, ou affiche l'une d'elles avec ses variantes

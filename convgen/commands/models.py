@@ -7,17 +7,12 @@ from pathlib import Path
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import root_option
 
 
 @click.command("models")
 @click.argument("name", required=False)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("."),
-    show_default=True,
-    help="Dossier du projet.",
-)
+@root_option
 @handle_errors
 def command(name: str | None, root: Path) -> None:
     """Liste les modèles de convention, ou détaille l'un d'eux (articles, annexes).

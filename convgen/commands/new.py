@@ -7,19 +7,14 @@ from pathlib import Path
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import root_option
 
 
 @click.command("new")
 @click.argument("model")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--force", is_flag=True, help="Remplacer le fichier s'il existe.")
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("."),
-    show_default=True,
-    help="Dossier du projet.",
-)
+@root_option
 @handle_errors
 def command(model: str, file: Path, force: bool, root: Path) -> None:
     """Écrit une instance du modèle MODEL à remplir : tous les champs, commentés.
