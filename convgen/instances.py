@@ -1,9 +1,12 @@
 """Loading an instance (`instances/*.yaml`): one partner's data for one model, fully validated.
 
 Every problem is collected — YAML syntax, duplicated keys, unknown keys (with "did you mean"),
-missing values, wrong types, unknown clause or variant, bad clause parameter — and raised
-together as one `InputError`, each as `file:line: champ: message`. Nothing is rendered from an
-instance that has a problem.
+missing values, wrong types, unknown clause or variant, bad clause parameter, and what the
+model's controls find (`convgen.controls`) — and raised together as one `InputError`, each as
+`file:line: champ: message`. Nothing is rendered from an instance that has a problem.
+
+An instance may start from another (`base:`): `convgen.inheritance` merges the files first and
+says, for each value, which file wrote it, so that errors point into the right file.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from convgen.clauses import Library
+from convgen.controls import run_controls
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
+from convgen.inheritance import drop_foreign, load_merged, relocate
 from convgen.models import Model, list_models
 from convgen.schema import suggest, validate_section
-from convgen.yamlload import YamlDoc, load_yaml
+from convgen.yamlload import YamlDoc
 
-TOP_KEYS = ("modele", "clauses")
+TOP_KEYS = ("modele", "base", "clauses")
 
 
 @dataclass
@@ -36,6 +41,7 @@ class Instance:
     data: dict[str, Any]
     settings: dict[str, ClauseSettings] = field(default_factory=dict)
     source: YamlDoc | None = None
+    bases: list[Path] = field(default_factory=list)  # `base:` files, nearest first
 
     @property
     def name(self) -> str:
@@ -68,7 +74,8 @@ def read_model_name(doc: YamlDoc) -> str:
 
 def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[Instance, Model]:
     """Parse and validate the instance at `path` against its model and the clause library."""
-    doc = load_yaml(path)
+    merged = load_merged(path)
+    doc = merged.doc
     problems: list[Problem] = list(doc.problems)
     name = read_model_name(doc)
     try:
@@ -81,7 +88,7 @@ def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[In
                 [
                     *problems,
                     problem_at(
-                        path,
+                        doc.file_of(("modele",)),
                         doc.line_of(("modele",)),
                         "modele",
                         f"modèle inconnu « {name} »{suggest(name, known)} (modèles : {', '.join(known)})",
@@ -89,7 +96,11 @@ def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[In
                 ],
             ) from exc
         raise
+    drop_foreign(merged, model, models)
     instance = validate_instance(doc, model, library, problems)
+    instance.bases = merged.chain[1:]
+    problems.extend(run_controls(instance, model, library))
+    problems = relocate(problems, merged)
     if problems:
         raise InputError(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} dans l'instance : aucun document produit",

@@ -22,9 +22,11 @@ MANIFEST = "modele.yaml"
 FRAME = "cadre.docx"
 MANIFEST_KEYS = {
     "titre", "description", "cadre", "proprietes", "numerotation", "sommaire", "preambule",
-    "articles", "annexes", "schema",
+    "articles", "annexes", "schema", "controles",
 }  # fmt: skip
-ARTICLE_KEYS = {"clause", "variante", "titre", "si", "sous_articles"}
+# `formulaire: true` marks an annex that candidates or partners fill in (an AMI's cadre de
+# réponse): its empty cells are wanted, and `convgen check` can read the flag from the manifest.
+ARTICLE_KEYS = {"clause", "variante", "titre", "si", "sous_articles", "formulaire"}
 NUMBER_STYLES = ("arabe", "ordinal", "romain")
 RESERVED_SECTIONS = {"modele", "base", "clauses", "document", "bloc", "p", "numero", "article"}
 
@@ -39,6 +41,7 @@ class ArticleSpec:
     si: str | None
     line: int | None
     sous_articles: list[ArticleSpec] = field(default_factory=list)
+    formulaire: bool = False
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Model:
     annexes: list[ArticleSpec]
     schema: SectionSpec
     manifest: YamlDoc
+    controles: list[str] = field(default_factory=list)  # see convgen.controls
 
     def clause_ids(self) -> list[str]:
         ids: list[str] = []
@@ -146,6 +150,7 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
                 exc.message or "syntaxe",
             )
         )
+    controles = _controls(data.get("controles"), doc, problems)
     frame_path = root / (data.get("cadre") or FRAME)
     if not frame_path.is_file():
         problems.append(
@@ -172,7 +177,31 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
         annexes=annexes,
         schema=schema,
         manifest=doc,
+        controles=controles,
     )
+
+
+def _controls(raw: object, doc: YamlDoc, problems: list[Problem]) -> list[str]:
+    from convgen.controls import CONTROLS
+
+    if raw is None:
+        return []
+    names = raw if isinstance(raw, list) else [raw]
+    known = []
+    for index, name in enumerate(names):
+        if name in CONTROLS:
+            known.append(str(name))
+            continue
+        path = ("controles", index) if isinstance(raw, list) else ("controles",)
+        problems.append(
+            problem_at(
+                doc.path,
+                doc.line_of(path),
+                "controles",
+                f"contrôle inconnu « {name} »{suggest(str(name), CONTROLS)} (contrôles : {', '.join(CONTROLS)})",
+            )
+        )
+    return known
 
 
 def _numbering(raw: object, doc: YamlDoc, problems: list[Problem]) -> Numbering:
@@ -264,6 +293,7 @@ def _articles(
             titre=item.get("titre"),
             si=item.get("si"),
             line=line,
+            formulaire=str(item.get("formulaire", "false")).lower() in ("true", "oui", "vrai"),
         )
         if spec.si:
             try:

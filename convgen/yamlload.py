@@ -29,6 +29,9 @@ class YamlDoc:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # File where each path was written, when it is not `path` itself: an instance that starts
+    # from another (`base:`, see convgen.inheritance) holds values written in its base files.
+    files: dict[Path_, Path] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """Line of `path`, or of its nearest parent that has one."""
@@ -37,6 +40,14 @@ class YamlDoc:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), None)
+
+    def file_of(self, path: Path_) -> Path:
+        """File where `path` (or its nearest parent that has a line) was written."""
+        while path:
+            if path in self.lines:
+                return self.files.get(path, self.path)
+            path = path[:-1]
+        return self.files.get((), self.path)
 
 
 def load_yaml_text(text: str, path: Path) -> YamlDoc:
