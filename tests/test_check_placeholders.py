@@ -63,6 +63,13 @@ BLANKS = [
     ("Fait à , le 3 mars 2025", "date-signature", "Fait à"),
     ("↳ adaptée en fonction du partenaire signataire", "consigne-redaction", None),
     ("Rayer la mention inutile", "consigne-redaction", None),
+    ("Le/la Président (e) de", "choix-non-fait", "Le/la"),
+    ("Représenté par M./Mme Jean DUPONT", "choix-non-fait", "M./Mme"),
+    ("Lorem ipsum dolor sit amet", "a-completer", "Lorem ipsum"),
+    ("Représentée par (nom du représentant légal)", "crochets", "(nom du représentant légal)"),
+    ("signée le (date)", "crochets", "(date)"),
+    ("prend effet le 00/00/0000", "masque-date", "00/00/0000"),
+    ("signée le [●] 2025", "crochets", "[●]"),
 ]
 
 # Legitimate text of real conventions that looks like a blank.
@@ -118,7 +125,12 @@ LOOK_ALIKES = [
     "Tél. : 03 21 00 00 00",
     "Représentée par, M. Patrick JULIEN, Directeur Général,",
     "Le Centre communal d'action sociale de Poitiers, représenté par sa présidente,",
-    "Le/la Président (e) de",
+    "accès aux droits et/ou aux soins",
+    "les Mairies / CCAS / communauté de communes",
+    "Partenariat CCAS/CIAS",
+    "Montant (TTC) de la cotisation",
+    "à compter de la notification (date de réception du courrier)",
+    "la ou les personne(s) désignée(s)",
     "ACS COULEURS MUTUELLES\tAPIVIA\t336,20\t422,96\t535,04",
     "taille XXL",
     "Exxon",

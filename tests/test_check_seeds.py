@@ -46,7 +46,8 @@ EXPECTED: dict[str, list[tuple[str, str, str | None]]] = {
         ("champ-vide", "Tél. :", "Article 4"),
         ("champ-vide", "Mail :", "Article 4"),
         ("date-signature", "Fait à Calais, le xx/xx/xx", "Signatures"),
-        ("marqueur-x", "xxxx", "Signatures"),  # "Le/la Président (e) de xxxx"
+        ("choix-non-fait", "Le/la", "Signatures"),  # "Le/la Président (e) de xxxx"
+        ("marqueur-x", "xxxx", "Signatures"),
     ],
 }
 SEEDS = sorted(EXPECTED)

@@ -44,6 +44,7 @@ RULES: dict[str, str] = {
     "soulignes": "trait à compléter (soulignés)",
     "points-interrogation": "point d'interrogation laissé comme valeur inconnue",
     "consigne-redaction": "consigne de rédaction laissée dans le texte",
+    "choix-non-fait": "choix laissé ouvert : garder la mention qui convient",
 }
 _PRIORITY = {rule: rank for rank, rule in enumerate(RULES)}
 
@@ -147,6 +148,20 @@ _DONE_AT = re.compile(
 )
 
 # ---------------------------------------------------------------- drafting instructions
+# "Le/la Président(e)", "M./Mme": the drafter had to pick one.
+_CHOICE = re.compile(
+    r"(?<![\w/])(?:[Ll]e\s?/\s?[Ll]a|[Ll]a\s?/\s?[Ll]e|M\.\s?/\s?Mme|Mme\s?/\s?M\.|"
+    r"Monsieur\s?/\s?Madame|Madame\s?/\s?Monsieur|[Ii]l\s?/\s?[Ee]lle|[Ee]lle\s?/\s?[Ii]l)(?![\w/])"
+)
+# "(nom de la commune)", "(indiquer la date)", "(date)": an instruction in parentheses.
+_PAREN_INSTRUCTION = re.compile(
+    r"\((?:(?:nom|pr[ée]nom|adresse|raison\s+sociale|d[ée]nomination|coordonn[ée]es)\s+"
+    r"(?:du|de\s+la|de\s+l'|des|de|d')\s*[^()]{1,60}|(?:indiquer|pr[ée]ciser|ins[ée]rer|"
+    r"compl[ée]ter|choisir|renseigner|mentionner)\b[^()]{0,60}|date|nom|montant|adresse|ville)\)",
+    re.IGNORECASE,
+)
+_LOREM = re.compile(r"\blorem\s+ipsum\b", re.IGNORECASE)
+_ZERO_DATE = re.compile(r"(?<![\d/])0{1,2}\s?/\s?0{1,2}\s?/\s?0{2,4}(?![\d/])")
 _INSTRUCTION = re.compile(
     r"↳\s*[^↳]*|[^↳]*↳"
     r"|\b(?:rayer|supprimer|barrer)\s+(?:la|les)\s+mentions?\s+inutiles?"
@@ -169,7 +184,7 @@ def find_placeholders(text: str, *, markdown: bool = False) -> list[Hit]:
 def _hit(rule: str, text: str, start: int, end: int, message: str | None = None) -> Hit:
     while end > start and text[end - 1] in " ,;":
         end -= 1
-    severity = WARNING if rule == "consigne-redaction" else ERROR
+    severity = WARNING if rule in ("consigne-redaction", "choix-non-fait") else ERROR
     return Hit(rule, start, end, text[start:end], message or RULES[rule], severity)
 
 
@@ -238,6 +253,8 @@ def _find_masks(text: str) -> list[Hit]:
         if re.fullmatch(r"[\d\s/.]+", token) and ".." not in token:
             continue
         hits.append(_hit("masque-date", text, m.start(), m.end()))
+    for m in _ZERO_DATE.finditer(text):
+        hits.append(_hit("masque-date", text, m.start(), m.end()))
     for m in _YEAR_MASK.finditer(text):
         hits.append(_hit("masque-date", text, m.start(), m.end()))
     for m in _X_MONTH_YEAR.finditer(text):
@@ -262,6 +279,8 @@ def _find_brackets(text: str) -> list[Hit]:
         if re.fullmatch(r"[.\s…]+", inner) and _inside_quote(text, m.start()):
             continue  # "[...]" eliding part of a quotation
         hits.append(_hit("crochets", text, m.start(), m.end()))
+    for m in _PAREN_INSTRUCTION.finditer(text):
+        hits.append(_hit("crochets", text, m.start(), m.end(), "instruction entre parenthèses"))
     for m in _ANGLE.finditer(text):
         inner = m.group(1)
         if " " in inner.strip() or "_" in inner:
@@ -276,6 +295,7 @@ def _inside_quote(text: str, pos: int) -> bool:
 def _find_to_fill(text: str) -> list[Hit]:
     hits = [_hit("a-completer", text, m.start(), m.end()) for m in _TODO.finditer(text)]
     hits += [_hit("a-completer", text, m.start(), m.end()) for m in _NAME_MASK.finditer(text)]
+    hits += [_hit("a-completer", text, m.start(), m.end()) for m in _LOREM.finditer(text)]
     for m in _TO_FILL.finditer(text):
         # "le dossier à compléter par le bénéficiaire" is prose; "[à compléter]", "Date : à
         # définir", "A COMPLETER" or a paragraph that is only the mention are blanks.
@@ -411,15 +431,19 @@ def _find_instructions(text: str) -> list[Hit]:
 
 # Each finder runs only on paragraphs where its gate matches: most paragraphs of a convention
 # hold no candidate at all, and the gates are much cheaper than the finders' patterns.
+def _find_choices(text: str) -> list[Hit]:
+    return [_hit("choix-non-fait", text, m.start(), m.end()) for m in _CHOICE.finditer(text)]
+
+
 _FINDERS = (
     (re.compile(r"Fait"), _find_done_at),
     (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), _find_empty_fields),
     (re.compile(r"/|[xX]{2}|\d[xX]|AAAA|€|eur|EUR|\.{3}|__"), _find_masks),
     (re.compile(r"[{}%$«<]"), _find_template_tags),
-    (re.compile(r"[\[<]"), _find_brackets),
+    (re.compile(r"[\[<(]"), _find_brackets),
     (
         re.compile(
-            r"TODO|FIXME|TBD|TBC|nom|NOM|Nom|[àaÀA]\s+(?:compl|pr[ée]c|d[ée]f|rens|rempl|ins[ée]r|"
+            r"TODO|FIXME|TBD|TBC|nom|NOM|Nom|lorem|[àaÀA]\s+(?:compl|pr[ée]c|d[ée]f|rens|rempl|ins[ée]r|"
             r"d[ée]term|confirm|valid|fix|adapt|modif|actualis|v[ée]rif)",
             re.IGNORECASE,
         ),
@@ -430,4 +454,5 @@ _FINDERS = (
     (re.compile(r"___"), _find_underscores),
     (re.compile(r"\?"), _find_question_marks),
     (re.compile(r"↳|mention|\((?:au|fac|opt)", re.IGNORECASE), _find_instructions),
+    (re.compile(r"/"), _find_choices),
 )
