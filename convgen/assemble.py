@@ -20,7 +20,7 @@ from jinja2 import Template, TemplateError
 from convgen import __version__
 from convgen.clauses import Clause, Library
 from convgen.errors import InputError, Problem, ReferenceError_, problem_at
-from convgen.extract import _roman
+from convgen.french import to_roman
 from convgen.instances import Instance
 from convgen.markup import Block, MarkupError, parse_markup
 from convgen.models import ArticleSpec, Model
@@ -68,7 +68,7 @@ class Assembled:
 
 def format_number(n: int, style: str) -> str:
     if style == "romain":
-        return _roman(n)
+        return to_roman(n)
     if style == "ordinal":
         return "1er" if n == 1 else str(n)
     return str(n)

@@ -19,6 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from convgen.errors import DocumentError
+from convgen.french import to_roman
 from convgen.textnorm import fold_spaces
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -200,7 +201,7 @@ class _Numbering:
 
 def _format_number(n: int, fmt: str) -> str:
     if fmt in ("upperRoman", "lowerRoman"):
-        r = _roman(n)
+        r = to_roman(n)
         return r if fmt == "upperRoman" else r.lower()
     if fmt in ("upperLetter", "lowerLetter"):
         s = chr(ord("A") + (n - 1) % 26)
@@ -208,18 +209,6 @@ def _format_number(n: int, fmt: str) -> str:
     if fmt == "ordinal":
         return "1er" if n == 1 else f"{n}e"
     return str(n)
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, sym in (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    ):  # fmt: skip
-        while n >= value:
-            out += sym
-            n -= value
-    return out
 
 
 def _val(el: etree._Element | None) -> str | None:

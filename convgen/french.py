@@ -146,6 +146,33 @@ def chiffres(value: object) -> str:
     return _group(_as_int(value))
 
 
+_ROMAN_VALUES = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+
+def to_roman(n: int) -> str:
+    """12 → "XII" (article numbers of the "romain" style)."""
+    out = ""
+    for value, symbol in _ROMAN_VALUES:
+        while n >= value:
+            out += symbol
+            n -= value
+    return out
+
+
+def from_roman(text: str) -> int | None:
+    """ "XII" → 12; None if `text` is not a well-formed roman numeral."""
+    upper = text.upper()
+    total, i = 0, 0
+    for value, symbol in _ROMAN_VALUES:
+        while upper.startswith(symbol, i):
+            total += value
+            i += len(symbol)
+    return total if i == len(upper) and total and to_roman(total) == upper else None
+
+
 def _as_int(value: object) -> int:
     if isinstance(value, bool):
         raise TypeError("un booléen n'est pas un nombre")

@@ -70,3 +70,10 @@ def test_typography_adds_no_break_spaces_only_where_a_space_was() -> None:
 def test_parse_duree_rejects(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_duree(bad)
+
+
+def test_roman_numerals_round_trip_and_reject_non_numerals() -> None:
+    assert [french.to_roman(n) for n in (1, 4, 9, 12, 40)] == ["I", "IV", "IX", "XII", "XL"]
+    assert all(french.from_roman(french.to_roman(n)) == n for n in range(1, 100))
+    assert french.from_roman("IIII") is None
+    assert french.from_roman("MIXTE") is None
