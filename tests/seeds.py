@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# The checkout has ../shared beside it (on developers' machines and in CI alike).
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS_DIR.is_dir():  # CI clones the repo with shared/ beside it
-    SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 SEED_FILES = {
     "000": "000_1055dcad363985f2.txt",
