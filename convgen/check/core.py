@@ -16,6 +16,7 @@ from convgen.check.consistency import check_consistency
 from convgen.check.model import CheckReport, FileError, Finding, Location
 from convgen.check.names import PartyNames, check_names, load_party_names
 from convgen.check.placeholders import VALUE_ON_NEXT_LINE, find_placeholders
+from convgen.check.revisions import docx_revisions
 from convgen.check.suppress import Acceptances, apply_acceptances
 from convgen.check.textmap import fold_mapped
 from convgen.errors import ConvgenError
@@ -110,6 +111,13 @@ def check_document(
                     location_of(block, article),
                 )
             )
+    if doc.kind == "docx" and doc.path.is_file():
+        by_paragraph = {
+            b.paragraph: display_article(labels.get(i))
+            for i, b in enumerate(doc.blocks)
+            if b.paragraph is not None
+        }
+        findings.extend(docx_revisions(doc.path, shown, by_paragraph))
     findings.extend(check_consistency(doc, sections, labels, texts, shown))
     if names is not None:
         findings.extend(check_names(doc, names, labels, texts, shown))

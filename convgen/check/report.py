@@ -24,6 +24,7 @@ from convgen.check.model import ERROR, CheckReport, Finding, Location
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/convgen/convgen"
 
+WARNING_RULES = ("consigne-redaction", "choix-non-fait", "commentaire")
 SEVERITY_FR = {ERROR: "erreur", "warning": "avertissement"}
 
 
@@ -167,6 +168,8 @@ def format_sarif(report: CheckReport) -> str:
             "instance-invalide": "instance invalide",
             "dates-incoherentes": "dates contradictoires",
             "date-invalide": "date impossible",
+            "modification-suivie": "modification suivie ni acceptée ni refusée",
+            "commentaire": "commentaire de relecture",
         }
     )
     rule_ids = sorted(set(RULES) | KNOWN_OTHER_RULES)
@@ -175,9 +178,7 @@ def format_sarif(report: CheckReport) -> str:
             "id": rule,
             "name": rule,
             "shortDescription": {"text": descriptions.get(rule, rule)},
-            "defaultConfiguration": {
-                "level": "warning" if rule in ("consigne-redaction",) else "error"
-            },
+            "defaultConfiguration": {"level": "warning" if rule in WARNING_RULES else "error"},
         }
         for rule in rule_ids
     ]

@@ -142,6 +142,8 @@ KNOWN_OTHER_RULES = {
     "instance-invalide",
     "dates-incoherentes",
     "date-invalide",
+    "modification-suivie",
+    "commentaire",
 }
 
 

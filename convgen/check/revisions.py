@@ -1,0 +1,105 @@
+"""Word review leftovers: tracked changes not accepted, reviewers' comments.
+
+A partner often sends the draft back with its changes tracked and comments in the margin. Signing
+that document signs an unsettled text: each tracked change is an error (`modification-suivie`),
+each comment a warning (`commentaire`), at the paragraph where it stands (body only).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from convgen.check.model import ERROR, WARNING, Finding, Location
+from convgen.errors import DocumentError
+from convgen.extract import W, open_docx_zip
+
+_W = f"{{{W}}}"
+_CHANGES = {
+    f"{_W}ins": "ajout",
+    f"{_W}del": "suppression",
+    f"{_W}moveFrom": "déplacement (origine)",
+    f"{_W}moveTo": "déplacement (destination)",
+}
+_MARKERS = (b"<w:ins ", b"<w:del ", b"<w:moveFrom ", b"<w:moveTo ", b"commentReference")
+
+
+def docx_revisions(path: Path, file: str, articles: dict[int, str | None]) -> list[Finding]:
+    """Tracked changes and comments of the .docx at `path`; `articles` maps paragraph → article."""
+    try:
+        archive = open_docx_zip(path)
+    except DocumentError:
+        return []  # already reported by the reader; nothing more to say here
+    with archive:
+        try:
+            data = archive.read("word/document.xml")
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return []
+        if not any(marker in data for marker in _MARKERS):
+            return []
+        comments = _comments(archive)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return []
+    body = root.find(f"{_W}body")
+    if body is None:
+        return []
+    findings: list[Finding] = []
+    number = 0
+    for p in body.iter(f"{_W}p"):
+        if _in_text_box(p):
+            continue  # text boxes are their own zone, not numbered with the body
+        number += 1
+        location = Location(paragraph=number, article=articles.get(number))
+        seen: set[str] = set()
+        for el in p.iter(*_CHANGES):
+            kind = _CHANGES[el.tag]
+            text = "".join(t.text or "" for t in el.iter(f"{_W}t", f"{_W}delText")).strip()
+            if kind in seen and not text:
+                continue
+            seen.add(kind)
+            author = el.get(f"{_W}author")
+            message = f"modification suivie non acceptée ni refusée : {kind}"
+            if author:
+                message += f" par {author}"
+            findings.append(
+                Finding(file, "modification-suivie", ERROR, message, text or "¶", location)
+            )
+        for ref in p.iter(f"{_W}commentReference"):
+            author, text = comments.get(ref.get(f"{_W}id", ""), ("", ""))
+            message = "commentaire de relecture laissé dans le document"
+            if author:
+                message += f" ({author})"
+            findings.append(Finding(file, "commentaire", WARNING, message, text, location))
+    return findings
+
+
+def _in_text_box(p: etree._Element) -> bool:
+    parent = p.getparent()
+    while parent is not None:
+        if parent.tag == f"{_W}txbxContent":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _comments(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """Comment id → (author, text)."""
+    if "word/comments.xml" not in archive.namelist():
+        return {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(archive.read("word/comments.xml"), parser)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    out = {}
+    for comment in root.iter(f"{_W}comment"):
+        text = " ".join(
+            "".join(t.text or "" for t in p.iter(f"{_W}t")) for p in comment.iter(f"{_W}p")
+        )
+        out[comment.get(f"{_W}id", "")] = (comment.get(f"{_W}author", ""), text.strip())
+    return out
