@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from convgen.check.consistency import check_consistency
+from convgen.check.figures import find_figure_problems
 from convgen.check.model import CheckReport, FileError, Finding, Location
 from convgen.check.names import PartyNames, check_names, load_party_names
 from convgen.check.placeholders import VALUE_ON_NEXT_LINE, find_placeholders
@@ -95,7 +96,8 @@ def check_document(
     findings: list[Finding] = []
     for i, block in enumerate(doc.blocks):
         article = display_article(labels.get(i))
-        for hit in find_placeholders(texts[i], markdown=markdown):
+        hits = find_placeholders(texts[i], markdown=markdown) + find_figure_problems(texts[i])
+        for hit in hits:
             if hit.rule == "champ-vide" and _value_follows(hit.text, doc.blocks, texts, i):
                 continue
             message = hit.message

@@ -170,6 +170,7 @@ def format_sarif(report: CheckReport) -> str:
             "date-invalide": "date impossible",
             "modification-suivie": "modification suivie ni acceptée ni refusée",
             "commentaire": "commentaire de relecture",
+            "nombre-incoherent": "nombre différent en lettres et en chiffres",
         }
     )
     rule_ids = sorted(set(RULES) | KNOWN_OTHER_RULES)

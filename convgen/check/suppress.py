@@ -144,6 +144,7 @@ KNOWN_OTHER_RULES = {
     "date-invalide",
     "modification-suivie",
     "commentaire",
+    "nombre-incoherent",
 }
 
 
