@@ -86,8 +86,13 @@ def check_document(
     *,
     names: PartyNames | None = None,
     file: str | None = None,
+    source: Path | None = None,
 ) -> list[Finding]:
-    """Every finding in one document: placeholders, consistency, other partners' names."""
+    """Every finding in one document: placeholders, consistency, other partners' names.
+
+    `source` is the .docx file `doc` was read from: its tracked changes and comments are
+    checked too (a document rendered in memory has none, and has no file to look at yet).
+    """
     shown = file or shown_path(doc.path)
     sections, labels = article_labels(doc)
     markdown = doc.path.suffix.lower() in (".md", ".markdown")
@@ -113,13 +118,13 @@ def check_document(
                     location_of(block, article),
                 )
             )
-    if doc.kind == "docx" and doc.path.is_file():
+    if source is not None and doc.kind == "docx":
         by_paragraph = {
             b.paragraph: display_article(labels.get(i))
             for i, b in enumerate(doc.blocks)
             if b.paragraph is not None
         }
-        findings.extend(docx_revisions(doc.path, shown, by_paragraph))
+        findings.extend(docx_revisions(source, shown, by_paragraph))
     findings.extend(check_consistency(doc, sections, labels, texts, shown))
     if names is not None:
         findings.extend(check_names(doc, names, labels, texts, shown))
@@ -204,7 +209,8 @@ def check_paths(
             report.errors.append(FileError(shown, _message(exc, shown)))
             continue
         report.files.append(shown)
-        _record(report, check_document(doc, names=names, file=shown), acceptances, path, doc)
+        findings = check_document(doc, names=names, file=shown, source=path)
+        _record(report, findings, acceptances, path, doc)
     return report
 
 
