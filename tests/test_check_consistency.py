@@ -206,3 +206,23 @@ def test_same_title_ignores_case_typography_and_page_numbers() -> None:
         "Evaluation et modalités de pilotage 6", "Évaluation et modalités de pilotage"
     )
     assert not same_title("Financement", "Durée")
+
+
+def test_annex_references_are_checked_when_the_document_has_annexes(tmp_path: Path) -> None:
+    body = """
+Article 1 : Objet
+Les contacts figurent en annexe 1 ; le circuit des demandes en annexe 2 (annexes 1 et 3).
+Fait à Niort, le 3 mars 2025
+Annexe 1 – Liste des contacts
+Mme Anne MARTIN
+Annexe 3 – Indicateurs
+Nombre de personnes accompagnées
+"""
+    refs = _rules(_check(tmp_path, body), "reference-annexe")
+    assert [(f.text, f.location.article) for f in refs] == [("annexe 2", "Article 1")]
+
+
+def test_annex_references_without_annexes_in_the_document(tmp_path: Path) -> None:
+    # Seed 004 refers to annexes 1 to 6, sent as separate files: nothing to compare with.
+    body = "\nArticle 1 : Objet\nVoir les annexes 1, 2 et 6.\n"
+    assert _rules(_check(tmp_path, body), "reference-annexe") == []

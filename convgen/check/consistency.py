@@ -28,6 +28,12 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _MORE = re.compile(_NUM)
+_ANNEX_NUM = r"(?:\d+|[IVX]+|[A-H])(?![\w.])"
+_ANNEX_REFERENCE = re.compile(
+    rf"\bannexes?\s+(?:n°\s*)?(?P<first>{_ANNEX_NUM})(?P<more>(?:\s*(?:,|et|à)\s*{_ANNEX_NUM})*)",
+    re.IGNORECASE,
+)
+_ANNEX_MORE = re.compile(_ANNEX_NUM)
 # What follows a reference to another text: "du Code…", "de la loi…", "du règlement (UE)…".
 _EXTERNAL = re.compile(
     r"^\s*(?:,?\s*(?:alin[ée]a|paragraphe|point|§)\s*\w+\s*,?)?\s*"
@@ -153,7 +159,11 @@ def _references(
     file: str,
 ) -> list[Finding]:
     known = _known_numbers(articles)
-    skip = {id(s.heading) for s in articles if s.heading is not None}
+    # Annexes are only checked when the document has some: often they are separate files.
+    annexes = {
+        s.label.split()[-1].upper() for s in sections if s.kind == "annexe" and " " in s.label
+    }
+    skip = {id(s.heading) for s in sections if s.heading is not None}
     for article in articles:
         skip.update(id(c.heading) for c in article.children if c.heading is not None)
     findings: list[Finding] = []
@@ -178,6 +188,21 @@ def _references(
                                 "reference-article",
                                 ERROR,
                                 f"renvoi à l'article {number}, qui n'existe pas dans le document",
+                                m.group(),
+                                _loc(block, where),
+                            )
+                        )
+            for m in _ANNEX_REFERENCE.finditer(text) if annexes else ():
+                for number in [m.group("first"), *_ANNEX_MORE.findall(m.group("more"))]:
+                    value = normalise_number(number.upper()) or number.upper()
+                    if value not in annexes and number.upper() not in annexes:
+                        where = _article_name(sub) if sub is not None else name
+                        findings.append(
+                            Finding(
+                                file,
+                                "reference-annexe",
+                                ERROR,
+                                f"renvoi à l'annexe {number}, absente du document",
                                 m.group(),
                                 _loc(block, where),
                             )

@@ -171,6 +171,7 @@ def format_sarif(report: CheckReport) -> str:
             "modification-suivie": "modification suivie ni acceptée ni refusée",
             "commentaire": "commentaire de relecture",
             "nombre-incoherent": "nombre différent en lettres et en chiffres",
+            "reference-annexe": "renvoi à une annexe absente",
         }
     )
     rule_ids = sorted(set(RULES) | KNOWN_OTHER_RULES)

@@ -145,6 +145,7 @@ KNOWN_OTHER_RULES = {
     "modification-suivie",
     "commentaire",
     "nombre-incoherent",
+    "reference-annexe",
 }
 
 
