@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -575,14 +576,31 @@ def make_frame(frame: Frame) -> bytes:
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite a .docx zip with fixed timestamps (python-docx stamps members with the clock)."""
+    """Rewrite a .docx zip with fixed timestamps (python-docx stamps members with the clock).
+
+    The default template's thumbnail (a picture of an unrelated page, shown by file browsers)
+    is dropped with its relationship and content type.
+    """
+    thumbnail = "docProps/thumbnail.jpeg"
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
+            if info.filename == thumbnail:
+                continue
+            content = source.read(info)
+            if info.filename == "_rels/.rels":
+                content = re.sub(
+                    rb"<Relationship [^>]*Target=\"docProps/thumbnail.jpeg\"/>", b"", content
+                )
+            elif info.filename == "[Content_Types].xml":
+                content = re.sub(
+                    rb"<Override PartName=\"/docProps/thumbnail.jpeg\"[^>]*/>", b"", content
+                )
+                content = re.sub(rb"<Default Extension=\"jpeg\"[^>]*/>", b"", content)
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info))
+            target.writestr(fixed, content)
     return out.getvalue()
 
 
