@@ -70,6 +70,19 @@ BLANKS = [
     ("signée le (date)", "crochets", "(date)"),
     ("prend effet le 00/00/0000", "masque-date", "00/00/0000"),
     ("signée le [●] 2025", "crochets", "[●]"),
+    ("en vertu de la délibération n° xx du Conseil", "marqueur-x", "xx"),
+    ("délibération n° 2015/………. du 8 juillet 2015", "masque-date", "2015/.........."),
+    ("représentée par Monsieur Xxxxxxxx Xxxxxxxx, Président", "marqueur-x", "Xxxxxxxx Xxxxxxxx"),
+    ("le 20.. à Paris", "masque-date", "20.."),
+]
+
+# Blanks as drafts in the wild write them, several per paragraph.
+IN_THE_WILD = [
+    ("n° de SIRET…………………….domiciliée à Albertville", ["pointilles"]),
+    ("délibération n° …….de la Commission Permanente en date du ………….20", ["pointilles"] * 2),
+    ("du Conseil Municipal du ................... 20.. et ci-après", ["pointilles", "masque-date"]),
+    ("du conseil municipal n°………………. du ………………………, ci-après", ["pointilles"] * 2),
+    ("signée en date du ......... 12", ["pointilles"]),
 ]
 
 # Legitimate text of real conventions that looks like a blank.
@@ -79,6 +92,7 @@ LOOK_ALIKES = [
     "Article 4 – Identification….. p 6",
     "Article 6 – Durée, renouvellement..... p",  # PDF: the page number went to the next line
     "Chapitre 2 ...................... 12",
+    "Préambule ........ 3",
     "Mettre à disposition les supports (dépliants, affiches…)",
     "(actions de prévention, bilans de santé...),",
     "etc...",
@@ -152,6 +166,11 @@ def test_blank_is_found(paragraph: str, rule: str, text: str | None) -> None:
     if text is not None:
         assert hits[0].text == text
     assert hits[0].message == RULES[rule] or hits[0].message
+
+
+@pytest.mark.parametrize(("paragraph", "rules"), IN_THE_WILD)
+def test_blanks_in_the_wild(paragraph: str, rules: list[str]) -> None:
+    assert [h.rule for h in find_placeholders(fold_line(paragraph))] == rules
 
 
 @pytest.mark.parametrize("paragraph", LOOK_ALIKES)

@@ -68,9 +68,11 @@ _ROMAN_AFTER = re.compile(r"(?:e|è|ème|eme|er)\b|\s*(?:et|ou|à|au|-|–)\s*[I
 _ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
 # ---------------------------------------------------------------- date and amount masks
-_DATE_PART = r"(?:[xX]{1,4}|[jJ]{1,2}|[mM]{1,2}|[aA]{2,4}|\.{2,4}|_{1,4}|\d{1,4})"
+_DATE_PART = r"(?:[xX]{1,4}|[jJ]{1,2}|[mM]{1,2}|[aA]{2,4}|\.{2,}|_+|\d{1,4})"
 _DATE_MASK = re.compile(rf"(?<![\w/.]){_DATE_PART}(?:\s?/\s?{_DATE_PART}){{1,2}}(?![\w/])")
-_YEAR_MASK = re.compile(r"(?<![\w-])(?:20|19)(?:[xX]{2}|\d[xX])(?![\w-])|(?<!\w)AAAA(?!\w)")
+_YEAR_MASK = re.compile(
+    r"(?<![\w-])(?:20|19)(?:[xX]{2}|\d[xX])(?![\w-])|(?<!\w)AAAA(?!\w)|(?<![\w.])20(?:\.\.|__)(?![\w.])"
+)
 _X_MONTH_YEAR = re.compile(
     rf"(?<![\w-])(?:[xX]{{2,}}|\.{{3,}}|_{{2,}})(?:\s+(?:{_MONTHS}))?\s+(?:19|20)\d\d(?![\w-])"
     rf"|(?<![\w-])(?:le\s+)?(?:[xX]{{2,}}|\.{{3,}}|_{{2,}})\s+(?:{_MONTHS})(?![\w-])",
@@ -107,7 +109,9 @@ _NAME_MASK = re.compile(
 
 # ---------------------------------------------------------------- dots, underscores, ??
 _DOTS = re.compile(r"\.(?:[ ]?\.){2,}")
-_TOC_AFTER = re.compile(r"^\s*(?:(?:p\.?|page)\s*)?\d{0,4}\s*$", re.IGNORECASE)
+_TOC_AFTER = re.compile(r"^\s*(?:(?:p\.?|page)\s*)?\d{0,3}\s*$", re.IGNORECASE)
+# "en date du ..........20", "le ...... 12": a blank before a number, not a leader to a page.
+_NOT_TOC_BEFORE = re.compile(r"(?:\b(?:du|le|au|en|de|n°|date)|[:/])\s*$", re.IGNORECASE)
 _CIVILITY = re.compile(r"(?:^|[\s(,])(?:M|MM|Mme|Mmes|Mlle|Me|Dr|Monsieur|Madame|n°|N°|No)\.?\s*$")
 _UNDERSCORES = re.compile(r"_{3,}")
 _QUESTION = re.compile(r"\?{2,}|(?<=:)\s*\?\s*$")
@@ -323,7 +327,12 @@ def _find_dots(text: str) -> list[Hit]:
     for m in _DOTS.finditer(text):
         dots = m.group().count(".")
         before, after = text[: m.start()], text[m.end() :]
-        if _TOC_AFTER.match(after) and before.strip() and after.strip():
+        if (
+            _TOC_AFTER.match(after)
+            and before.strip()
+            and after.strip()
+            and not _NOT_TOC_BEFORE.search(before)
+        ):
             continue  # "Identification des référents..... p 6": a table-of-contents leader
         if re.search(r"\betc\s*$", before, re.IGNORECASE):
             continue  # "etc..."
@@ -438,7 +447,7 @@ def _find_choices(text: str) -> list[Hit]:
 _FINDERS = (
     (re.compile(r"Fait"), _find_done_at),
     (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), _find_empty_fields),
-    (re.compile(r"/|[xX]{2}|\d[xX]|AAAA|€|eur|EUR|\.{3}|__"), _find_masks),
+    (re.compile(r"/|[xX]{2}|\d[xX]|\d\.\.|AAAA|€|eur|EUR|\.{3}|__"), _find_masks),
     (re.compile(r"[{}%$«<]"), _find_template_tags),
     (re.compile(r"[\[<(]"), _find_brackets),
     (
