@@ -87,7 +87,8 @@ def test_ami_requirements_and_convention_engagements_are_the_same_text(tmp_path:
     in_convention = bullets(requirement_article(convention.articles))
     in_reglement = [_NUMBER.sub("", t) for t in bullets(requirement_article(ami.articles))]
     (annex,) = [a for a in ami.annexes if a.clause_id == "engagements-organisme"]
-    (table,) = [b for b in annex.blocks if isinstance(b, Table)]
+    identification, table = [b for b in annex.blocks if isinstance(b, Table)]
+    assert len(identification.rows) == 4
     in_cadre = [_NUMBER.sub("", plain_text(row[0])) for row in table.rows[1:]]
     assert len(in_convention) == 22
     assert in_reglement == in_convention
