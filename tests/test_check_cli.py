@@ -233,3 +233,22 @@ def test_pre_commit_hook_definition() -> None:
     for name in ("a.docx", "b.pdf", "c.txt", "d.md", "instances/e.yaml"):
         assert __import__("re").search(hook["files"], name)
     assert not __import__("re").search(hook["files"], "f.py")
+
+
+def test_field_value_in_the_next_cell_or_line_is_filled(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Article 1 : Référents")
+    table = document.add_table(rows=3, cols=2)
+    for row, (label, value) in enumerate(
+        [("Nom :", "Mme Anne MARTIN"), ("Tél. :", "05 49 00 00 00"), ("Mail :", "")]
+    ):
+        table.cell(row, 0).text = label
+        table.cell(row, 1).text = value
+    document.add_paragraph("Adresse :")
+    document.add_paragraph("12 rue de la Gare, 79000 Niort")
+    document.add_paragraph("Date :")
+    document.add_paragraph("Pour la commune")
+    path = tmp_path / "referents.docx"
+    document.save(str(path))
+    report = check_paths([path])
+    assert sorted(f.text for f in report.findings) == ["Date :", "Mail :"]

@@ -74,6 +74,9 @@ BLANKS = [
     ("délibération n° 2015/………. du 8 juillet 2015", "masque-date", "2015/.........."),
     ("représentée par Monsieur Xxxxxxxx Xxxxxxxx, Président", "marqueur-x", "Xxxxxxxx Xxxxxxxx"),
     ("le 20.. à Paris", "masque-date", "20.."),
+    ("Ci-après dénommée « ... »", "pointilles", "..."),
+    ("représentée par M. X, directeur", "marqueur-x", "M. X"),
+    ("Madame X", "marqueur-x", "Madame X"),
 ]
 
 # Blanks as drafts in the wild write them, several per paragraph.
@@ -156,6 +159,8 @@ LOOK_ALIKES = [
     '<ul style="list-style-type: none">',
     "Représenté(e) par son Président, M. Jean DUPONT",
     "Les adhérent-es sont informé-es",
+    "sous le règne de Louis X",
+    "« Nous disions ... que la commune » rapporte le compte rendu",
 ]
 
 

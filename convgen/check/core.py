@@ -16,7 +16,12 @@ from convgen.check.consistency import check_consistency
 from convgen.check.figures import find_figure_problems
 from convgen.check.model import CheckReport, FileError, Finding, Location
 from convgen.check.names import PartyNames, check_names, load_party_names
-from convgen.check.placeholders import VALUE_ON_NEXT_LINE, find_placeholders
+from convgen.check.placeholders import (
+    VALUE_ON_NEXT_LINE,
+    Hit,
+    find_placeholders,
+    starts_with_label,
+)
 from convgen.check.revisions import docx_revisions
 from convgen.check.suppress import Acceptances, apply_acceptances
 from convgen.check.textmap import fold_mapped
@@ -103,7 +108,7 @@ def check_document(
         article = display_article(labels.get(i))
         hits = find_placeholders(texts[i], markdown=markdown) + find_figure_problems(texts[i])
         for hit in hits:
-            if hit.rule == "champ-vide" and _value_follows(hit.text, doc.blocks, texts, i):
+            if hit.rule == "champ-vide" and _value_follows(hit, doc.blocks, texts, i):
                 continue
             message = hit.message
             if block.zone != ZONE_BODY:
@@ -131,24 +136,35 @@ def check_document(
     return findings
 
 
-def _value_follows(field: str, blocks: list[TextBlock], texts: list[str], i: int) -> bool:
-    """ "Tél. :" whose number is the next paragraph is filled in, not empty."""
-    folded = fold_line(field).lower()
-    kind: str | None = None
-    if folded.startswith(("tél", "tel", "portable", "mobile", "fax")):
-        kind = "tel"
-    elif "mail" in folded or folded.startswith(("courriel", "mél")):
-        kind = "mail"
-    elif folded.startswith(("adresse", "siège", "siege")):
-        kind = "adresse"
-    elif folded.startswith(("siret", "siren", "n° siret", "n° siren")):
-        kind = "siret"
-    if kind is None or not folded.endswith(":"):
+def _value_follows(hit: Hit, blocks: list[TextBlock], texts: list[str], i: int) -> bool:
+    """An empty field whose value is the next paragraph or table cell is filled in.
+
+    "Tél. :" then "03 21 00 00 00" on the next line; "Nom :" in one cell and "Mme Anne MARTIN"
+    in the next one.
+    """
+    if texts[i][hit.end :].strip() or not hit.text.rstrip().endswith(":"):
         return False
     nxt = i + 1
-    if nxt >= len(blocks) or blocks[nxt].zone != blocks[i].zone:
+    if nxt >= len(blocks) or blocks[nxt].zone != blocks[i].zone or not texts[nxt].strip():
         return False
-    return bool(VALUE_ON_NEXT_LINE[kind].search(texts[nxt]))
+    following = texts[nxt]
+    if blocks[i].in_table and blocks[nxt].in_table:
+        return not following.rstrip().endswith(":") and not starts_with_label(following)
+    folded = fold_line(hit.text).lower()
+    for prefixes, kind in _VALUE_KINDS:
+        if folded.startswith(prefixes) or (kind == "mail" and "mail" in folded):
+            return bool(VALUE_ON_NEXT_LINE[kind].search(following))
+    return False
+
+
+_VALUE_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("tél", "tel", "portable", "mobile", "fax"), "tel"),
+    (("courriel", "mél", "e-mail", "email"), "mail"),
+    (("adresse", "siège", "siege"), "adresse"),
+    (("siret", "siren", "n° siret", "n° siren"), "siret"),
+    (("date",), "date"),
+    (("nom", "représentant", "representant", "prénom", "prenom"), "personne"),
+)
 
 
 # --------------------------------------------------------------------------- paths

@@ -131,6 +131,8 @@ VALUE_ON_NEXT_LINE = {
     "mail": re.compile(r"^\S+@\S+"),
     "adresse": re.compile(r"^\d+|\b\d{5}\b"),
     "siret": re.compile(r"^\d[\d ]{8,}"),
+    "date": re.compile(r"^\d{1,2}(?:er)?\s+[a-zéû]+\s+\d{4}|^\d{1,2}/\d{1,2}/\d{2,4}"),
+    "personne": re.compile(r"^(?:M\.|Mme|Mlle|Monsieur|Madame|Me|Dr)\s+[A-ZÀ-Ý]"),
 }
 _LABEL = re.compile(rf"(?:^|(?<=[\s;|/•·–-]))(?P<label>{_LABELS})\s*(?:\(s\))?\s*:", re.IGNORECASE)
 _FILLER = re.compile(r"^[\s.…_\-–*]*$")
@@ -343,7 +345,8 @@ def _find_dots(text: str) -> list[Hit]:
             alone = not before.strip(" -–•·*") and not after.strip(" *")
             after_colon = before.rstrip().endswith(":") and not after.strip(" *;,.")
             civility = bool(_CIVILITY.search(before))
-            if not (alone or after_colon or civility):
+            quoted = bool(re.search(r"«\s*$", before) and re.match(r"\s*»", after))
+            if not (alone or after_colon or civility or quoted):
                 continue  # a prose ellipsis: "(dépliants, affiches...)"
         elif attached and re.match(r"\s*\)", after) and not _CIVILITY.search(before):
             continue  # "(liens internet....)": an ellipsis typed with one dot too many
@@ -396,6 +399,12 @@ def _find_empty_fields(text: str) -> list[Hit]:
     return hits
 
 
+def starts_with_label(text: str) -> bool:
+    """True for "Mail : ...", "Tél. :": a field label, not the value of the previous one."""
+    m = _LABEL.match(text.lstrip(" -•·*"))
+    return m is not None
+
+
 def _label(m: re.Match[str]) -> str:
     return m.group("label").strip()
 
@@ -440,6 +449,14 @@ def _find_instructions(text: str) -> list[Hit]:
 
 # Each finder runs only on paragraphs where its gate matches: most paragraphs of a convention
 # hold no candidate at all, and the gates are much cheaper than the finders' patterns.
+# "M. X", "Madame X": a person still to be named ("Louis X" and "Article X" are not).
+_CIVILITY_X = re.compile(r"\b(?:M\.|MM\.|Mme|Mlle|Monsieur|Madame)\s+X(?![\w.'’-])")
+
+
+def _find_civility_x(text: str) -> list[Hit]:
+    return [_hit("marqueur-x", text, m.start(), m.end()) for m in _CIVILITY_X.finditer(text)]
+
+
 def _find_choices(text: str) -> list[Hit]:
     return [_hit("choix-non-fait", text, m.start(), m.end()) for m in _CHOICE.finditer(text)]
 
@@ -464,4 +481,5 @@ _FINDERS = (
     (re.compile(r"\?"), _find_question_marks),
     (re.compile(r"↳|mention|\((?:au|fac|opt)", re.IGNORECASE), _find_instructions),
     (re.compile(r"/"), _find_choices),
+    (re.compile(r"M.{0,7} X"), _find_civility_x),
 )
