@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convgen.assemble import Assembled, assemble, input_fingerprint
+from convgen.check import Finding
 from convgen.clauses import Library, load_library
 from convgen.errors import ConvgenError, InputError, Problem
+from convgen.finalize import DRAFT, FINAL, Checker, set_status
 from convgen.instances import Instance, ModelSource, load_instance
 from convgen.models import Model
-from convgen.render_docx import CompiledFrame, compile_frame, render_docx
+from convgen.pdf import Layout
+from convgen.render_docx import CompiledFrame, compile_frame, render_docx, render_parts, zip_parts
 
 
 @dataclass
@@ -74,6 +77,9 @@ class BuiltDocument:
     output: Path
     assembled: Assembled
     data: bytes
+    status: str = ""  # "final" (no finding), "projet" (findings remain), "" (not checked)
+    findings: list[Finding] = field(default_factory=list)
+    pdf: Path | None = None
 
 
 def find_instances(targets: Iterable[Path], default_dir: Path) -> list[Path]:
@@ -98,23 +104,38 @@ def fingerprint(project: Project, instance: Instance, model: Model) -> str:
     return input_fingerprint(files, extra=f"{model.name}\n{instance.path.name}")
 
 
-def render_instance(project: Project, path: Path) -> tuple[Assembled, bytes]:
+def render_instance(
+    project: Project, path: Path, *, settle: bool = True
+) -> tuple[Assembled, bytes]:
     """Load, validate, assemble and render one instance to .docx bytes (nothing written)."""
     instance, model = project.load_instance(path)
     frame = project.frame(model)
-    return render_loaded(project, instance, model, frame)
+    return render_loaded(project, instance, model, frame, settle=settle)
 
 
 def render_loaded(
-    project: Project, instance: Instance, model: Model, frame: CompiledFrame
+    project: Project,
+    instance: Instance,
+    model: Model,
+    frame: CompiledFrame,
+    *,
+    settle: bool = True,
+    layout: Layout | None = None,
 ) -> tuple[Assembled, bytes]:
-    """Assemble and render a validated instance; lay it out when it shows page numbers."""
+    """Assemble and render a validated instance; lay it out when it shows page numbers.
+
+    `settle=False` skips the per-document LibreOffice run: the caller settles page numbers
+    itself (`--pdf` does it for the whole batch); `layout` gives the numbers to write.
+    """
     needs_layout = frame.uses_page_count or model.sommaire
-    document: dict[str, object] = {"pages": 1} if frame.uses_page_count else {}
+    pages = layout.pages if layout else 1
+    document: dict[str, object] = {"pages": pages} if frame.uses_page_count else {}
     assembled = assemble(instance, model, project.library, document)
     assembled.fingerprint = fingerprint(project, instance, model)
+    if layout is not None:
+        assembled.heading_pages = dict(layout.heading_pages)
     data = render_docx(assembled, frame)
-    if needs_layout:
+    if needs_layout and settle:
         assembled, data = _settle_layout(project, instance, model, frame, assembled, data)
     return assembled, data
 
@@ -154,11 +175,19 @@ def build(
     targets: Iterable[Path] = (),
     out_dir: Path = Path("out"),
     project: Project | None = None,
+    *,
+    check: bool = True,
+    pdf: bool = False,
+    pdfa: bool = False,
+    jobs: int = 1,
 ) -> list[BuiltDocument]:
-    """Build every instance named by `targets` into `out_dir/<stem>.docx`.
+    """Build every instance named by `targets` into `out_dir/<stem>.docx` (and `.pdf`).
 
     All instances are rendered in memory first: if any has a problem, nothing is written and
-    one `InputError` lists every problem of every instance.
+    one `InputError` lists every problem of every instance. With `check`, each document is
+    checked like `convgen check` would and marked `final` or `projet` (`convgen.finalize`).
+    With `pdf`, every document is converted in as few LibreOffice runs as possible and its page
+    numbers are settled on the PDFs (`convgen.pdf_export`), not one LibreOffice run each.
     """
     project = project or Project()
     paths = find_instances(targets, project.instances_dir)
@@ -172,7 +201,7 @@ def build(
     built: list[BuiltDocument] = []
     for path in paths:
         try:
-            assembled, data = render_instance(project, path)
+            assembled, data = render_instance(project, path, settle=not pdf)
         except InputError as exc:
             problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
             continue
@@ -184,9 +213,78 @@ def build(
             problems,
         )
     out_dir.mkdir(parents=True, exist_ok=True)
+    checker = Checker.for_project(project.instances_dir, _check_config(project)) if check else None
     for doc in built:
+        if checker is not None:
+            _finalize(project, doc, checker)
         write_atomic(doc.output, doc.data)
+    if pdf:
+        _export_pdfs(project, built, checker, pdfa, jobs)
     return built
+
+
+def _check_config(project: Project) -> Path | None:
+    config = project.root / ".convgen-check.yaml"
+    return config if config.is_file() else None
+
+
+def _finalize(project: Project, doc: BuiltDocument, checker: Checker) -> None:
+    """Check the rendered text and record the status in the document (`convgen.statut`)."""
+    frame = project.frame(doc.assembled.model)
+    parts = render_parts(doc.assembled, frame)
+    doc.findings = checker.check(parts, frame, doc.output, _shown(doc.output))
+    doc.status = DRAFT if doc.findings else FINAL
+    set_status(doc.assembled, parts, doc.status)
+    doc.data = zip_parts(parts, frame)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _export_pdfs(
+    project: Project, built: list[BuiltDocument], checker: Checker | None, pdfa: bool, jobs: int
+) -> None:
+    from convgen.pdf_export import PdfTask, export_pdfs
+
+    tasks = []
+    for doc in built:
+        model = doc.assembled.model
+        frame = project.frame(model)
+        instance = doc.assembled.instance
+        has_numbers = frame.uses_page_count or model.sommaire
+        written = Layout(doc.assembled.context["document"].get("pages", 1), {})
+        written.heading_pages = dict(doc.assembled.heading_pages)
+
+        def rerender(
+            layout: Layout, doc: BuiltDocument = doc, instance: Instance = instance
+        ) -> bytes:
+            model = doc.assembled.model
+            frame = project.frame(model)
+            doc.assembled, doc.data = render_loaded(
+                project, instance, model, frame, settle=False, layout=layout
+            )
+            if checker is not None:
+                _finalize(project, doc, checker)
+            return doc.data
+
+        doc.pdf = doc.output.with_suffix(".pdf")
+        tasks.append(
+            PdfTask(
+                doc.output,
+                doc.pdf,
+                doc.instance,
+                written=written if has_numbers else None,
+                headings={a.bookmark: a.heading for a in doc.assembled.toc_entries()}
+                if model.sommaire
+                else {},
+                rerender=rerender,
+            )
+        )
+    export_pdfs(tasks, pdfa=pdfa, jobs=jobs)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -1,13 +1,28 @@
-"""PDF output: conversion of rendered .docx through LibreOffice, and reading PDFs back."""
+"""PDF output: batched conversion of rendered .docx through LibreOffice, and reading PDFs back.
+
+What LibreOffice gives for free is used as is: one bookmark per heading (articles, sub-articles,
+annexes), the title and author from the .docx core properties (in the document information and
+the XMP metadata, which pypdf's `add_metadata` would not update), PDF/A-2b on demand. pypdf only
+appends external annex files (`pieces_jointes`) after the convention, with a bookmark each.
+
+Page numbers written in the text ("sur SEPT (7) pages", the sommaire) depend on the layout:
+`layout_of_pdf` measures a converted document so that the caller can re-render and re-convert
+only the documents whose numbers were wrong.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from convgen.errors import InputError, problem_at
 from convgen.libreoffice import convert_to_pdf
 from convgen.textnorm import fold_line
+
+CHUNK = 100  # documents per soffice process: startup (~1 s) shared, a crash costs little
 
 
 @dataclass
@@ -18,23 +33,21 @@ class Layout:
     heading_pages: dict[str, int]
 
 
-def measure_layout(docx: bytes, stem: str, headings: dict[str, str]) -> Layout:
-    """Lay `docx` out with LibreOffice; find the page of each heading (bookmark → text).
+def layout_of_pdf(pdf: Path, headings: dict[str, str] | None = None) -> Layout:
+    """Page count of `pdf` and the page of each heading (bookmark → heading text).
 
     A heading is looked for as a whole line of a page's text; lines of the sommaire end with
-    dot leaders and a page number, so they never match.
+    dot leaders and a page number, so they never match. Without headings, the text is not read.
     """
     from pypdf import PdfReader
 
-    with tempfile.TemporaryDirectory(prefix="convgen-layout-") as tmp:
-        source = Path(tmp) / f"{stem}.docx"
-        source.write_bytes(docx)
-        (pdf,) = convert_to_pdf([source], Path(tmp))
-        reader = PdfReader(pdf)
-        page_lines = [
-            {fold_line(line) for line in (page.extract_text() or "").splitlines()}
-            for page in reader.pages
-        ]
+    reader = PdfReader(pdf)
+    if not headings:
+        return Layout(pages=len(reader.pages), heading_pages={})
+    page_lines = [
+        {fold_line(line) for line in (page.extract_text() or "").splitlines()}
+        for page in reader.pages
+    ]
     found: dict[str, int] = {}
     for bookmark, text in headings.items():
         wanted = fold_line(text)
@@ -45,3 +58,66 @@ def measure_layout(docx: bytes, stem: str, headings: dict[str, str]) -> Layout:
                 found[bookmark] = number
                 break
     return Layout(pages=len(page_lines), heading_pages=found)
+
+
+def measure_layout(docx: bytes, stem: str, headings: dict[str, str]) -> Layout:
+    """Lay one document out with LibreOffice (one process); see `measure_layouts`."""
+    return measure_layouts([(stem, docx, headings)])[0]
+
+
+def measure_layouts(docs: Sequence[tuple[str, bytes, dict[str, str]]]) -> list[Layout]:
+    """Lay several documents out in one LibreOffice process; their layouts, in order."""
+    with tempfile.TemporaryDirectory(prefix="convgen-layout-") as tmp:
+        sources = []
+        for stem, data, _ in docs:
+            source = Path(tmp) / f"{stem}.docx"
+            source.write_bytes(data)
+            sources.append(source)
+        pdfs = convert_to_pdf(sources, Path(tmp) / "pdf")
+        return [layout_of_pdf(pdf, h) for pdf, (_, _, h) in zip(pdfs, docs, strict=True)]
+
+
+def convert_many(
+    sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs: int = 1
+) -> list[Path]:
+    """Convert every source to `out_dir/<stem>.pdf` in chunks, `jobs` soffice processes at once.
+
+    Each process has its own private profile (see `convgen.libreoffice`), so they can run side by
+    side; each expected PDF is checked to exist.
+    """
+    chunks = [list(sources[i : i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+    if not chunks:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(chunks)))) as pool:
+        done = list(
+            pool.map(lambda c: convert_to_pdf(c, out_dir, pdfa=pdfa, batch_size=CHUNK), chunks)
+        )
+    return [pdf for chunk in done for pdf in chunk]
+
+
+def append_annexes(pdf: Path, annexes: Sequence[tuple[str, Path]], owner: Path) -> None:
+    """Append external annex PDFs (title, path) after the convention, with one bookmark each.
+
+    The convention's own bookmarks and metadata are kept (pypdf clones the document). Raise
+    `InputError` naming `owner` (the instance) if an annex cannot be read.
+    """
+    if not annexes:
+        return
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    for title, path in annexes:
+        try:
+            start = len(writer.pages)
+            writer.append(PdfReader(path), import_outline=False)
+        except (OSError, PdfReadError, ValueError) as exc:
+            raise InputError(
+                "pièce jointe illisible",
+                [problem_at(owner, None, "pieces_jointes", f"{path} : {exc}")],
+            ) from exc
+        writer.add_outline_item(title, start)
+    tmp = pdf.with_name(f".{pdf.name}.annexes.tmp")
+    with tmp.open("wb") as handle:
+        writer.write(handle)
+    tmp.replace(pdf)

@@ -25,7 +25,7 @@ from convgen.assemble import Article, Assembled
 from convgen.errors import LibraryError, problem_at
 from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Run, Table
 from convgen.templating import MissingValueError, describe_error, frame_env
-from convgen.zipout import Member, write_zip
+from convgen.zipout import DOCUMENT_LEVEL, Member, write_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
@@ -414,7 +414,10 @@ def zip_parts(rendered: dict[str, bytes], frame: CompiledFrame) -> bytes:
     members: list[Member] = []
     for name in frame.order:
         data = rendered.get(name)
-        member = Member.static(name, data) if data is not None else frame.static_member(name)
+        if data is not None:
+            member: Member | None = Member.static(name, data, DOCUMENT_LEVEL)
+        else:
+            member = frame.static_member(name)
         if member is not None:
             members.append(member)
     return write_zip(members)

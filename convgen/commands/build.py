@@ -1,7 +1,8 @@
-"""`convgen build`: instances → .docx conventions."""
+"""`convgen build`: instances (or one table row per partner) → checked .docx, and PDF."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -26,19 +27,104 @@ from convgen.cli import handle_errors
     show_default=True,
     help="Dossier du projet (contenant clauses/, templates/, instances/).",
 )
+@click.option(
+    "--data",
+    "table",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Tableau (CSV ou liste YAML) : une convention par ligne ; colonnes « commune.nom »…",
+)
+@click.option("--model", "model_name", help="Modèle des conventions du tableau (--data).")
+@click.option(
+    "--base",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Instance dont les valeurs s'appliquent à chaque ligne du tableau (--data).",
+)
+@click.option(
+    "--nom",
+    "name_pattern",
+    help="Nom des fichiers produits depuis le tableau, ex. « {commune.nom} » "
+    "(par défaut : colonne « fichier », sinon <tableau>-<ligne>).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Nombre de processus de rendu (et de conversions PDF simultanées).",
+)
+@click.option("--pdf", is_flag=True, help="Produit aussi le PDF à signer (LibreOffice).")
+@click.option("--pdfa", is_flag=True, help="PDF/A-2b pour l'archivage (implique --pdf).")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Accepte des projets : les constats de vérification n'empêchent pas de réussir.",
+)
+@click.option(
+    "--sans-controle",
+    "skip_check",
+    is_flag=True,
+    help="Ne vérifie pas les documents produits (ils restent des projets) ; pour les essais.",
+)
 @handle_errors
-def command(targets: tuple[Path, ...], out_dir: Path, root: Path) -> None:
-    """Produit une convention Word (.docx) par instance.
+def command(
+    targets: tuple[Path, ...],
+    out_dir: Path,
+    root: Path,
+    table: Path | None,
+    model_name: str | None,
+    base: Path | None,
+    name_pattern: str | None,
+    jobs: int,
+    pdf: bool,
+    pdfa: bool,
+    draft: bool,
+    skip_check: bool,
+) -> None:
+    """Produit une convention Word (.docx) par instance, ou par ligne d'un tableau.
 
     Sans argument : toutes les instances de instances/ vers out/<instance>.docx. Une instance
     invalide n'écrit rien : tous les problèmes sont listés (fichier:ligne: champ: message).
 
+    Chaque document est vérifié comme par « convgen check » : sans constat il est « final »
+    (propriété convgen.statut), sinon c'est un « projet », les constats sont listés et le code
+    de sortie est 1 (sauf avec --draft).
+
+    Avec --data, une convention par ligne : une ligne invalide est signalée avec son numéro
+    (communes.csv:17: …) sans arrêter les autres (code de sortie 2 à la fin) ; index.csv
+    récapitule chaque ligne ; une relance ne refait que les lignes modifiées.
+
     \b
-    Exemple :
+    Exemples :
       convgen build instances/ccas-poitiers.yaml --out out/
+      convgen build --pdf                      # .docx et PDF à signer de toutes les instances
+      convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml \\
+          --data communes.csv --nom "{commune.nom}" --jobs 2 --out out/communes
     """
-    from convgen.build import Project, build
+    from convgen.build import Project
 
     project = Project(root)
-    for doc in build(targets, out_dir, project):
-        click.echo(f"écrit : {doc.output}  ({doc.assembled.model.name})")
+    pdf = pdf or pdfa
+    if table is not None:
+        from convgen.commands.build_report import run_table
+
+        sys.exit(
+            run_table(
+                project,
+                table,
+                out_dir,
+                model_name,
+                base,
+                name_pattern,
+                jobs,
+                pdf,
+                pdfa,
+                draft,
+                not skip_check,
+            )
+        )
+    if model_name or base or name_pattern:
+        raise click.UsageError("--model, --base et --nom s'utilisent avec --data")
+    from convgen.commands.build_report import run_instances
+
+    sys.exit(run_instances(project, targets, out_dir, jobs, pdf, pdfa, draft, not skip_check))

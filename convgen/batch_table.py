@@ -1,0 +1,179 @@
+"""Reading a batch table: one row per partner, columns named after instance fields.
+
+A CSV (`,` or `;`, UTF-8 with or without BOM, header line first) or a YAML list of mappings.
+Column `commune.nom` sets `commune: {nom: …}` of the instance; `clauses.duree.periode` sets a
+clause parameter. An empty cell sets nothing: the base instance's value, or the model's default,
+applies. Every value stays the string that was written (`01000` stays "01000").
+
+Rows are numbered as a spreadsheet shows them: the CSV header is line 1, so the first partner is
+row 2, and a message reads `communes.csv:17: commune.code_postal: …`. For a YAML list, the row
+number is the line where the item starts.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from convgen.errors import InputError, problem_at
+from convgen.yamlload import YamlDoc, load_yaml
+
+NAME_COLUMN = "fichier"  # optional column: the output file name of the row
+
+
+@dataclass
+class Row:
+    """One row of the table: its line and its values by dotted field name."""
+
+    line: int
+    values: dict[str, Any]
+
+
+def read_table(path: Path) -> list[Row]:
+    """Rows of the CSV or YAML table at `path`; raise `InputError` if it cannot be read."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml_rows(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            "tableau illisible", [problem_at(path, None, None, f"lecture impossible ({exc})")]
+        ) from exc
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        raise InputError(
+            "tableau vide", [problem_at(path, 1, None, "ligne d'en-tête (noms des champs) absente")]
+        )
+    columns = [h.strip() for h in header]
+    rows: list[Row] = []
+    start = reader.line_num + 1
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            if len(cells) > len(columns):
+                raise InputError(
+                    "tableau invalide",
+                    [
+                        problem_at(
+                            path, start, None, f"{len(cells)} cellules pour {len(columns)} colonnes"
+                        )
+                    ],
+                )
+            values = {c: v for c, v in zip(columns, cells, strict=False) if c and v.strip() != ""}
+            rows.append(Row(start, values))
+        start = reader.line_num + 1
+    return rows
+
+
+def _read_yaml_rows(path: Path) -> list[Row]:
+    doc = load_yaml(path)
+    if doc.problems:
+        raise InputError("tableau invalide", doc.problems)
+    if not isinstance(doc.data, list):
+        raise InputError(
+            "tableau invalide",
+            [problem_at(path, 1, None, "une liste est attendue (une entrée « - » par partenaire)")],
+        )
+    rows: list[Row] = []
+    for index, item in enumerate(doc.data):
+        line = doc.lines.get((index,), 1)
+        if not isinstance(item, dict):
+            raise InputError(
+                "tableau invalide",
+                [problem_at(path, line, None, "chaque entrée doit contenir des champs: valeurs")],
+            )
+        rows.append(Row(line, _flatten(item)))
+    return rows
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{commune: {nom: X}}` → `{"commune.nom": X}`; lists stay values."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flatten(value, f"{name}."))
+        elif value is not None:
+            out[name] = value
+    return out
+
+
+def row_instance_data(row: Row, base: dict[str, Any] | None, model: str | None) -> dict[str, Any]:
+    """The instance data of a row: the base instance with the row's values set over it."""
+    data: dict[str, Any] = copy.deepcopy(base) if base else {}
+    data.pop("base", None)
+    for name, value in row.values.items():
+        if name == NAME_COLUMN:
+            continue
+        target = data
+        parts = name.split(".")
+        for part in parts[:-1]:
+            child = target.get(part)
+            if not isinstance(child, dict):
+                child = target[part] = {}
+            target = child
+        target[parts[-1]] = value
+    if model:
+        data["modele"] = model
+    return data
+
+
+def row_yaml_doc(row: Row, data: dict[str, Any], table: Path) -> YamlDoc:
+    """A `YamlDoc` for validation: every problem of the row points at its row number."""
+    return YamlDoc(path=table, data=data, lines={(): row.line})
+
+
+def load_base(path: Path | None) -> dict[str, Any] | None:
+    """The base instance's data (strict YAML); raise `InputError` if it has a problem."""
+    if path is None:
+        return None
+    doc = load_yaml(path)
+    if doc.problems:
+        raise InputError("instance de base invalide", doc.problems)
+    if not isinstance(doc.data, dict):
+        raise InputError(
+            "instance de base invalide", [problem_at(path, 1, None, "des clés: valeurs attendues")]
+        )
+    return doc.data
+
+
+_FIELD = re.compile(r"\{([\w.]+)\}")
+
+
+def output_stem(row: Row, data: dict[str, Any], pattern: str | None, table: Path) -> str:
+    """The file name (without extension) of a row's document.
+
+    `pattern` names fields (`"{commune.nom}"`); else the `fichier` column; else the table's
+    name and the row number. Accents and spaces are folded so names work on every system.
+    """
+    if pattern:
+
+        def value(m: re.Match[str]) -> str:
+            target: Any = data
+            for part in m.group(1).split("."):
+                target = target.get(part) if isinstance(target, dict) else None
+            if target is None:
+                raise KeyError(m.group(1))
+            return str(target)
+
+        raw = _FIELD.sub(value, pattern)
+    elif row.values.get(NAME_COLUMN):
+        raw = str(row.values[NAME_COLUMN])
+    else:
+        raw = f"{table.stem}-{row.line:05d}"
+    return slug(raw)
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return text[:120] or "document"

@@ -1,0 +1,109 @@
+"""What `convgen build` prints: written files, check findings, the batch summary; exit codes.
+
+Kept out of the click command so that the command stays a parser; each function returns the
+exit code: 0 done, 1 documents left as drafts (findings, without --draft), 2 a row failed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from convgen.build import Project
+
+
+def _findings_text(findings: list) -> str:  # type: ignore[type-arg]
+    from convgen.check.model import CheckReport
+    from convgen.check.report import format_text
+
+    files = list(dict.fromkeys(f.file for f in findings))
+    report = CheckReport(findings=list(findings), files=files)
+    return format_text(report, color=sys.stdout.isatty())
+
+
+def run_instances(
+    project: Project,
+    targets: Iterable[Path],
+    out_dir: Path,
+    jobs: int,
+    pdf: bool,
+    pdfa: bool,
+    draft: bool,
+    check: bool,
+) -> int:
+    from convgen.build import build
+
+    built = build(targets, out_dir, project, check=check, pdf=pdf, pdfa=pdfa, jobs=jobs)
+    for doc in built:
+        status = f", {doc.status}" if doc.status else ""
+        pdf_note = f" + {doc.pdf.name}" if doc.pdf else ""
+        click.echo(f"écrit : {doc.output}{pdf_note}  ({doc.assembled.model.name}{status})")
+    findings = [f for doc in built for f in doc.findings]
+    if findings:
+        click.echo(_findings_text(findings))
+        drafts = sum(1 for d in built if d.findings)
+        verdict = "acceptés comme projets (--draft)" if draft else "pas finals"
+        click.echo(f"{drafts} document(s) {verdict} : constats à corriger avant signature")
+        return 0 if draft else 1
+    return 0
+
+
+def run_table(
+    project: Project,
+    table: Path,
+    out_dir: Path,
+    model_name: str | None,
+    base: Path | None,
+    name_pattern: str | None,
+    jobs: int,
+    pdf: bool,
+    pdfa: bool,
+    draft: bool,
+    check: bool,
+) -> int:
+    from convgen.batch import ERROR, UNCHECKED, print_progress_factory, run_batch
+    from convgen.finalize import DRAFT, FINAL
+
+    start = time.perf_counter()
+    report = run_batch(
+        project,
+        table,
+        out_dir,
+        model_name=model_name,
+        base=base,
+        name_pattern=name_pattern,
+        jobs=jobs,
+        pdf=pdf,
+        pdfa=pdfa,
+        check=check,
+        draft=draft,
+        progress=print_progress_factory(),
+    )
+    elapsed = time.perf_counter() - start
+    failed = [r for r in report.results if r.status == ERROR]
+    for result in failed:
+        for problem in result.problems:
+            click.echo(problem, err=True)
+    findings = [f for r in report.results for f in r.findings]
+    if findings:
+        shown = findings[:200]
+        click.echo(_findings_text(shown))
+        if len(findings) > len(shown):
+            click.echo(f"… et {len(findings) - len(shown)} autres constats (voir index.csv)")
+    total = len(report.results)
+    rendered = total - report.skipped - len(failed)
+    click.echo(
+        f"{total} ligne(s) : {rendered} document(s) produit(s), {report.skipped} inchangé(s), "
+        f"{len(failed)} en erreur — {report.count(FINAL)} final(s), {report.count(DRAFT)} "
+        f"projet(s), {report.count(UNCHECKED)} non contrôlé(s) — {elapsed:.1f} s"
+    )
+    if report.layout_note:
+        click.echo(report.layout_note)
+    if pdf and report.reconverted:
+        click.echo(f"PDF : {report.reconverted} document(s) remis en page après mesure")
+    click.echo(f"index : {out_dir / 'index.csv'}")
+    return report.exit_code

@@ -1,0 +1,142 @@
+"""Batch generation from a table: bad rows, re-runs, --jobs, status, the fast zip writer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from convgen.build import Project, build
+from convgen.cli import cli
+from convgen.extract import read_docx
+from tests.miniproject import make_project
+
+BAD_LINE = 102  # spreadsheet row (header is row 1)
+
+
+def write_table(path: Path, rows: int, bad_line: int | None = BAD_LINE) -> Path:
+    """A CSV of `rows` partners for the mini project; `bad_line` has a bad postal code."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["fichier", "collectivite.nom", "collectivite.code_postal", "partenaire.nom"])
+        for line in range(2, rows + 2):
+            postal = "12AB5" if line == bad_line else f"{line:05d}"
+            writer.writerow([f"doc-{line:04d}", f"Commune n°{line}", postal, f"Mutuelle {line} & Fils"])
+    return path
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("batch") / "projet")
+    # The base instance gives everything the table does not (dates, clause settings).
+    (root / "base.yaml").write_text((root / "instances" / "bourg.yaml").read_text(encoding="utf-8"))
+    return root
+
+
+def run(project: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        cli,
+        ["build", "--root", str(project), "--base", str(project / "base.yaml"), *args],
+        catch_exceptions=False,
+    )
+    return result.exit_code, result.output
+
+
+def index_rows(out: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8"))))
+
+
+def test_bad_row_is_reported_with_its_number_and_does_not_stop_the_others(
+    project: Path, tmp_path: Path
+) -> None:
+    table = write_table(tmp_path / "communes.csv", 300)
+    out = tmp_path / "out"
+    code, output = run(project, "--data", str(table), "--out", str(out), "--jobs", "2")
+    assert code == 2
+    assert f"communes.csv:{BAD_LINE}: collectivite.code_postal:" in output
+    written = sorted(p.name for p in out.glob("*.docx"))
+    assert len(written) == 299 and f"doc-{BAD_LINE:04d}.docx" not in written
+    rows = index_rows(out)
+    assert [r["statut"] for r in rows].count("erreur") == 1
+    assert {r["statut"] for r in rows} == {"final", "erreur"}
+    # values come out exactly as written, in the row's own document
+    texts = [b.text for b in read_docx(out / "doc-0250.docx").body()]
+    assert any("Commune n°250 (code postal 00250) et Mutuelle 250 & Fils" in t for t in texts)
+    assert not list(out.glob(".*.tmp"))
+
+    # Re-run: nothing changed, nothing rendered; then one changed row is rendered again.
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")}
+    code, output = run(project, "--data", str(table), "--out", str(out))
+    assert code == 2 and "0 document(s) produit(s), 299 inchangé(s), 1 en erreur" in output
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")} == before
+    text = table.read_text(encoding="utf-8").replace("Commune n°17;", "Commune de Dix-Sept;")
+    table.write_text(text, encoding="utf-8")
+    code, output = run(project, "--data", str(table), "--out", str(out))
+    assert "1 document(s) produit(s), 298 inchangé(s)" in output
+    assert any("Commune de Dix-Sept" in b.text for b in read_docx(out / "doc-0017.docx").body())
+
+
+def test_jobs_do_not_change_a_single_byte(project: Path, tmp_path: Path) -> None:
+    table = write_table(tmp_path / "communes.csv", 60, bad_line=None)
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        code, _ = run(project, "--data", str(table), "--out", str(out), "--jobs", jobs)
+        assert code == 0
+        outputs[jobs] = {
+            p.name: p.read_bytes() for p in sorted(out.iterdir()) if not p.name.startswith(".")
+        }
+    assert len(outputs["1"]) == 61  # 60 documents and the index
+    assert outputs["1"] == outputs["2"]
+
+
+def test_yaml_table_and_name_pattern(project: Path, tmp_path: Path) -> None:
+    table = tmp_path / "partenaires.yaml"
+    table.write_text(
+        "- collectivite: {nom: Ville d'Été, code_postal: '01000'}\n"
+        "  partenaire.nom: Dupont <SARL>\n"
+        "- collectivite.nom: Autre Ville\n"
+        "  collectivite.code_postl: '01000'\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, output = run(
+        project, "--data", str(table), "--out", str(out), "--nom", "convention-{collectivite.nom}"
+    )
+    assert code == 2
+    assert "partenaires.yaml:3: collectivite.code_postl: clé inconnue" in output
+    doc = out / "convention-Ville-d-Ete.docx"
+    assert any("Dupont <SARL>" in b.text for b in read_docx(doc).body())
+
+
+def test_build_marks_a_document_with_a_placeholder_as_draft(project: Path, tmp_path: Path) -> None:
+    draft_project = tmp_path / "projet"
+    make_project(draft_project)
+    instance = draft_project / "instances" / "bourg.yaml"
+    text = instance.read_text(encoding="utf-8")
+    instance.write_text(text.replace("Dupont & Fils <SARL>", "Mutuelle XXXX"), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", "--root", str(draft_project), "--out", str(out), str(instance)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "XXXX" in result.output and "pas finals" in result.output
+    properties = read_docx(out / "bourg.docx").properties
+    assert properties["convgen.statut"] == "projet"
+    result = CliRunner().invoke(cli, [*args, "--draft"], catch_exceptions=False)
+    assert result.exit_code == 0 and "projet" in result.output
+
+    (doc,) = build([], tmp_path / "clean", Project(project))
+    assert doc.status == "final" and not doc.findings
+    assert read_docx(doc.output).properties["convgen.statut"] == "final"
+
+
+def test_fast_zip_writer_reads_like_zipfile(project: Path, tmp_path: Path) -> None:
+    (doc,) = build([], tmp_path / "out", Project(project))
+    with zipfile.ZipFile(doc.output) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+    assert names[0] == "[Content_Types].xml" and "word/document.xml" in names
