@@ -22,10 +22,14 @@ def write_table(path: Path, rows: int, bad_line: int | None = BAD_LINE) -> Path:
     """A CSV of `rows` partners for the mini project; `bad_line` has a bad postal code."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["fichier", "collectivite.nom", "collectivite.code_postal", "partenaire.nom"])
+        writer.writerow(
+            ["fichier", "collectivite.nom", "collectivite.code_postal", "partenaire.nom"]
+        )
         for line in range(2, rows + 2):
             postal = "12AB5" if line == bad_line else f"{line:05d}"
-            writer.writerow([f"doc-{line:04d}", f"Commune n°{line}", postal, f"Mutuelle {line} & Fils"])
+            writer.writerow(
+                [f"doc-{line:04d}", f"Commune n°{line}", postal, f"Mutuelle {line} & Fils"]
+            )
     return path
 
 
