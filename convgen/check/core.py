@@ -121,6 +121,7 @@ def check_document(
                     message,
                     folded[i].source(hit.start, hit.end),
                     location_of(block, article),
+                    context=excerpt(texts[i], hit.start, hit.end),
                 )
             )
     if source is not None and doc.kind == "docx":
@@ -133,7 +134,28 @@ def check_document(
     findings.extend(check_consistency(doc, sections, labels, texts, shown))
     if names is not None:
         findings.extend(check_names(doc, names, labels, texts, shown))
+    findings.sort(key=_document_order)
     return findings
+
+
+def _document_order(finding: Finding) -> tuple[int, int]:
+    loc = finding.location
+    return (loc.zone != ZONE_BODY, loc.paragraph or loc.line or loc.page or 0)
+
+
+def excerpt(text: str, start: int, end: int, width: int = 35) -> str | None:
+    """The words around `text[start:end]`, or None when the paragraph is that text alone."""
+    if start <= 2 and end >= len(text) - 2:
+        return None
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space >= 0 else left
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space >= 0 else right
+    return ("…" if left > 0 else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
 def _value_follows(hit: Hit, blocks: list[TextBlock], texts: list[str], i: int) -> bool:

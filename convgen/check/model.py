@@ -39,6 +39,8 @@ class Finding:
     text: str
     location: Location = field(default_factory=Location)
     justification: str | None = None
+    # The paragraph around `text`, for people (the text report); not part of the JSON contract.
+    context: str | None = field(default=None, compare=False)
 
     def accepted(self, justification: str) -> Finding:
         return replace(self, justification=justification)

@@ -69,10 +69,13 @@ def format_text(report: CheckReport, color: bool = False) -> str:
         for f in findings:
             severity = SEVERITY_FR.get(f.severity, f.severity)
             color_name = "red" if f.severity == ERROR else "yellow"
-            lines.append(
+            line = (
                 f"  {where(f.location)} : {style(severity, fg=color_name)} [{f.rule}] "
                 f"{f.message} : « {_short(f.text)} »"
             )
+            if f.context:
+                line += style(f" dans « {f.context} »", dim=True)
+            lines.append(line)
         for f in accepted:
             lines.append(
                 f"  {where(f.location)} : {style('accepté', fg='cyan')} [{f.rule}] "
