@@ -36,8 +36,10 @@ class Layout:
 def layout_of_pdf(pdf: Path, headings: dict[str, str] | None = None) -> Layout:
     """Page count of `pdf` and the page of each heading (bookmark → heading text).
 
-    A heading is looked for as a whole line of a page's text; lines of the sommaire end with
-    dot leaders and a page number, so they never match. Without headings, the text is not read.
+    A heading is looked for as a whole line of a page's text, or as the start of a line when
+    it wraps. The sommaire lists the same headings before the body (a wrapped entry's first
+    line has no dot leader), so the page kept is the last one where the heading matches.
+    Without headings, the text is not read.
     """
     from pypdf import PdfReader
 
@@ -56,7 +58,6 @@ def layout_of_pdf(pdf: Path, headings: dict[str, str] | None = None) -> Layout:
                 line.startswith(wanted[:40]) and "..." not in line for line in lines
             ):
                 found[bookmark] = number
-                break
     return Layout(pages=len(page_lines), heading_pages=found)
 
 
