@@ -110,13 +110,6 @@ DIFFERENCES = {
                 ["M. Patrick JULIEN, Directeur Général.", "M Axel DUGUA, Maire."],
             ),
         ],
-        headings={
-            # Engine: a clause title is not a template, so it cannot name the partner; the
-            # library titles the article with the party's defined name instead.
-            "Article 2 – Engagement général de la Mutuelle MILTIS": (
-                "Article 2 – Engagement général de LA MUTUELLE"
-            ),
-        },
     ),
     # Seed 004, CPAM de la Côte d'Opale: a template for any partner, here the CCAS de Calais.
     "004": Differences(
