@@ -297,12 +297,19 @@ def _representative_layout(
     reps = _representatives(job, tasks)
     if not reps:
         return None, ""
+    hint = _hint(cache, job) if pdf else None
     if key in cache:
         layouts = [Layout(c["pages"], c["titres"]) for c in cache[key]]
+    elif hint is not None:
+        # With --pdf every document's PDF is measured anyway: the layout last measured for this
+        # model is only a first guess, and saves a LibreOffice run.
+        return hint, "pagination : dernière mesure pour ce modèle, vérifiée dans chaque PDF"
     else:
         written = [Layout(1, {}) for _ in reps]
         layouts = written
-        for _ in range(3):  # writing "sept" instead of "un" can itself move a page break
+        # Writing "sept" instead of "un" can itself move a page break: in a .docx-only batch
+        # the numbers are confirmed by a second layout; with --pdf each PDF confirms its own.
+        for _ in range(1 if pdf else 3):
             docs = []
             for task, layout in zip(reps, written, strict=True):
                 instance, _ = _instance(job, task)
@@ -318,6 +325,7 @@ def _representative_layout(
                 break
             written = layouts
         cache[key] = [{"pages": lay.pages, "titres": lay.heading_pages} for lay in layouts]
+        cache[_hint_key(job)] = cache[key]
         write_atomic(cache_path, json.dumps(cache, ensure_ascii=False, indent=1).encode())
     first = layouts[0]
     lines = ", ".join(str(t.line) for t in reps)
@@ -334,6 +342,15 @@ def _representative_layout(
         else " ; --pdf la vérifie pour chaque document"
     )
     return first, note
+
+
+def _hint_key(job: _Job) -> str:
+    return f"dernier:{job.model.name}"
+
+
+def _hint(cache: dict[str, Any], job: _Job) -> Layout | None:
+    entry = cache.get(_hint_key(job))
+    return Layout(entry[0]["pages"], entry[0]["titres"]) if entry else None
 
 
 def _same(a: Layout, b: Layout) -> bool:

@@ -117,7 +117,7 @@ def append_annexes(pdf: Path, annexes: Sequence[tuple[str, Path]], owner: Path) 
                 "pièce jointe illisible",
                 [problem_at(owner, None, "pieces_jointes", f"{path} : {exc}")],
             ) from exc
-        writer.add_outline_item(title, start)
+        writer.add_outline_item(title=title, page_number=start)
     tmp = pdf.with_name(f".{pdf.name}.annexes.tmp")
     with tmp.open("wb") as handle:
         writer.write(handle)

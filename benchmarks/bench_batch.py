@@ -1,0 +1,264 @@
+"""Benchmark: 35,000 conventions of the `mutuelle-regionale` model, convgen vs plain docxtpl.
+
+    python benchmarks/bench_batch.py                 # everything (about 3 minutes)
+    python benchmarks/bench_batch.py --rows 5000     # smaller batch
+    python benchmarks/bench_batch.py --no-pdf        # skip the LibreOffice part
+
+What it does, in one run on this machine:
+1. writes a CSV of synthetic communes (name, postal code, mayor, DPO address…);
+2. convgen: `convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml
+   --data communes.csv --jobs N --sans-controle` (.docx only), timed end to end, and the peak
+   RSS of the parent and of the largest worker for several batch sizes (memory must be flat);
+3. docxtpl baseline: the *same* convention as a docxtpl template (a document convgen rendered
+   with marker values, markers replaced by `{{ }}` tags), rendered the usual way (load, render,
+   save) for a sample of rows; per-document time extrapolated to the whole batch;
+4. PDF: 20 documents converted by convgen's batched export vs one `soffice --convert-to` per
+   document, on the same .docx files.
+Checks (`convgen check` rules on every document) are measured separately on a sample: they cost
+more than the rendering itself, so the headline is `--sans-controle`, and the cost is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = "mutuelle-regionale"
+BASE = ROOT / "instances" / "saint-chamond.yaml"
+COLUMNS = [
+    "commune.nom",
+    "commune.adresse",
+    "commune.code_postal",
+    "commune.ville",
+    "commune.representant",
+    "commune.representant_qualite",
+    "commune.dpo_email",
+    "convention.lieu_signature",
+]
+MARKERS = {  # values that survive typography, then become docxtpl tags
+    "commune.nom": "QQNOMQQ",
+    "commune.adresse": "QQADRESSEQQ",
+    "commune.code_postal": "99999",
+    "commune.ville": "QQVILLEQQ",
+    "commune.representant": "QQREPQQ",
+    "commune.representant_qualite": "QQQUALITEQQ",
+    "commune.dpo_email": "qqdpoqq@qqexempleqq.fr",
+    "convention.lieu_signature": "QQLIEUQQ",
+}
+SYLLABLES = ["bel", "mont", "val", "ro", "che", "saint", "ville", "cour", "neuf", "lac", "bois"]
+
+
+def synthetic_communes(path: Path, rows: int, seed: int = 2026) -> None:
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["fichier", *COLUMNS])
+        for i in range(rows):
+            name = "-".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))).upper()
+            name = f"{name} {i}"
+            writer.writerow(
+                [
+                    f"commune-{i:05d}",
+                    name,
+                    f"{rng.randint(1, 99)} rue de la Mairie",
+                    f"{rng.randint(1000, 95999):05d}",
+                    name,
+                    f"{rng.choice(['M.', 'Mme'])} {rng.choice(['Jean', 'Anne', 'Luc'])} DUPONT",
+                    rng.choice(["Maire", "Adjointe au maire déléguée à la santé"]),
+                    f"dpo{i}@commune{i}.fr",
+                    name,
+                ]
+            )
+
+
+def take(path: Path, rows: int, target: Path) -> Path:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    target.write_text("".join(lines[: rows + 1]), encoding="utf-8")
+    return target
+
+
+# --------------------------------------------------------------------------- convgen
+
+
+RUN_BATCH = """
+import json, resource, sys, time
+from pathlib import Path
+from convgen.batch import run_batch
+from convgen.build import Project
+table, out, jobs, check = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+start = time.perf_counter()
+report = run_batch(Project(Path(sys.argv[5])), table, out, model_name="mutuelle-regionale",
+                   base=Path(sys.argv[6]), jobs=jobs, check=check)
+elapsed = time.perf_counter() - start
+print(json.dumps({
+    "seconds": elapsed,
+    "documents": sum(1 for r in report.results if r.sha256 and not r.skipped),
+    "errors": sum(1 for r in report.results if r.status == "erreur"),
+    "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "worker_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+}))
+"""
+
+
+def convgen_batch(table: Path, out: Path, jobs: int, check: bool = False) -> dict[str, float]:
+    """One batch in a fresh process (so that its peak RSS is its own)."""
+    cmd = [sys.executable, "-c", RUN_BATCH, str(table), str(out), str(jobs), str(int(check))]
+    cmd += [str(ROOT), str(BASE)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- docxtpl
+
+
+def docxtpl_template(sample_dir: Path) -> Path:
+    """The mutuelle-regionale convention as a docxtpl template: markers → `{{ }}` tags."""
+    table = sample_dir / "marqueurs.csv"
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["fichier", *COLUMNS])
+        writer.writerow(["gabarit", *(MARKERS[c] for c in COLUMNS)])
+    out = sample_dir / "gabarit"
+    result = convgen_batch(table, out, 1)
+    assert result["errors"] == 0, result
+    source = out / "gabarit.docx"
+    template = sample_dir / "gabarit-docxtpl.docx"
+    with (
+        zipfile.ZipFile(source) as zin,
+        zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                text = data.decode("utf-8")
+                for column, marker in MARKERS.items():
+                    text = text.replace(marker, "{{ " + column.replace(".", "_") + " }}")
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+    return template
+
+
+def docxtpl_per_document(template: Path, table: Path, sample: int) -> float:
+    """Seconds per document, rendering `sample` rows the usual docxtpl way."""
+    from docxtpl import DocxTemplate
+    from jinja2 import Environment
+
+    env = Environment(autoescape=True)
+    with table.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:sample]
+    start = time.perf_counter()
+    for row in rows:
+        doc = DocxTemplate(template)
+        doc.render({c.replace(".", "_"): row[c] for c in COLUMNS}, jinja_env=env)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+    return (time.perf_counter() - start) / len(rows)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def pdf_comparison(table: Path, work: Path, count: int) -> tuple[float, float]:
+    """Seconds for `count` PDFs: convgen's batched export vs one soffice call per document."""
+    from convgen.batch import run_batch
+    from convgen.build import Project
+    from convgen.libreoffice import convert_to_pdf
+
+    small = take(table, count, work / "pdf.csv")
+    start = time.perf_counter()
+    run_batch(
+        Project(ROOT),
+        small,
+        work / "pdf-convgen",
+        model_name=MODEL,
+        base=BASE,
+        jobs=2,
+        pdf=True,
+        check=False,
+    )
+    batched = time.perf_counter() - start
+    sources = sorted((work / "pdf-convgen").glob("*.docx"))
+    start = time.perf_counter()
+    for source in sources:
+        convert_to_pdf([source], work / "pdf-unitaire")
+    one_by_one = time.perf_counter() - start
+    return batched, one_by_one
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=35_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=500, help="docxtpl rows actually rendered")
+    parser.add_argument("--no-pdf", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="convgen-bench-"))
+    try:
+        table = work / "communes.csv"
+        synthetic_communes(table, args.rows)
+        print(
+            f"machine : {os.cpu_count()} cœurs ; {args.rows} communes synthétiques ; modèle {MODEL}"
+        )
+
+        result = convgen_batch(table, work / "out", args.jobs)
+        rate = result["documents"] / result["seconds"]
+        print(
+            f"convgen  : {result['documents']:.0f} .docx en {result['seconds']:.1f} s "
+            f"(--jobs {args.jobs}) = {rate:.0f} docs/s"
+        )
+        shutil.rmtree(work / "out")
+        for rows in sorted({1_000, 10_000, args.rows}):
+            if rows > args.rows:
+                continue
+            r = convgen_batch(
+                take(table, rows, work / f"t{rows}.csv"), work / f"m{rows}", args.jobs
+            )
+            print(
+                f"mémoire  : {rows:>6} lignes : pic RSS par processus de rendu "
+                f"{r['worker_kb'] / 1024:.0f} Mo, processus principal {r['parent_kb'] / 1024:.0f} Mo"
+            )
+            shutil.rmtree(work / f"m{rows}")
+
+        template = docxtpl_template(work)
+        per_doc = docxtpl_per_document(template, table, args.sample)
+        total = per_doc * args.rows
+        print(
+            f"docxtpl  : {per_doc * 1000:.1f} ms/doc sur {args.sample} docs → {args.rows} docs "
+            f"≈ {total:.0f} s sur 1 cœur, ≈ {total / args.jobs:.0f} s sur {args.jobs} "
+            f"(parallélisme parfait supposé) = {args.jobs / per_doc:.0f} docs/s"
+        )
+        print(
+            f"rapport  : convgen {rate:.0f} docs/s / docxtpl {args.jobs / per_doc:.0f} docs/s "
+            f"= {rate * per_doc / args.jobs:.1f}× (même nombre de cœurs)"
+        )
+
+        sample = take(table, 300, work / "controle.csv")
+        checked = convgen_batch(sample, work / "controle", args.jobs, check=True)
+        print(
+            f"contrôle : avec les vérifications de convgen check, "
+            f"{checked['documents'] / checked['seconds']:.0f} docs/s ({checked['documents']:.0f} docs)"
+        )
+        if not args.no_pdf:
+            batched, one_by_one = pdf_comparison(table, work, 20)
+            print(
+                f"PDF      : 20 documents : convgen (lot, mise en page vérifiée) {batched:.1f} s ; "
+                f"un soffice par document {one_by_one:.1f} s ; rapport {one_by_one / batched:.1f}×"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
