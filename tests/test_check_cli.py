@@ -252,3 +252,10 @@ def test_field_value_in_the_next_cell_or_line_is_filled(tmp_path: Path) -> None:
     document.save(str(path))
     report = check_paths([path])
     assert sorted(f.text for f in report.findings) == ["Date :", "Mail :"]
+
+
+def test_missing_instances_folder_or_configuration_exits_2(seeds: Path, tmp_path: Path) -> None:
+    code, _, err = _run(seeds, "--instances", tmp_path / "instancse")
+    assert code == 2 and "dossier des instances introuvable" in err
+    code, _, err = _run(seeds, "--config", tmp_path / "absent.yaml")
+    assert code == 2 and "configuration illisible" in err

@@ -25,7 +25,7 @@ from convgen.check.placeholders import (
 from convgen.check.revisions import docx_revisions
 from convgen.check.suppress import Acceptances, apply_acceptances
 from convgen.check.textmap import fold_mapped
-from convgen.errors import ConvgenError
+from convgen.errors import ConvgenError, InputError
 from convgen.extract import ZONE_BODY, DocumentText, TextBlock, read_document
 from convgen.structure import Section, section_label, split_sections
 from convgen.textnorm import fold_line
@@ -266,6 +266,8 @@ def _record(
 
 def _instances_dir(given: Path | str | None) -> Path | None:
     if given is not None:
+        if not Path(given).is_dir():
+            raise InputError(f"dossier des instances introuvable : {given}")
         return Path(given)
     default = Path("instances")
     return default if default.is_dir() else None
