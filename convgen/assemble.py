@@ -134,19 +134,25 @@ def assemble(
                 raise _UnresolvedReference(clause_id, current)
             return raw(numbers[clause_id])
 
-        return article
+        def article_principal(clause_id: str) -> str:
+            """Number of the article holding `clause_id`: "4" for sub-article 4.1."""
+            return raw(article(clause_id).split(".")[0])
+
+        return article, article_principal
 
     def render(slot_number: str, clause_id: str, variant: str | None) -> list[Block]:
         clause = library.clauses[clause_id]
         settings = instance.settings[clause_id]
         chosen = clause.variant(settings.variante or variant)
         assert chosen.template is not None
+        article, article_principal = make_ref(clause)
         try:
             text = chosen.template.render(
                 base_context,
                 p=settings.params,
                 numero=raw(slot_number.split(".")[0]),
-                article=make_ref(clause),
+                article=article,
+                article_principal=article_principal,
             )
             return list(_parse_markup(check_size(text, clause_id)))
         except _UnresolvedReference as ref:

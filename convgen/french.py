@@ -89,23 +89,50 @@ def date_courte(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
 
-def ajouter(d: date, duree: Duree) -> date:
+def _as_duree(duree: Duree | str) -> Duree:
+    """A clause may write a duration literally: `retirer(d, "1 jour")`."""
+    return duree if isinstance(duree, Duree) else parse_duree(duree)
+
+
+def ajouter(d: date, duree: Duree | str) -> date:
     """`d` plus `duree` (month ends clamp: 31/01 + 1 mois = 28 or 29/02)."""
-    return d + duree.delta()
+    return d + _as_duree(duree).delta()
 
 
-def retirer(d: date, duree: Duree) -> date:
+def retirer(d: date, duree: Duree | str) -> date:
     """`d` minus `duree`."""
-    return d - duree.delta()
+    return d - _as_duree(duree).delta()
 
 
-def fin(debut: date, duree: Duree) -> date:
+def fin(debut: date, duree: Duree | str) -> date:
     """Last day of a period of `duree` starting on `debut` (17/04/2025 + 2 ans → 16/04/2027)."""
-    return debut + duree.delta() - timedelta(days=1)
+    return debut + _as_duree(duree).delta() - timedelta(days=1)
 
 
 def premier_janvier_suivant(d: date) -> date:
     return date(d.year + 1, 1, 1)
+
+
+def fin_annee(d: date) -> date:
+    """31 December of the year of `d` (a first period that ends with the civil year)."""
+    return date(d.year, 12, 31)
+
+
+_NO_ELISION = ("onze", "huit", "oui", "yaourt")
+
+
+def de(text: str) -> str:
+    """The preposition "de" before `text`, elided where French elides it.
+
+    "d'un (1) mois", "d'une année", "de trois (3) mois", "de huit jours", "de onze jours".
+    """
+    word = text.lstrip()
+    lower = word.lower()
+    if lower[:1] in "aeéèêiîouûy" and lower[:1] and not lower.startswith(_NO_ELISION):
+        return f"d'{word}"
+    if lower.startswith("heure"):
+        return f"d'{word}"
+    return f"de {word}"
 
 
 # --------------------------------------------------------------------------- numbers

@@ -87,6 +87,7 @@ FILTERS = {
     "majuscules": lambda v: (french.lettres(v) if isinstance(v, int) else to_text(v)).upper(),
     "montant": french.montant,
     "liste_virgules": french.liste_virgules,
+    "de": lambda v: french.de(to_text(v)),
 }
 
 GLOBALS = {
@@ -94,6 +95,7 @@ GLOBALS = {
     "ajouter": french.ajouter,
     "retirer": french.retirer,
     "premier_janvier_suivant": french.premier_janvier_suivant,
+    "fin_annee": french.fin_annee,
 }
 
 

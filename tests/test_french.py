@@ -77,3 +77,23 @@ def test_roman_numerals_round_trip_and_reject_non_numerals() -> None:
     assert all(french.from_roman(french.to_roman(n)) == n for n in range(1, 100))
     assert french.from_roman("IIII") is None
     assert french.from_roman("MIXTE") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("un (1) mois", "d'un (1) mois"),
+        ("une année", "d'une année"),
+        ("trois (3) mois", "de trois (3) mois"),
+        ("huit jours", "de huit jours"),
+        ("onze jours", "de onze jours"),
+        ("heures", "d'heures"),
+    ],
+)
+def test_elision_of_de(text: str, expected: str) -> None:
+    assert french.de(text) == expected
+
+
+def test_dates_accept_literal_durations_and_year_end() -> None:
+    assert french.retirer(date(2025, 1, 1), "1 jour") == date(2024, 12, 31)
+    assert french.fin_annee(date(2025, 3, 17)) == date(2025, 12, 31)
