@@ -259,3 +259,18 @@ def test_missing_instances_folder_or_configuration_exits_2(seeds: Path, tmp_path
     assert code == 2 and "dossier des instances introuvable" in err
     code, _, err = _run(seeds, "--config", tmp_path / "absent.yaml")
     assert code == 2 and "configuration illisible" in err
+
+
+def test_rules_are_listed_and_known_to_every_format() -> None:
+    from convgen.check.model import all_rules
+
+    code, out, _ = _run("--regles")
+    assert code == 0
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == list(all_rules())
+    assert {"marqueur-x", "reference-article", "sommaire", "nom-autre-partenaire"} <= set(listed)
+
+
+def test_no_path_is_a_usage_error() -> None:
+    code, _, err = _run()
+    assert code == 2 and "au moins un fichier" in err

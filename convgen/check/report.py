@@ -19,12 +19,11 @@ from typing import Any
 
 import click
 
-from convgen.check.model import ERROR, CheckReport, Finding, Location
+from convgen.check.model import ERROR, WARNING_RULES, CheckReport, Finding, Location, all_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/convgen/convgen"
 
-WARNING_RULES = ("consigne-redaction", "choix-non-fait", "commentaire")
 SEVERITY_FR = {ERROR: "erreur", "warning": "avertissement"}
 
 
@@ -158,31 +157,13 @@ def format_json(report: CheckReport) -> str:
 
 def format_sarif(report: CheckReport) -> str:
     """SARIF 2.1.0: accepted findings carry a `suppressions` entry with their justification."""
-    from convgen.check.placeholders import RULES
-    from convgen.check.suppress import KNOWN_OTHER_RULES
-
-    descriptions = dict(RULES)
-    descriptions.update(
-        {
-            "reference-article": "renvoi à un article qui n'existe pas",
-            "numerotation-articles": "numérotation des articles incohérente",
-            "sommaire": "sommaire différent du texte",
-            "nom-autre-partenaire": "nom d'un autre partenaire",
-            "instance-invalide": "instance invalide",
-            "dates-incoherentes": "dates contradictoires",
-            "date-invalide": "date impossible",
-            "modification-suivie": "modification suivie ni acceptée ni refusée",
-            "commentaire": "commentaire de relecture",
-            "nombre-incoherent": "nombre différent en lettres et en chiffres",
-            "reference-annexe": "renvoi à une annexe absente",
-        }
-    )
-    rule_ids = sorted(set(RULES) | KNOWN_OTHER_RULES)
+    descriptions = all_rules()
+    rule_ids = list(descriptions)
     rules = [
         {
             "id": rule,
             "name": rule,
-            "shortDescription": {"text": descriptions.get(rule, rule)},
+            "shortDescription": {"text": descriptions[rule]},
             "defaultConfiguration": {"level": "warning" if rule in WARNING_RULES else "error"},
         }
         for rule in rule_ids
@@ -254,3 +235,14 @@ FORMATTERS: dict[str, Callable[[CheckReport], str]] = {
     "json": format_json,
     "sarif": format_sarif,
 }
+
+
+def format_rules() -> str:
+    """The rules, for `convgen check --regles` and for writing `.convgen-check.yaml`."""
+    rules = all_rules()
+    width = max(len(r) for r in rules)
+    lines = [
+        f"{rule:<{width}}  {'avertissement' if rule in WARNING_RULES else 'erreur':<13}  {text}"
+        for rule, text in rules.items()
+    ]
+    return "\n".join(lines)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from convgen.check.model import Finding
+from convgen.check.model import Finding, all_rules
 from convgen.errors import InputError, Problem, problem_at
 from convgen.extract import DocumentText
 from convgen.textnorm import fold_line
@@ -79,8 +79,6 @@ def _file_matches(pattern: str, shown: str, path: Path) -> bool:
 
 def load_acceptances(config: Path | None) -> Acceptances:
     """Read the accepted findings; raise `InputError` listing every problem of the file."""
-    from convgen.check.placeholders import RULES
-
     path = config if config is not None else Path(DEFAULT_CONFIG)
     if config is None and not path.is_file():
         return Acceptances()
@@ -98,7 +96,7 @@ def load_acceptances(config: Path | None) -> Acceptances:
     result = Acceptances(source=str(path))
     if root is None:
         return result
-    known = set(RULES) | KNOWN_OTHER_RULES | {ALL_RULES}
+    known = set(all_rules()) | {ALL_RULES}
     entries = _entries(root, path, problems)
     for node in entries:
         values = {str(k.value): v for k, v in node.value}
@@ -131,22 +129,6 @@ def load_acceptances(config: Path | None) -> Acceptances:
     if problems:
         raise InputError(f"configuration invalide : {path}", problems)
     return result
-
-
-# Rules defined outside `placeholders.RULES`.
-KNOWN_OTHER_RULES = {
-    "reference-article",
-    "numerotation-articles",
-    "sommaire",
-    "nom-autre-partenaire",
-    "instance-invalide",
-    "dates-incoherentes",
-    "date-invalide",
-    "modification-suivie",
-    "commentaire",
-    "nombre-incoherent",
-    "reference-annexe",
-}
 
 
 def _entries(root: yaml.Node, path: Path, problems: list[Problem]) -> list[yaml.MappingNode]:

@@ -11,7 +11,7 @@ from convgen.cli import handle_errors
 
 
 @click.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
@@ -33,9 +33,19 @@ from convgen.cli import handle_errors
     default=None,
     help="Fichier des constats acceptés ; par défaut .convgen-check.yaml s'il existe.",
 )
+@click.option(
+    "--regles",
+    "list_rules",
+    is_flag=True,
+    help="Lister les règles (leur nom sert à accepter un constat dans .convgen-check.yaml).",
+)
 @handle_errors
 def command(
-    paths: tuple[Path, ...], fmt: str, instances_dir: Path | None, config: Path | None
+    paths: tuple[Path, ...],
+    fmt: str,
+    instances_dir: Path | None,
+    config: Path | None,
+    list_rules: bool,
 ) -> None:
     """Signale ce qu'il manque encore dans des conventions (.docx, .pdf, .txt, .md) et des
     instances (.yaml) : champs à remplir (« XXXX », « M..... », « [Raison sociale] »,
@@ -45,12 +55,22 @@ def command(
     Les dossiers sont parcourus. Code de sortie : 0 rien à signaler, 1 problèmes trouvés,
     2 fichier illisible (les autres fichiers sont quand même vérifiés).
 
+    Un faux positif connu s'accepte, avec sa justification, par « convgen: ignorer <règle> --
+    <raison> » dans le document ou dans .convgen-check.yaml (voir --regles) : il reste listé,
+    comme accepté.
+
     \b
     Exemple :
-      convgen check out/ instances/poitiers.yaml --format json
+      convgen check out/ instances/ccas-poitiers.yaml --format json
     """
     from convgen.check import check_paths
-    from convgen.check.report import FORMATTERS, format_text
+    from convgen.check.report import FORMATTERS, format_rules, format_text
+
+    if list_rules:
+        click.echo(format_rules())
+        return
+    if not paths:
+        raise click.UsageError("indiquez au moins un fichier ou un dossier à vérifier")
 
     report = check_paths(paths, instances_dir=instances_dir, config=config)
     if fmt == "text":
