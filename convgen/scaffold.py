@@ -25,6 +25,12 @@ def instance_skeleton(model: Model, library: Library) -> str:
         lines.append("")
     lines.append("# Réglages des clauses (facultatif) : variante et paramètres, par clause.")
     lines.append("# clauses:")
+    model_variants = {
+        spec.clause: spec.variante
+        for top in [*model.articles, *model.annexes]
+        for spec in [top, *top.sous_articles]
+        if spec.clause
+    }
     for clause_id in dict.fromkeys(model.clause_ids()):
         clause = library.clauses[clause_id]
         variants = ", ".join(clause.variants)
@@ -33,7 +39,8 @@ def instance_skeleton(model: Model, library: Library) -> str:
             continue
         lines.append(f"#   {clause_id}:")
         if len(clause.variants) > 1:
-            lines.append(f"#     variante: {clause.default_variant}   # parmi : {variants}")
+            chosen = model_variants.get(clause_id) or clause.default_variant
+            lines.append(f"#     variante: {chosen}   # parmi : {variants}")
         for pname in params:
             pspec = clause.parametres.fields[pname]
             assert isinstance(pspec, FieldSpec)
@@ -59,9 +66,17 @@ def _emit(lines: list[str], name: str, spec: FieldSpec | SectionSpec, depth: int
         comment += " (facultatif)"
     if spec.type == "liste":
         lines.append(f"{pad}{name}:   # {comment}")
+        if isinstance(spec.elements, SectionSpec):  # a list of records: one item, every field
+            item: list[str] = []
+            for child, sub in spec.elements.fields.items():
+                _emit(item, child, sub, depth + 2)
+            first = next((i for i, line in enumerate(item) if not line.lstrip().startswith("#")), 0)
+            item[first] = f"{pad}  - " + item[first].lstrip()
+            lines.extend(item)
+            return
         sample = spec.exemple if isinstance(spec.exemple, list) else [spec.exemple or "…"]
-        for item in sample:
-            lines.append(f"{pad}  - {_yaml_scalar(item)}")
+        for value in sample:
+            lines.append(f"{pad}  - {_yaml_scalar(value)}")
         return
     if spec.has_default:
         lines.append(f"{pad}# {name}: {_yaml_scalar(spec.defaut)}   # {comment} (défaut)")

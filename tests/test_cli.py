@@ -30,7 +30,9 @@ def test_new_writes_every_field_commented_and_it_builds_once_filled(tmp_path: Pa
     project = make_project(tmp_path / "p")
     target = project / "instances" / "nouvelle.yaml"
     runner = CliRunner()
-    result = runner.invoke(cli, ["new", "essai", str(target), "--root", str(project)], catch_exceptions=False)
+    result = runner.invoke(
+        cli, ["new", "essai", str(target), "--root", str(project)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     text = target.read_text()
     assert "modele: essai" in text
@@ -45,11 +47,15 @@ def test_new_writes_every_field_commented_and_it_builds_once_filled(tmp_path: Pa
     # the skeleton is a valid instance once the placeholders "…" are replaced
     target.write_text(text.replace("…", "Commune d'Essai"))
     (project / "instances" / "bourg.yaml").unlink()
-    built = runner.invoke(cli, ["build", "--root", str(project), "--out", str(tmp_path / "o"), str(target)])
+    built = runner.invoke(
+        cli, ["build", "--root", str(project), "--out", str(tmp_path / "o"), str(target)]
+    )
     assert built.exit_code == 0, built.output
 
 
-@pytest.mark.parametrize("args", [["clauses"], ["clauses", "duree"], ["models"], ["models", "essai"]])
+@pytest.mark.parametrize(
+    "args", [["clauses"], ["clauses", "duree"], ["models"], ["models", "essai"]]
+)
 def test_listing_commands(tmp_path: Path, args: list[str]) -> None:
     project = make_project(tmp_path / "p")
     result = CliRunner().invoke(cli, [*args, "--root", str(project)], catch_exceptions=False)
@@ -66,3 +72,25 @@ def test_unknown_clause_suggests(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["clauses", "dureee", "--root", str(project)])
     assert result.exit_code == 2
     assert "vouliez-vous dire « duree » ?" in result.output
+
+
+@pytest.mark.parametrize(
+    "model", ["mutuelle-communale", "mutuelle-regionale", "cpam-acces-aux-droits"]
+)
+def test_new_skeleton_of_each_bundled_model_builds_once_filled(tmp_path: Path, model: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    target = tmp_path / f"{model}.yaml"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["new", model, str(target), "--root", str(root)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    text = target.read_text()
+    if model == "cpam-acces-aux-droits":  # a list of records is written field by field
+        assert "  personnes_autorisees:" in text and "\n    - nom: " in text
+    target.write_text(text.replace("…", "Valeur de test"))
+    built = runner.invoke(
+        cli, ["build", "--root", str(root), "--out", str(tmp_path / "out"), "--draft", str(target)]
+    )
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "out" / f"{model}.docx").is_file()
