@@ -29,9 +29,14 @@ def command(clause_id: str | None, root: Path) -> None:
 
     library = Project(root).library
     if clause_id is None:
-        for clause in sorted(library.clauses.values(), key=lambda c: (c.categorie, c.id)):
+        clauses = sorted(library.clauses.values(), key=lambda c: (c.categorie, c.id))
+        cat_width = max(len(c.categorie) for c in clauses)
+        id_width = max(len(c.id) for c in clauses)
+        for clause in clauses:
             variants = f" ({', '.join(clause.variants)})" if len(clause.variants) > 1 else ""
-            click.echo(f"{clause.categorie:<24} {clause.id:<36} {clause.titre}{variants}")
+            click.echo(
+                f"{clause.categorie:<{cat_width}}  {clause.id:<{id_width}}  {clause.titre}{variants}"
+            )
         return
     if clause_id not in library.clauses:
         raise InputError(f"clause inconnue « {clause_id} »{library.suggest(clause_id)}")
