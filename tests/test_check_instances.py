@@ -58,7 +58,7 @@ def test_deliberation_after_signature(tmp_path: Path) -> None:
     )
     [finding] = check_instance_file(path, "x.yaml")
     assert finding.rule == "dates-incoherentes"
-    assert finding.location.line == 11
+    assert finding.location.line == 17  # the signature, which must follow the délibération
     assert "19/05/2025" in finding.message and "17/04/2025" in finding.message
 
 
@@ -111,3 +111,34 @@ def test_other_yaml_files_are_not_instances(tmp_path: Path) -> None:
     report = check_paths([hooks, _write(tmp_path, VALID)])
     assert report.files == [report.files[0]] and report.files[0].endswith("ccas-niort.yaml")
     assert report.exit_code == 0
+
+
+def test_procedure_calendar_out_of_order(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "modele: inconnu\n"
+        "calendrier:\n"
+        "  date_publication: 2025-01-06\n"
+        "  date_limite_questions: 2025-01-31\n"
+        "  date_limite_depot: 2025-02-14\n"
+        "  date_auditions: 2025-02-04\n"
+        "  date_decision: 2025-03-19\n",
+    )
+    [finding] = [f for f in check_instance_file(path, "x.yaml") if f.rule == "dates-incoherentes"]
+    assert finding.location.line == 6
+    assert "date_limite_depot" in finding.message
+
+
+def test_instance_outside_a_project_is_checked_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no clauses/ nor templates/ here
+    path = _write(tmp_path, VALID.replace("2025-03-19", "2025-05-19"))
+    findings = check_instance_file(path, "x.yaml")
+    assert sorted((f.rule, f.severity) for f in findings) == [
+        ("dates-incoherentes", "error"),
+        ("instance-invalide", "warning"),
+    ]
+    assert "validation impossible" in next(
+        f.message for f in findings if f.rule == "instance-invalide"
+    )

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from convgen.check.model import ERROR, Finding, Location
+from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.check.placeholders import find_placeholders
-from convgen.errors import ConvgenError, DocumentError, InputError, Problem
+from convgen.errors import ConvgenError, DocumentError, InputError, LibraryError, Problem
 from convgen.textnorm import fold_line
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -27,6 +27,17 @@ _FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 # Key families, by the words their names contain.
 _START = ("date_effet", "date_debut", "debut", "prise_effet", "date_prise_effet", "date_signature")
+# What comes before what in a procedure (an AMI) and its convention, by words of the keys:
+# (earlier, later). "date_limite_depot" before "date_publication" is a contradiction.
+_CALENDAR = (
+    ("publication", "limite"),
+    ("limite_questions", "limite_depot"),
+    ("limite_depot", "audition"),
+    ("limite_depot", "decision"),
+    ("audition", "decision"),
+    ("decision", "signature"),
+    ("deliberation", "signature"),
+)
 _END = ("date_fin", "fin", "date_echeance", "echeance", "date_expiration", "expiration")
 
 
@@ -91,19 +102,34 @@ def foundation_problems(path: Path) -> list[Problem]:
     try:
         library = load_library(root / "clauses")
         load_instance(path, library, ModelSource(root / "templates", library))
+    except LibraryError as exc:
+        # No usable clause library or model here: the instance itself may be fine.
+        return [Problem(str(path), None, _UNCHECKED, f"validation impossible : {exc.message}")]
     except InputError as exc:
         if exc.problems:
             return list(exc.problems)
         return [Problem(str(path), None, None, exc.message)]
     except ConvgenError as exc:
-        return [Problem(str(path), None, None, f"validation impossible : {exc.message}")]
+        return [Problem(str(path), None, _UNCHECKED, f"validation impossible : {exc.message}")]
     return []
 
 
+_UNCHECKED = "(modèle)"
+
+
 def _from_problem(problem: Problem, file: str) -> Finding:
+    if problem.field == _UNCHECKED:
+        return Finding(
+            file, "instance-invalide", WARNING, problem.message, Path(file).name, Location()
+        )
     message = f"{problem.field} : {problem.message}" if problem.field else problem.message
     return Finding(
-        file, "instance-invalide", ERROR, message, problem.field or "", Location(line=problem.line)
+        file,
+        "instance-invalide",
+        ERROR,
+        message,
+        problem.field or Path(file).name,
+        Location(line=problem.line),
     )
 
 
@@ -200,12 +226,10 @@ def _dates(scalars: list[_Scalar], file: str) -> list[Finding]:
             same_section = a[0][:-1] == b[0][:-1]
             if same_section and _is(a[0], _END) and _is(b[0], _START) and a[1] < b[1]:
                 report(a, b, "est antérieure à")
-            if _has(a[0], "limite") and _has(b[0], "publication") and a[1] < b[1]:
+            elif same_section and _has(a[0], "denonciation") and _is(b[0], _END) and a[1] > b[1]:
+                report(a, b, "est postérieure à")
+            elif any(_has(b[0], x) and _has(a[0], y) for x, y in _CALENDAR) and a[1] < b[1]:
                 report(a, b, "est antérieure à")
-            if _has(a[0], "deliberation") and _has(b[0], "signature") and a[1] > b[1]:
-                report(a, b, "est postérieure à")
-            if same_section and _has(a[0], "denonciation") and _is(b[0], _END) and a[1] > b[1]:
-                report(a, b, "est postérieure à")
     return findings
 
 
