@@ -84,7 +84,7 @@ def _day(d: date) -> str:
 
 
 def _dates_in_order(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     previous: tuple[Path_, str, date] | None = None
     for path, label in DATE_STEPS:
         when = _get(data, path)
@@ -104,7 +104,7 @@ def _dates_in_order(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
 
 
 def _deadline(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     hour = _get(data, HOUR)
     if isinstance(hour, str) and not _HOUR.match(hour.strip()):
         problems.append(_at(doc, HOUR, f"« {hour} » n'est pas une heure (ex. 12:00)"))
@@ -154,8 +154,8 @@ def _weights(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
         return []
     if not criteria:
         return [_at(doc, CRITERIA, "au moins un critère de sélection est nécessaire")]
-    problems = []
-    weights = []
+    problems: list[Problem] = []
+    weights: list[int] = []
     for index, criterion in enumerate(criteria):
         weight = criterion.get("ponderation") if isinstance(criterion, dict) else None
         if not isinstance(weight, int):

@@ -91,6 +91,22 @@ def _load(path: Path, seen: tuple[Path, ...]) -> MergedInstance:
     return MergedInstance(merged, [path, *base.chain], models, line)
 
 
+def merged_data(path: Path) -> Any:
+    """The plain data of the instance at `path` with its bases merged in; never raises.
+
+    For tools that read instances loosely rather than validate them (the party names of
+    `convgen check`): the names a convention inherits from its AMI are its own names. A file
+    whose chain cannot be read gives its own data, or None if it cannot be parsed at all.
+    """
+    try:
+        return load_merged(path).doc.data
+    except ConvgenError:
+        try:
+            return load_yaml(path).data
+        except ConvgenError:
+            return None
+
+
 def _modele(data: Any) -> str | None:
     value = data.get("modele") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
