@@ -30,6 +30,7 @@ _FIGURE_THEN_WORDS = re.compile(
     r"(?<![\d,.])(?P<figure>\d{1,6})\s*\(\s*(?P<words>[A-Za-zÀ-ÿ\s-]+?)\s*\)"
 )
 
+_DIGIT = re.compile(r"\d")
 _MONTHS = {
     "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
     "juillet": 7, "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11,
@@ -99,7 +100,7 @@ def find_figure_problems(text: str) -> list[Hit]:
                 hits.append(
                     _mismatch(text, m.start(), m.end(), m.group("words"), int(m.group("figure")))
                 )
-    if any(c.isdigit() for c in text):
+    if _DIGIT.search(text):
         hits.extend(_dates(text))
     return hits
 

@@ -33,6 +33,7 @@ from convgen.extract import DocumentText
 from convgen.textnorm import fold_line
 
 DEFAULT_CONFIG = ".convgen-check.yaml"
+_MENTION = re.compile(r"convgen", re.IGNORECASE)
 ALL_RULES = "tout"
 _MARKER = re.compile(
     r"convgen\s*:\s*ignorer\b(?P<rules>(?:[\s,]+[a-z][a-z0-9]*(?:-[a-z0-9]+)*)*)"
@@ -166,6 +167,8 @@ def inline_acceptances(doc: DocumentText | None, path: Path) -> dict[int, list[A
         return _yaml_markers(path)
     blocks = doc.blocks
     for i, block in enumerate(blocks):
+        if not _MENTION.search(block.text):
+            continue
         text = fold_line(block.text)
         m = _MARKER.search(text)
         if not m:
@@ -206,6 +209,8 @@ def apply_acceptances(
     findings: list[Finding], acceptances: Acceptances, path: Path, doc: DocumentText | None
 ) -> tuple[list[Finding], list[Finding]]:
     """Split findings into (still to fix, accepted with their justification)."""
+    if not findings:
+        return [], []
     inline = inline_acceptances(doc, path)
     kept: list[Finding] = []
     accepted: list[Finding] = []
