@@ -29,14 +29,15 @@ if TYPE_CHECKING:
     from convgen.models import Model
 
 # The procedure's steps, in the order they must happen.
-DATE_STEPS: list[tuple[Path_, str]] = [
-    (("calendrier", "date_publication"), "la publication"),
-    (("calendrier", "date_limite_questions"), "la date limite des questions"),
-    (("calendrier", "date_limite_depot"), "la date limite de dépôt"),
-    (("calendrier", "date_auditions"), "les auditions"),
-    (("calendrier", "date_decision"), "la décision"),
-    (("convention", "date_signature"), "la signature de la convention"),
+DATE_STEPS: list[Path_] = [
+    ("calendrier", "date_publication"),
+    ("calendrier", "date_limite_questions"),
+    ("calendrier", "date_limite_depot"),
+    ("calendrier", "date_auditions"),
+    ("calendrier", "date_decision"),
+    ("convention", "date_signature"),
 ]
+ORDER = "publication, questions, dépôt, auditions, décision, signature"
 DEADLINE: Path_ = ("calendrier", "date_limite_depot")
 HOUR: Path_ = ("calendrier", "heure_limite_depot")
 MIN_DELAY: Path_ = ("calendrier", "delai_minimum_depot")
@@ -85,21 +86,21 @@ def _day(d: date) -> str:
 
 def _dates_in_order(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
     problems: list[Problem] = []
-    previous: tuple[Path_, str, date] | None = None
-    for path, label in DATE_STEPS:
+    previous: tuple[Path_, date] | None = None
+    for path in DATE_STEPS:
         when = _get(data, path)
         if not isinstance(when, date):
             continue  # missing or invalid: already reported by the schema
-        if previous is not None and when <= previous[2]:
+        if previous is not None and when <= previous[1]:
             problems.append(
                 _at(
                     doc,
                     path,
-                    f"{label} ({french.date_longue(when)}) doit venir après {previous[1]} "
-                    f"({french.date_longue(previous[2])}, {dotted(previous[0])})",
+                    f"le {french.date_longue(when)} doit venir après le "
+                    f"{french.date_longue(previous[1])} ({dotted(previous[0])} ; ordre : {ORDER})",
                 )
             )
-        previous = (path, label, when)
+        previous = (path, when)
     return problems
 
 
@@ -128,7 +129,7 @@ def _deadline(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
                 f"le {_day(deadline)} est un jour férié ({holiday}) : choisissez un jour ouvré",
             )
         )
-    published = _get(data, DATE_STEPS[0][0])
+    published = _get(data, DATE_STEPS[0])
     delay = _get(data, MIN_DELAY)
     if isinstance(published, date) and isinstance(delay, french.Duree):
         earliest = french.ajouter(published, delay)

@@ -147,8 +147,8 @@ def test_valid_ami_builds(project: Path) -> None:
             "date_auditions: 2025-03-04",
             "date_auditions: 2025-02-10",
             "date_auditions:",
-            "calendrier.date_auditions: les auditions (10 février 2025) doit venir après "
-            "la date limite de dépôt (14 février 2025",
+            "calendrier.date_auditions: le 10 février 2025 doit venir après le 14 février 2025 "
+            "(calendrier.date_limite_depot ; ordre : publication, questions, dépôt,",
         ),
         (
             "date_limite_depot: 2025-02-14",
