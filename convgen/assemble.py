@@ -12,21 +12,24 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Template, TemplateError
+from jinja2 import Template, TemplateError, meta
 
 from convgen import __version__
-from convgen.clauses import Clause, Library
+from convgen.clauses import Clause, Library, Variant
 from convgen.errors import InputError, Problem, ReferenceError_, problem_at
-from convgen.french import to_roman
+from convgen.french import Duree, to_roman
 from convgen.instances import Instance
 from convgen.markup import Block, MarkupError, parse_markup
 from convgen.models import ArticleSpec, Model
 from convgen.templating import (
     MissingValueError,
     check_size,
+    clause_env,
     describe_error,
     raw,
     template_line,
@@ -145,6 +148,10 @@ def assemble(
         settings = instance.settings[clause_id]
         chosen = clause.variant(settings.variante or variant)
         assert chosen.template is not None
+        key = _clause_key(clause_id, chosen, settings.params, slot_number, numbers, base_context)
+        cached = _RENDERED.get(key) if key is not None else None
+        if cached is not None:
+            return cached
         article, article_principal = make_ref(clause)
         try:
             text = chosen.template.render(
@@ -154,7 +161,12 @@ def assemble(
                 article=article,
                 article_principal=article_principal,
             )
-            return list(_parse_markup(check_size(text, clause_id)))
+            blocks = list(_parse_markup(check_size(text, clause_id)))
+            if key is not None:
+                if len(_RENDERED) > 4096:
+                    _RENDERED.clear()
+                _RENDERED[key] = blocks
+            return blocks
         except _UnresolvedReference as ref:
             problems.append(
                 problem_at(
@@ -252,6 +264,66 @@ def assemble(
         fingerprint="",
         properties={},
     )
+
+
+# ---------------------------------------------------------------------- batch speed-ups
+# In a batch of thousands of rows most clauses do not name a single value of the row (they
+# name the mutuelle, the dispositif, their parameters): their text is the same for every row.
+# A clause's rendered blocks are therefore kept under a key made of everything its template
+# can read — its variant, parameters, article number, the numbering when it uses article(),
+# and the values of the top-level names it uses — and shared (blocks are never modified).
+
+_RENDERED: dict[tuple[Any, ...], list[Block]] = {}
+_NAMES: dict[str, frozenset[str]] = {}
+_SCALARS = (str, int, float, bool, Decimal, date, Duree, type(None))
+
+
+class _Uncacheable(Exception):
+    pass
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable, content-based image of `value` (never an id: a freed object's address
+    can be reused), or `_Uncacheable` for a type not known here."""
+    if isinstance(value, dict):
+        return ("d", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("l", tuple(_freeze(v) for v in value))
+    if isinstance(value, _SCALARS):
+        return (type(value).__name__, value)
+    raise _Uncacheable(type(value).__name__)
+
+
+def _template_names(variant: Variant) -> frozenset[str]:
+    names = _NAMES.get(variant.body)
+    if names is None:
+        names = frozenset(meta.find_undeclared_variables(clause_env.parse(variant.body)))
+        _NAMES[variant.body] = names
+    return names
+
+
+def _clause_key(
+    clause_id: str,
+    variant: Variant,
+    params: dict[str, Any],
+    slot_number: str,
+    numbers: dict[str, str],
+    context: dict[str, Any],
+) -> tuple[Any, ...] | None:
+    names = _template_names(variant)
+    try:
+        values = tuple((n, _freeze(context.get(n))) for n in sorted(names) if n in context)
+        return (
+            clause_id,
+            variant.name,
+            variant.body,  # the text itself, not an id: a reloaded library may reuse addresses
+            slot_number,
+            _freeze(params),
+            tuple(numbers.items()) if names & {"article", "article_principal"} else None,
+            values,
+        )
+    except (_Uncacheable, TypeError):
+        return None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -278,17 +278,33 @@ def heading_xml(article: Article, bookmark_id: int, page_break: bool = False) ->
     )
 
 
+# Clause blocks shared between the documents of a batch (see assemble._RENDERED) become the
+# same XML every time: it is kept with the list it was made from (held, so its id stays its own).
+_XML_OF_BLOCKS: dict[int, tuple[list[Block], str]] = {}
+
+
+def _shared_blocks_xml(blocks: list[Block]) -> str:
+    entry = _XML_OF_BLOCKS.get(id(blocks))
+    if entry is not None and entry[0] is blocks:
+        return entry[1]
+    xml = blocks_xml(blocks)
+    if len(_XML_OF_BLOCKS) > 4096:
+        _XML_OF_BLOCKS.clear()
+    _XML_OF_BLOCKS[id(blocks)] = (blocks, xml)
+    return xml
+
+
 def articles_xml(articles: list[Article], first_id: int, annex: bool = False) -> str:
     out = []
     next_id = first_id
     for article in articles:
         out.append(heading_xml(article, next_id, page_break=annex))
         next_id += 1
-        out.append(blocks_xml(article.blocks))
+        out.append(_shared_blocks_xml(article.blocks))
         for child in article.children:
             out.append(heading_xml(child, next_id))
             next_id += 1
-            out.append(blocks_xml(child.blocks))
+            out.append(_shared_blocks_xml(child.blocks))
     return "".join(out)
 
 
@@ -383,7 +399,7 @@ def render_parts(assembled: Assembled, frame: CompiledFrame) -> dict[str, bytes]
     n_articles = sum(1 + len(a.children) for a in assembled.articles)
     bloc = {
         "sommaire": Markup(sommaire_xml(assembled)) if assembled.model.sommaire else Markup(""),
-        "preambule": Markup(blocks_xml(assembled.preamble)),
+        "preambule": Markup(_shared_blocks_xml(assembled.preamble)),
         "articles": Markup(articles_xml(assembled.articles, 100)),
         "annexes": Markup(articles_xml(assembled.annexes, 100 + n_articles, annex=True)),
     }
