@@ -129,9 +129,11 @@ def main() -> None:
         def check_pdf() -> None:
             results["pdf"] = check_paths([pdf])
 
-        base_pdf = timed(f"référence : extraction du texte du PDF ({pages} p.)", read_pdf, pages, "pages")
+        label = f"référence : extraction du texte du PDF ({pages} p.)"
+        base_pdf = timed(label, read_pdf, pages, "pages")
         ours_pdf = timed(f"convgen check sur le PDF ({pages} p.)", check_pdf, pages, "pages")
-        print(f"  → {1 / ours_pdf:.2f} documents/s ; check / extraction = {ours_pdf / base_pdf:.2f}")
+        ratio = ours_pdf / base_pdf
+        print(f"  → {1 / ours_pdf:.2f} documents/s ; check / extraction = {ratio:.2f}")
 
 
 if __name__ == "__main__":

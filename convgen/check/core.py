@@ -13,15 +13,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from convgen.check.consistency import check_consistency
+from convgen.check.fields import VALUE_ON_NEXT_LINE, starts_with_label
 from convgen.check.figures import find_figure_problems
+from convgen.check.hits import Hit
 from convgen.check.model import CheckReport, FileError, Finding, Location
 from convgen.check.names import PartyNames, check_names, load_party_names
-from convgen.check.placeholders import (
-    VALUE_ON_NEXT_LINE,
-    Hit,
-    find_placeholders,
-    starts_with_label,
-)
+from convgen.check.placeholders import find_placeholders
 from convgen.check.revisions import docx_revisions
 from convgen.check.suppress import Acceptances, apply_acceptances
 from convgen.check.textmap import fold_mapped

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from convgen.check.hits import Hit
 from convgen.check.model import ERROR
-from convgen.check.placeholders import Hit
 
 _UNITS = {
     "zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,

@@ -31,7 +31,7 @@ WARNING_RULES = ("consigne-redaction", "choix-non-fait", "commentaire")
 
 def all_rules() -> dict[str, str]:
     """Every rule id with its French description, in a stable order."""
-    from convgen.check.placeholders import RULES
+    from convgen.check.hits import RULES
 
     return {**RULES, **OTHER_RULES}
 

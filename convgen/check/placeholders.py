@@ -13,50 +13,16 @@ once, as an empty field, not also as dots), so each blank gives exactly one find
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from convgen.check.model import ERROR, WARNING
+from convgen.check.fields import find_done_at, find_empty_fields
+from convgen.check.hits import RULES, Hit
+from convgen.check.hits import make_hit as _hit
 
-
-@dataclass(frozen=True)
-class Hit:
-    """One placeholder inside a paragraph: `text[start:end]` is the offending text."""
-
-    rule: str
-    start: int
-    end: int
-    text: str
-    message: str
-    severity: str = ERROR
-
-
-# Rules, most specific first: on overlapping matches the earlier rule wins.
-RULES: dict[str, str] = {
-    "date-signature": "date ou lieu de signature non renseigné après « Fait à »",
-    "champ-vide": "champ laissé vide",
-    "masque-date": "date non renseignée (masque de date)",
-    "masque-montant": "montant non renseigné (masque de montant)",
-    "balise-modele": "balise de modèle non remplacée",
-    "crochets": "instruction ou champ entre crochets à remplacer",
-    "a-completer": "mention de texte à compléter",
-    "marqueur-x": "marqueur « X » à remplacer par la valeur réelle",
-    "pointilles": "pointillés à remplacer par la valeur réelle",
-    "soulignes": "trait à compléter (soulignés)",
-    "points-interrogation": "point d'interrogation laissé comme valeur inconnue",
-    "consigne-redaction": "consigne de rédaction laissée dans le texte",
-    "choix-non-fait": "choix laissé ouvert : garder la mention qui convient",
-}
 _PRIORITY = {rule: rank for rank, rule in enumerate(RULES)}
 
 _MONTHS = (
     "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
 )
-_VALID_DATE = re.compile(
-    rf"^\s*(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\s*[/.-]\s*\d{{2,4}}"
-    rf"|(?:premier|[a-zé]+-?[a-zé]*)\s+(?:{_MONTHS})\s+(?:deux\s+mille[\w\s-]*|\d{{4}}))",
-    re.IGNORECASE,
-)
-
 # Words before which a run of X is a roman numeral ("Article XXX", "Titre XX").
 _ROMAN_CONTEXT = re.compile(
     r"(?:article|art\.|titre|chapitre|annexe|section|partie|livre|tome|volume|avenant|"
@@ -116,43 +82,6 @@ _CIVILITY = re.compile(r"(?:^|[\s(,])(?:M|MM|Mme|Mmes|Mlle|Me|Dr|Monsieur|Madame
 _UNDERSCORES = re.compile(r"_{3,}")
 _QUESTION = re.compile(r"\?{2,}|(?<=:)\s*\?\s*$")
 
-# ---------------------------------------------------------------- empty fields
-_LABELS = (
-    r"t[ée]l(?:[ée]phone)?\.?(?:\s+(?:fixe|portable|mobile))?|portable|mobile|fax|t[ée]l[ée]copie|"
-    r"e-?mail|m[ée]l|mail|courriel|adresse(?:\s+(?:mail|[ée]lectronique|postale|e-mail))?|"
-    r"nom(?:\s+et\s+pr[ée]nom)?|pr[ée]nom|fonction|qualit[ée]|date(?:\s+d(?:e|u|')\s*\w+)?|"
-    r"n°\s*(?:siret|siren)|siret|siren|code\s+postal|ville|raison\s+sociale|"
-    r"repr[ée]sentant(?:\s+l[ée]gal)?|iban|bic|montant|dpo|site(?:\s+internet|\s+web)?|"
-    r"si[èe]ge(?:\s+social)?"
-)
-# A value written on the next paragraph ("Tél. :" then "03 21 00 00 00") is not a blank.
-VALUE_ON_NEXT_LINE = {
-    "tel": re.compile(r"^\+?\d[\d .-]{7,}"),
-    "mail": re.compile(r"^\S+@\S+"),
-    "adresse": re.compile(r"^\d+|\b\d{5}\b"),
-    "siret": re.compile(r"^\d[\d ]{8,}"),
-    "date": re.compile(r"^\d{1,2}(?:er)?\s+[a-zéû]+\s+\d{4}|^\d{1,2}/\d{1,2}/\d{2,4}"),
-    "personne": re.compile(r"^(?:M\.|Mme|Mlle|Monsieur|Madame|Me|Dr)\s+[A-ZÀ-Ý]"),
-}
-_LABEL = re.compile(rf"(?:^|(?<=[\s;|/•·–-]))(?P<label>{_LABELS})\s*(?:\(s\))?\s*:", re.IGNORECASE)
-_FILLER = re.compile(r"^[\s.…_\-–*]*$")
-# Any label followed only by a filler ("DPO de la COMMUNE : .....") is an empty field.
-_LABEL_FILLER = re.compile(
-    r"(?:^|(?<=[\s•·–-]))(?P<label>[A-Za-zÀ-ÿ'’][^:;.!?]{0,60}?)\s*:\s*(?P<fill>(?:\.[ ]?){3,}\.?|…+|_{3,})\s*$"
-)
-_REPRESENTED = re.compile(
-    r"\brepr[ée]sent[ée](?:e|\(e\))?s?\s+par\s*,?\s*(?P<value>[xX]{3,}|(?:\.\s?){3,}|_{3,}|…+)?\s*[,;]?\s*$",
-    re.IGNORECASE,
-)
-_EMPTY_NUMBER = re.compile(r"(?<!\w)n°\s*(?=(?:du|en\s+date)\b|[,;]|$)", re.IGNORECASE)
-_EMPTY_DATE = re.compile(r"\ben\s+date\s+du\s*(?=[,;]|$)", re.IGNORECASE)
-_EMPTY_PAIR = re.compile(r"\(\s*\)|«\s*»|\[\s*\]")
-
-# ---------------------------------------------------------------- "Fait à ..., le"
-_DONE_AT = re.compile(
-    r"\bFait\s+(?:en\s+\S+\s+exemplaires?(?:\s+originaux)?\s*,?\s+)?(?:à|au|aux|a)(?![\w-])"
-)
-
 # ---------------------------------------------------------------- drafting instructions
 # "Le/la Président(e)", "M./Mme": the drafter had to pick one.
 _CHOICE = re.compile(
@@ -185,13 +114,6 @@ def find_placeholders(text: str, *, markdown: bool = False) -> list[Hit]:
     if markdown and re.fullmatch(r"\s*[_*-]{3,}\s*", text):
         hits = [h for h in hits if h.rule != "soulignes"]  # a Markdown horizontal rule
     return _resolve_overlaps(hits)
-
-
-def _hit(rule: str, text: str, start: int, end: int, message: str | None = None) -> Hit:
-    while end > start and text[end - 1] in " ,;":
-        end -= 1
-    severity = WARNING if rule in ("consigne-redaction", "choix-non-fait") else ERROR
-    return Hit(rule, start, end, text[start:end], message or RULES[rule], severity)
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
@@ -371,74 +293,6 @@ def _find_question_marks(text: str) -> list[Hit]:
     ]
 
 
-def _find_empty_fields(text: str) -> list[Hit]:
-    hits: list[Hit] = []
-    labels = list(_LABEL.finditer(text)) if ":" in text else []
-    for i, m in enumerate(labels):
-        value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
-        value = text[m.end() : value_end]
-        if _FILLER.match(value):
-            end = m.end() + len(value.rstrip())
-            hits.append(_hit("champ-vide", text, m.start(), end, f"champ « {_label(m)} » vide"))
-    for m in _LABEL_FILLER.finditer(text) if ":" in text else ():
-        label = m.group("label").strip(" *-–•·")
-        if len(label.split()) <= 6:
-            hits.append(
-                _hit("champ-vide", text, m.start("label"), m.end("fill"), f"champ « {label} » vide")
-            )
-    for m in _REPRESENTED.finditer(text):
-        hits.append(
-            _hit("champ-vide", text, m.start(), m.end(), "nom du représentant non renseigné")
-        )
-    for m in _EMPTY_NUMBER.finditer(text):
-        hits.append(_hit("champ-vide", text, m.start(), m.start() + 2, "numéro non renseigné"))
-    for m in _EMPTY_DATE.finditer(text):
-        hits.append(_hit("champ-vide", text, m.start(), m.end(), "date non renseignée"))
-    for m in _EMPTY_PAIR.finditer(text):
-        hits.append(_hit("champ-vide", text, m.start(), m.end(), "valeur manquante entre signes"))
-    return hits
-
-
-def starts_with_label(text: str) -> bool:
-    """True for "Mail : ...", "Tél. :": a field label, not the value of the previous one."""
-    m = _LABEL.match(text.lstrip(" -•·*"))
-    return m is not None
-
-
-def _label(m: re.Match[str]) -> str:
-    return m.group("label").strip()
-
-
-def _find_done_at(text: str) -> list[Hit]:
-    """ "Fait à Poitiers, le" with no date, or with a mask instead of the date."""
-    m = _DONE_AT.search(text)
-    if not m:
-        return []
-    place_start = m.end()
-    # "Fait à Villeneuve le Roi, le 3 mars 2025": any " le" may introduce the date.
-    les = list(re.finditer(r"\s*,?\s+le\b", text[place_start:]))
-    for le in les:
-        if _VALID_DATE.match(text[place_start + le.end() :]):
-            place = text[place_start : place_start + le.start()].strip(" .…_,")
-            if place:
-                return []
-            end = place_start + le.start()
-            return [_hit("date-signature", text, m.start(), end, "lieu de signature non renseigné")]
-    if not les:
-        if text[place_start:].strip(" .…_,"):
-            return []  # "Fait à Poitiers" then the date on the next line, or "Fait à Poitiers."
-        return [
-            _hit("date-signature", text, m.start(), len(text), "lieu de signature non renseigné")
-        ]
-    le = next((x for x in reversed(les) if "," in x.group()), les[-1])
-    rest_start = place_start + le.end()
-    # Keep the blank itself ("xx/xx/xx", "....") in the offending text, not the next sentence
-    # that PDF extraction may have glued to it.
-    mask = re.match(r"(?:[\sxX/._…-]|\b[jJmMaA]{1,4}\b)*", text[rest_start:])
-    end = rest_start + (mask.end() if mask else 0)
-    return [_hit("date-signature", text, m.start(), end, "date de signature non renseignée")]
-
-
 def _find_instructions(text: str) -> list[Hit]:
     return [
         _hit("consigne-redaction", text, m.start(), m.end())
@@ -462,8 +316,8 @@ def _find_choices(text: str) -> list[Hit]:
 
 
 _FINDERS = (
-    (re.compile(r"Fait"), _find_done_at),
-    (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), _find_empty_fields),
+    (re.compile(r"Fait"), find_done_at),
+    (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), find_empty_fields),
     (re.compile(r"/|[xX]{2}|\d[xX]|\d\.\.|AAAA|€|eur|EUR|\.{3}|__"), _find_masks),
     (re.compile(r"[{}%$«<]"), _find_template_tags),
     (re.compile(r"[\[<(]"), _find_brackets),
