@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from convgen.extract import DocumentText, TextBlock
 from convgen.textnorm import fold_line
@@ -76,6 +77,7 @@ _ARTICLE = re.compile(
     r"(?P<suffix>er|ère|ème|e)?(?![\w])(?P<sep>" + _SEP + r")(?P<title>.*)$",
     re.IGNORECASE,
 )
+_ARTICLE_START = re.compile(r"^[\s#*_]*art", re.IGNORECASE)  # cheap test before cleaning
 _SUBARTICLE = re.compile(r"^(?P<num>\d+(?:\.\d+)+)\.?(?![\d\w])(?P<sep>" + _SEP + r")(?P<rest>.*)$")
 _PAREN_SUB = re.compile(r"^(?P<num>\d{1,2})\)\s*(?P<title>\S.*)$")
 _PREAMBULE = re.compile(
@@ -106,6 +108,7 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 MAX_HEADING = 160
 
 
+@lru_cache(maxsize=4096)
 def clean_heading_text(text: str) -> str:
     """Text of a paragraph without extraction artefacts (`###`, `**`, `<sup>`) and folded."""
     return fold_line(_MARKUP.sub("", text)).strip()
@@ -170,6 +173,8 @@ def _looks_like_title(title: str, has_sep: bool) -> bool:
 
 def parse_article_heading(text: str) -> _Heading | None:
     """Recognise "Article 1 : Objet", "ARTICLE 1er -", "Art. 4", "Article IX"; None otherwise."""
+    if not _ARTICLE_START.match(text):
+        return None
     clean = clean_heading_text(text)
     if len(clean) > MAX_HEADING:
         return None

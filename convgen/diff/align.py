@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from convgen.diff.words import PARA, Token, tokenize
+from convgen.diff.words import PARA, Token, is_punct_key, tokenize
 from convgen.extract import DocumentText, TextBlock
 from convgen.structure import Section, clean_heading_text, split_sections
 from convgen.textnorm import fold_line
@@ -75,14 +75,10 @@ def _neutralise_sub_numbers(tokens: list[Token], parent: str | None) -> list[Tok
     if not parent:
         return tokens
     out = list(tokens)
-    at_start = True
-    for i, t in enumerate(out):
-        if t.is_para:
-            at_start = True
-            continue
-        if at_start and t.key == parent and i + 1 < len(out) and out[i + 1].key == ".":
-            out[i] = Token("§", t.raw)
-        at_start = False
+    starts = [0] + [i + 1 for i, t in enumerate(tokens) if t[0] == PARA]
+    for i in starts:
+        if i + 1 < len(out) and out[i][0] == parent and out[i + 1][0] == ".":
+            out[i] = Token("§", out[i].raw)
     return out
 
 
@@ -94,7 +90,7 @@ def make_unit(
     kind: str, number: str | None, title: str, heading: TextBlock | None, blocks: list[TextBlock]
 ) -> Unit:
     tokens = _neutralise_sub_numbers(tokenize([b.text for b in blocks]), number)
-    keys = [t.key.casefold() for t in tokens if not t.is_para and not t.is_punct]
+    keys = [t[0].casefold() for t in tokens if t[0] != PARA and not is_punct_key(t[0])]
     shingles = frozenset(zip(keys, keys[1:], strict=False)) or frozenset((k, "") for k in keys)
     significant = [w for w in _words(title) if w not in _STOPWORDS]
     return Unit(
@@ -177,6 +173,8 @@ def title_similarity(a: Unit, b: Unit) -> float:
 def pair_score(a: Unit, b: Unit) -> float | None:
     """Score of pairing `a` with `b`, or None if they should not be paired."""
     content = content_similarity(a, b)
+    if content < CONTENT_WITH_TITLE and a.title_words != b.title_words:
+        return None  # no rule below can pair them: spare the title comparison
     title = title_similarity(a, b)
     combined = 0.7 * content + 0.3 * title if a.title_words and b.title_words else content
     if content >= CONTENT_ALONE:
@@ -185,7 +183,6 @@ def pair_score(a: Unit, b: Unit) -> float | None:
         return combined
     if title >= 0.99 and a.title_words == b.title_words:
         return combined  # same title, wording rewritten: the same article, changed
-
     if combined >= COMBINED:
         return combined
     return None

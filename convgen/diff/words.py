@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import NamedTuple
 
 from convgen.textnorm import fold
 
@@ -27,14 +29,17 @@ PARA = "\n"  # key of a paragraph-break token
 # "multi-" cannot be told from a hyphenation, so "multi-employeurs" and "multiemployeurs" from
 # the same text must compare equal.
 _TOKEN = re.compile(r"\w+(?:[-\u2011]\w+)*|(?:\.{2,}|…)+|[^\w\s]")
+_TOKEN_SPACE = re.compile(r"(" + _TOKEN.pattern + r")(\s*)")
 _LEADING_BULLET = re.compile(r"^\s*([•·▪●◦○■□►▸–—\-*\uf000-\uf0ff]|\d+[.)]?(?=\t))\s+")
 # A short word between two changes is absorbed into one change ("de", "à", "(3)").
 _MAX_GAP_WORD = 3
 
 
-@dataclass(frozen=True)
-class Token:
-    """One word or punctuation mark: `key` is compared, `raw` (with its spaces) is printed."""
+class Token(NamedTuple):
+    """One word or punctuation mark: `key` is compared, `raw` (with its spaces) is printed.
+
+    A named tuple, not a dataclass: a 20,000-word convention makes some 60,000 of them.
+    """
 
     key: str
     raw: str
@@ -45,14 +50,21 @@ class Token:
 
     @property
     def is_punct(self) -> bool:
-        return self.key != PARA and not any(c.isalnum() for c in self.key)
+        return is_punct_key(self.key)
 
 
+@lru_cache(maxsize=65536)
+def is_punct_key(key: str) -> bool:
+    return key != PARA and not any(c.isalnum() for c in key)
+
+
+@lru_cache(maxsize=65536)
 def _ignorable(token: str) -> bool:
     """Decorative symbols (arrows, private-use bullets) are never compared."""
     return all(unicodedata.category(c) in ("So", "Co", "Cn") for c in token)
 
 
+@lru_cache(maxsize=65536)  # a convention uses a few thousand distinct words
 def _key(word: str) -> str:
     folded = fold(word)
     if folded.startswith(".."):
@@ -68,28 +80,41 @@ def tokenize(paragraphs: Sequence[str]) -> list[Token]:
     tokens: list[Token] = []
     for index, text in enumerate(paragraphs):
         if index:
-            tokens.append(Token(PARA, ""))
-        head, body = "", text
-        bullet = _LEADING_BULLET.match(text)
-        if bullet:
-            head, body = text[: bullet.end()], text[bullet.end() :]
-        matches = list(_TOKEN.finditer(body))
-        first = len(tokens)
-        for i, m in enumerate(matches):
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(body)
-            if _ignorable(m.group()):
-                if len(tokens) > first:
-                    last = tokens[-1]
-                    tokens[-1] = Token(last.key, last.raw + body[m.start() : end])
-                continue  # before the first word: taken with it below
-            key = _key(m.group())
-            if len(tokens) == first:
-                tokens.append(Token(key, head + body[:end]))
-            else:
-                tokens.append(Token(key, body[m.start() : end]))
-        if len(tokens) == first and text.strip():
-            tokens.append(Token(fold(text).strip(), text))  # symbols only, e.g. "↳"
+            tokens.append(_BREAK)
+        tokens.extend(_paragraph_tokens(text))
     return tokens
+
+
+_BREAK = Token(PARA, "")
+
+
+@lru_cache(maxsize=16384)  # two versions of a convention share most of their paragraphs
+def _paragraph_tokens(text: str) -> tuple[Token, ...]:
+    tokens: list[Token] = []
+    pending = ""  # text before the paragraph's first word: bullet, spaces, symbols
+    bullet = _LEADING_BULLET.match(text)
+    body = text
+    if bullet:
+        pending, body = text[: bullet.end()], text[bullet.end() :]
+    stripped = body.lstrip()
+    pending += body[: len(body) - len(stripped)]
+    for word, space in _TOKEN_SPACE.findall(stripped):
+        if _ignorable(word):
+            if tokens:
+                last = tokens[-1]
+                tokens[-1] = Token(last.key, last.raw + word + space)
+            else:
+                pending += word + space
+            continue
+        tokens.append(Token(_key(word), pending + word + space))
+        pending = ""
+    if pending:
+        if tokens:
+            last = tokens[-1]
+            tokens[-1] = Token(last.key, last.raw + pending)
+        else:
+            tokens.append(Token(fold(pending).strip() or "·", pending))  # symbols only: "↳"
+    return tuple(tokens)
 
 
 def text_of(tokens: Sequence[Token]) -> str:
@@ -184,16 +209,75 @@ def _absorbable(gap: Sequence[Token]) -> bool:
 
 
 def diff_tokens(a: Sequence[Token], b: Sequence[Token]) -> WordDiff:
-    """Minimal word diff of two token runs, with neighbouring changes merged."""
+    """Minimal word diff of two token runs, with neighbouring changes merged.
+
+    Paragraphs identical in both runs are matched first, and words are diffed only between
+    them: a long article with one changed duration costs one paragraph's word diff, not the
+    whole article's (difflib is quadratic on repetitive legal wording).
+    """
     a_keys = [t.key for t in a]
     b_keys = [t.key for t in b]
     if a_keys == b_keys:
         return WordDiff([Segment(True, list(a), list(b))] if a or b else [])
-    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    spans_a, spans_b = _paragraph_spans(a_keys), _paragraph_spans(b_keys)
+    paras_a = [tuple(a_keys[s:e]) for s, e in spans_a]
+    paras_b = [tuple(b_keys[s:e]) for s, e in spans_b]
     raw: list[Segment] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        raw.append(Segment(tag == "equal", list(a[i1:i2]), list(b[j1:j2])))
-    return WordDiff(_balance(_merge(raw)))
+    pos_a = pos_b = 0
+    matcher = SequenceMatcher(None, paras_a, paras_b, autojunk=False)
+    for i, j, size in matcher.get_matching_blocks():
+        if size == 0:
+            continue
+        start_a, end_a = spans_a[i][0], spans_a[i + size - 1][1]
+        start_b, end_b = spans_b[j][0], spans_b[j + size - 1][1]
+        raw += _diff_flat(a, b, a_keys, b_keys, pos_a, start_a, pos_b, start_b)
+        raw.append(Segment(True, list(a[start_a:end_a]), list(b[start_b:end_b])))
+        pos_a, pos_b = end_a, end_b
+    raw += _diff_flat(a, b, a_keys, b_keys, pos_a, len(a), pos_b, len(b))
+    return WordDiff(_balance(_merge(_coalesce(raw))))
+
+
+def _paragraph_spans(keys: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph's tokens, paragraph breaks excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i, key in enumerate(keys):
+        if key == PARA:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(keys)))
+    return spans
+
+
+def _diff_flat(
+    a: Sequence[Token],
+    b: Sequence[Token],
+    a_keys: list[str],
+    b_keys: list[str],
+    a1: int,
+    a2: int,
+    b1: int,
+    b2: int,
+) -> list[Segment]:
+    """Word diff of a[a1:a2] against b[b1:b2] (no paragraph matching)."""
+    if a1 == a2 and b1 == b2:
+        return []
+    matcher = SequenceMatcher(None, a_keys[a1:a2], b_keys[b1:b2], autojunk=False)
+    return [
+        Segment(tag == "equal", list(a[a1 + i1 : a1 + i2]), list(b[b1 + j1 : b1 + j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+
+
+def _coalesce(segments: list[Segment]) -> list[Segment]:
+    """Join consecutive equal segments (paragraph matches and word matches meet)."""
+    out: list[Segment] = []
+    for seg in segments:
+        if out and seg.equal and out[-1].equal:
+            out[-1] = Segment(True, out[-1].old + seg.old, out[-1].new + seg.new)
+        elif seg.old or seg.new:
+            out.append(seg)
+    return out
 
 
 def _merge(segments: list[Segment]) -> list[Segment]:
