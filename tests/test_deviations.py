@@ -68,14 +68,12 @@ def test_original_conventions_match_the_library(report: DeviationReport) -> None
     # Values of the partnership (names, dates, numbers) fill the library's […]: not changes.
     for name in ("ccas-poitiers-2025.txt", "ccas-poitiers.yaml"):
         doc = _doc(report, name)
-        assert {r.clause_id: r.status for r in doc.rows} == {
-            cid: IDENTICAL
-            for cid in (
-                "beneficiaires", "duree", "engagements-ccas", "engagements-organisme",
-                "garantie-offre", "lien-entre-les-parties", "litiges", "objet",
-                "preambule-mutuelle-communale", "resiliation", "suivi",
-            )
-        }  # fmt: skip
+        statuses = {r.clause_id: r.status for r in doc.rows}
+        assert set(statuses.values()) == {IDENTICAL}, (name, statuses)
+        assert {
+            "preambule-mutuelle-communale", "objet", "beneficiaires", "duree",
+            "engagements-organisme", "engagements-ccas", "resiliation", "litiges",
+        } <= set(statuses)  # fmt: skip
     commune = _doc(report, "saint-chamond.md")
     resiliation = commune.row("resiliation")
     assert resiliation is not None

@@ -9,6 +9,7 @@ that cannot work on a placeholder give a placeholder.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,14 @@ class _Blank(ChainableUndefined):
 
     def __len__(self) -> int:
         return 1
+
+    def _same(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    # Arithmetic on unknown values ("sum of the weights") gives an unknown value.
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _same
+    __neg__ = __pos__ = _same
 
 
 def _tolerant(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -125,6 +134,14 @@ def _paragraphs(text: str) -> list[str]:
     return out
 
 
+_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_STATEMENT = re.compile(r"\{%.*?%\}\n?|\{#.*?#\}\n?", re.DOTALL)
+
+
+def _without_logic(body: str) -> str:
+    return _STATEMENT.sub("", _EXPRESSION.sub(PLACEHOLDER, body))
+
+
 def reference_texts(clauses_dir: Path) -> list[ReferenceText]:
     """Every variant of every clause of the library at `clauses_dir`, rendered."""
     from convgen.clauses import load_library
@@ -141,10 +158,10 @@ def reference_texts(clauses_dir: Path) -> list[ReferenceText]:
                 rendered = env.from_string(variant.body).render(
                     p=params, numero=PLACEHOLDER, article=lambda *_: PLACEHOLDER
                 )
-            except TemplateError as exc:
-                raise InputError(
-                    f"{clause.path}: variante « {name} » impossible à produire ({exc})"
-                ) from exc
+            except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError):
+                # A construction the placeholders cannot go through: the wording with every
+                # value as […] and the logic left out is still a fair reference.
+                rendered = _without_logic(variant.body)
             texts.append(
                 ReferenceText(
                     clause_id=clause_id,
