@@ -80,6 +80,11 @@ def test_changes_are_tracked_with_fixed_author_and_date(tmp_path: Path) -> None:
     # wholly removed Article 5: its paragraph marks are deleted too
     marks = [p for p in body.iter(f"{W}p") if p.find(f"{W}pPr/{W}rPr/{W}del") is not None]
     assert any("Garantie de l" in "".join(p.itertext()) for p in marks)
+    # "track changes" stays on for the reader's own edits, at its place in w:settings
+    with zipfile.ZipFile(first) as archive:
+        settings = etree.fromstring(archive.read("word/settings.xml"))
+    names = [etree.QName(child).localname for child in settings]
+    assert names.index("trackRevisions") < names.index("defaultTabStop")
     # same comparison, same document
     with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
         assert a.read("word/document.xml") == b.read("word/document.xml")

@@ -21,17 +21,32 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convgen.diff.align import ANNEXE, ARTICLE, PREAMBULE, Unit, make_unit, pair_score, title_key
+from convgen.diff.align import (
+    ANNEXE,
+    ARTICLE,
+    FRONT,
+    PREAMBULE,
+    Unit,
+    make_unit,
+    pair_score,
+    title_key,
+)
 from convgen.diff.clause_text import PLACEHOLDER, ReferenceText, model_clause_sets, reference_texts
-from convgen.diff.words import Change, Segment, WordDiff, diff_tokens, text_of
+from convgen.diff.words import Change, Segment, Token, WordDiff, diff_tokens, text_of
 from convgen.errors import InputError
 from convgen.extract import DocumentText, TextBlock
 from convgen.structure import Section, split_sections
 
 IDENTICAL, MODIFIED, MISSING, EXTRA = "identique", "modifiée", "absente", "en plus"
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".yaml", ".yml")
-_CONNECTORS = {"et", "ou"}
-MAX_FILLED_WORDS = 15  # words per value put where the library has […]: longer is a rewording
+_SEVERITY = {MISSING: 0, MODIFIED: 1, IDENTICAL: 2, EXTRA: 3}
+# Words a library's formatting puts between or before values ("[…] et […]", "[…] à […] h
+# […]"), including those agreed with a value ("son […]" / "sa présidente").
+_CONNECTORS = set(
+    "et ou à au aux de du des le la les l d h un une son sa ses leur leurs en".split()
+)
+MAX_FILLED_WORDS = 30  # words per value put where the library has […]: longer is a rewording
+MAX_ROW_TEXT = 3  # fixed words of a list row between its values ("35 %", "Tél. :")
 
 
 @dataclass
@@ -51,12 +66,22 @@ class ClauseRow:
         if self.words is None:
             return []
         segments = self.words.segments
-        out = []
+        out: list[tuple[Segment, Change, bool]] = []
+        list_slot = False  # the last change filled a whole-paragraph […] (a row of a list)
         for i, seg in enumerate(segments):
             if seg.equal or seg.layout_only:
+                if sum(1 for t in seg.new if not t.is_para) > MAX_ROW_TEXT:
+                    list_slot = False  # wording between: no longer the same list
                 continue
             change = Change(text_of(seg.old), text_of(seg.new))
-            out.append((seg, change, _is_filled_value(change, _whole_paragraph(segments, i))))
+            whole = _whole_paragraph(segments, i)
+            filled = _is_filled_value(change, whole)
+            # A list of the partnership (contacts, people) has as many rows as it needs; the
+            # library shows one row of […]: whole paragraphs added right after it are rows too.
+            if not filled and list_slot and not seg.old and _whole_paragraph(segments, i, True):
+                filled = True
+            list_slot = filled
+            out.append((seg, change, filled))
         return out
 
     @property
@@ -84,13 +109,17 @@ class ClauseRow:
         return 1 - differing / total if total > 0 else 1.0
 
 
-def _whole_paragraph(segments: Sequence[Segment], i: int) -> bool:
-    """Whether the library side of change `i` is a whole paragraph of its own."""
-    old = segments[i].old
-    before = [t for s in segments[:i] for t in s.old]
-    after = [t for s in segments[i + 1 :] for t in s.old]
-    starts = not before or before[-1].is_para or (bool(old) and old[0].is_para)
-    ends = not after or after[0].is_para or (bool(old) and old[-1].is_para)
+def _whole_paragraph(segments: Sequence[Segment], i: int, new_side: bool = False) -> bool:
+    """Whether one side of change `i` (the library's by default) is made of whole paragraphs."""
+
+    def side(seg: Segment) -> list[Token]:
+        return seg.new if new_side else seg.old
+
+    tokens = side(segments[i])
+    before = [t for s in segments[:i] for t in side(s)]
+    after = [t for s in segments[i + 1 :] for t in side(s)]
+    starts = not before or before[-1].is_para or (bool(tokens) and tokens[0].is_para)
+    ends = not after or after[0].is_para or (bool(tokens) and tokens[-1].is_para)
     return starts and ends
 
 
@@ -116,7 +145,9 @@ class DocumentDeviations:
     rows: list[ClauseRow] = field(default_factory=list)
 
     def row(self, clause_id: str) -> ClauseRow | None:
-        return next((r for r in self.rows if r.clause_id == clause_id), None)
+        """The document's row for a clause; for a clause used twice, the one that deviates."""
+        rows = [r for r in self.rows if r.clause_id == clause_id]
+        return min(rows, key=lambda r: _SEVERITY[r.status], default=None)
 
     @property
     def extras(self) -> list[ClauseRow]:
@@ -159,8 +190,11 @@ def collect_documents(targets: Iterable[Path]) -> list[Path]:
 def deviation_units(doc: DocumentText) -> list[Unit]:
     """Préambule, articles (titled sub-articles apart) and annexes of a document."""
     units: list[Unit] = []
+    front: list[TextBlock] = []
     for section in split_sections(doc):
-        if section.kind == "preambule":
+        if section.kind in ("titre", "parties", "sommaire"):
+            front.extend(section.iter_blocks())
+        elif section.kind == "preambule":
             units.append(make_unit(PREAMBULE, None, "Préambule", section.heading, section.blocks))
         elif section.kind == "annexe":
             unit = make_unit(ANNEXE, None, section.title, section.heading, section.blocks)
@@ -168,6 +202,9 @@ def deviation_units(doc: DocumentText) -> list[Unit]:
             units.append(unit)
         elif section.kind == "article":
             units.extend(_article_units(section))
+    if front:
+        # A preamble without a "Préambule" heading (an AMI's notice) is read with the title page.
+        units.insert(0, make_unit(FRONT, None, "", None, front))
     return units
 
 
@@ -198,6 +235,8 @@ def _reference_unit(ref: ReferenceText) -> Unit:
 def _unit_name(unit: Unit) -> str:
     if unit.kind == PREAMBULE:
         return "Préambule"
+    if unit.kind == FRONT:
+        return "En-tête et parties"
     if unit.kind == ANNEXE:
         return f"{unit.label} – {unit.title}" if unit.title else unit.label
     number = unit.number or ""
@@ -207,6 +246,14 @@ def _unit_name(unit: Unit) -> str:
 
 def _compare(unit: Unit, ref: ReferenceText, ref_unit: Unit) -> ClauseRow:
     words = diff_tokens(ref_unit.tokens, unit.tokens)
+    if unit.kind == FRONT:
+        # The title page and the parties around a preamble read with them are not its text.
+        segments = words.segments
+        while segments and not segments[0].equal and not segments[0].old:
+            segments = segments[1:]
+        while segments and not segments[-1].equal and not segments[-1].old:
+            segments = segments[:-1]
+        words = WordDiff(segments)
     title_change = None
     if unit.kind == ARTICLE and title_key(unit.title) != title_key(ref.title):
         title_change = Change(ref.title, unit.title)
@@ -230,35 +277,33 @@ def match_document(
     models: dict[str, set[str]],
 ) -> DocumentDeviations:
     units = deviation_units(doc)
-    candidates: list[tuple[float, int, str, int]] = []  # score, unit, clause, reference index
+    # Each variant of a clause can be used once: a model may use one clause twice with two
+    # variants (the requirements of an AMI and its response form).
+    candidates: list[tuple[float, int, int]] = []  # score, unit, reference (variant) index
     for i, unit in enumerate(units):
-        best: dict[str, tuple[float, int]] = {}
-        for k, (ref, ref_unit) in enumerate(zip(refs, ref_units, strict=True)):
-            if (unit.kind == PREAMBULE) != ref.clause_id.startswith("preambule"):
-                continue
+        for k, ref_unit in enumerate(ref_units):
             score = pair_score(unit, ref_unit)
-            if score is not None and score > best.get(ref.clause_id, (-1.0, 0))[0]:
-                best[ref.clause_id] = (score, k)
-        candidates.extend((score, i, cid, k) for cid, (score, k) in best.items())
+            if score is not None:
+                candidates.append((score, i, k))
     used_units: set[int] = set()
-    matched: dict[str, tuple[int, int]] = {}
-    for _score, i, clause_id, k in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
-        if i in used_units or clause_id in matched:
+    matched: dict[int, int] = {}  # reference index → unit index
+    for _score, i, k in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if i in used_units or k in matched:
             continue
         used_units.add(i)
-        matched[clause_id] = (i, k)
-    model = _closest_model(set(matched), models)
+        matched[k] = i
+    matched_ids = {refs[k].clause_id for k in matched}
+    model = _closest_model(matched_ids, models)
     expected = models.get(model, set()) if model else set()
     result = DocumentDeviations(doc.path, model)
-    for clause_id in sorted(set(matched) | expected):
-        if clause_id in matched:
-            i, k = matched[clause_id]
-            result.rows.append(_compare(units[i], refs[k], ref_units[k]))
-        else:
-            title = next(r.clause_title for r in refs if r.clause_id == clause_id)
-            result.rows.append(ClauseRow(MISSING, clause_id, title))
+    for k, i in matched.items():
+        result.rows.append(_compare(units[i], refs[k], ref_units[k]))
+    for clause_id in expected - matched_ids:
+        title = next(r.clause_title for r in refs if r.clause_id == clause_id)
+        result.rows.append(ClauseRow(MISSING, clause_id, title))
+    result.rows.sort(key=lambda r: (r.clause_id, r.article))
     for i, unit in enumerate(units):
-        if i not in used_units:
+        if i not in used_units and unit.kind != FRONT:  # a title page is not a clause
             result.rows.append(ClauseRow(EXTRA, article=_unit_name(unit)))
     return result
 

@@ -245,6 +245,31 @@ def paragraph_xml(para: _Para, ids: _Ids) -> etree._Element:
     return p
 
 
+# Elements that come before w:trackRevisions in w:settings (Word rejects them out of order).
+_BEFORE_TRACK_REVISIONS = {
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+    "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState",
+    "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView",
+}  # fmt: skip
+
+
+def _track_revisions(settings: etree._Element) -> None:
+    """Turn on "track changes", so that the reader's own edits are tracked too."""
+    if settings.find(_w("trackRevisions")) is not None:
+        return
+    element = etree.Element(_w("trackRevisions"))
+    for child in settings:
+        if etree.QName(child).localname not in _BEFORE_TRACK_REVISIONS:
+            child.addprevious(element)
+            return
+    settings.append(element)
+
+
 def redline_bytes(diff: DocumentDiff, summary: bool = True) -> bytes:
     """The redline .docx as bytes."""
     import docx
@@ -272,9 +297,7 @@ def redline_bytes(diff: DocumentDiff, summary: bool = True) -> bytes:
             sect_pr.addprevious(element)
         else:
             body.append(element)
-    settings = document.settings.element
-    if settings.find(_w("trackRevisions")) is None:
-        settings.insert(0, etree.Element(_w("trackRevisions")))
+    _track_revisions(document.settings.element)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
