@@ -159,10 +159,10 @@ class _Numbering:
             aid = an.get(f"{_W}abstractNumId", "")
             lv: dict[int, tuple[str, str, int]] = {}
             for lvl in an.iter(f"{_W}lvl"):
-                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                ilvl = _level(lvl.get(f"{_W}ilvl"))
                 fmt = _val(lvl.find(f"{_W}numFmt")) or "decimal"
                 text = _val(lvl.find(f"{_W}lvlText")) or ""
-                start = int(_val(lvl.find(f"{_W}start")) or "1")
+                start = _int(_val(lvl.find(f"{_W}start")), 1)
                 lv[ilvl] = (fmt, text, start)
             abstract[aid] = lv
         for num in numbering.iter(f"{_W}num"):
@@ -176,7 +176,7 @@ class _Numbering:
         numpr = p.find(f"{_W}pPr/{_W}numPr")
         if numpr is not None:
             num_id = _val(numpr.find(f"{_W}numId"))
-            ilvl = int(_val(numpr.find(f"{_W}ilvl")) or "0")
+            ilvl = _level(_val(numpr.find(f"{_W}ilvl")))
         elif style_id:
             num_id, ilvl = self.styles.numbering_of(style_id)
         if not num_id or num_id == "0" or (num_id, ilvl) not in self.levels:
@@ -211,6 +211,19 @@ def _format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+def _int(value: str | None, default: int) -> int:
+    """An integer attribute of untrusted XML; `default` when absent or malformed."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _level(value: str | None) -> int:
+    """A list level (w:ilvl): Word has nine, 0 to 8."""
+    return min(max(_int(value, 0), 0), 8)
+
+
 def _val(el: etree._Element | None) -> str | None:
     return None if el is None else el.get(f"{_W}val")
 
@@ -232,7 +245,7 @@ class _Styles:
                 self.based_on[sid] = based
             lvl = _val(st.find(f"{_W}pPr/{_W}outlineLvl"))
             if lvl is not None:
-                self.outline[sid] = int(lvl)
+                self.outline[sid] = _int(lvl, 9)
             else:
                 m = re.fullmatch(r"(?i)(heading|titre)\s*(\d)", name)
                 if m:
@@ -241,7 +254,7 @@ class _Styles:
             if numpr is not None:
                 self.numpr[sid] = (
                     _val(numpr.find(f"{_W}numId")),
-                    int(_val(numpr.find(f"{_W}ilvl")) or "0"),
+                    _level(_val(numpr.find(f"{_W}ilvl"))),
                 )
 
     def numbering_of(self, sid: str) -> tuple[str | None, int]:
@@ -311,7 +324,7 @@ class _DocxReader:
         level = None
         olvl = _val(p.find(f"{_W}pPr/{_W}outlineLvl"))
         if olvl is not None:
-            level = int(olvl)
+            level = _int(olvl, 9)
         elif sid and sid in self.styles.outline:
             level = self.styles.outline[sid]
         block = TextBlock(
