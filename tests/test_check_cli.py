@@ -274,3 +274,22 @@ def test_rules_are_listed_and_known_to_every_format() -> None:
 def test_no_path_is_a_usage_error() -> None:
     code, _, err = _run()
     assert code == 2 and "au moins un fichier" in err
+
+
+def test_malformed_word_numbering_is_read(tmp_path: Path) -> None:
+    # w:ilvl="abc" (hand-edited XML): read as level 0 instead of stopping every check.
+    document = docx.Document()
+    document.add_paragraph("Le partenaire XXXX.", style="List Number")
+    path = tmp_path / "numerotation.docx"
+    document.save(str(path))
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    xml = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = xml.replace(
+        "<w:pPr>", '<w:pPr><w:numPr><w:ilvl w:val="abc"/><w:numId w:val="1"/></w:numPr>', 1
+    ).encode()
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    report = check_paths([path])
+    assert report.errors == [] and [f.text for f in report.findings] == ["XXXX"]

@@ -243,6 +243,12 @@ def check_paths(
         except ConvgenError as exc:
             report.errors.append(FileError(shown, _message(exc, shown)))
             continue
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            # A malformed file that the reader did not foresee: reported like any unreadable
+            # file (with what failed, for the bug report), and the other files are checked.
+            reason = f"{type(exc).__name__}: {exc}"
+            report.errors.append(FileError(shown, f"lecture impossible ({reason})"))
+            continue
         report.files.append(shown)
         findings = check_document(doc, names=names, file=shown, source=path)
         _record(report, findings, acceptances, path, doc)
