@@ -58,6 +58,7 @@ Conformément à l'article L.511-1 du Code des assurances, à l'article 6 du rè
 2016/679 et à l'article 9 de la loi n°78-17, rien de plus.
 Article 3 : Durée
 La convention dure un an, sauf application de l'article 2.2.
+L'article le plus discuté reste l'article 3, puis l'article L. 511 du code.
 """,
     )
     assert _rules(findings, "reference-article") == []

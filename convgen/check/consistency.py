@@ -22,13 +22,14 @@ from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.extract import DocumentText, TextBlock
 from convgen.structure import Section, clean_heading_text, normalise_number, parse_article_heading
 
-_NUM = r"(?:\d+(?:\.\d+)*|1er|premier|[IVXL]+)(?![\w.]*\d)"
+# "4", "4.1", "1er", "IX" (roman numerals in capitals only: "l'article le plus..." is prose).
+_NUM = r"(?:\d+(?:\.\d+)*(?![\w.]*\d)|1er|premier|(?-i:[IVXL]+)(?!\w|\.\d))"
 _REFERENCE = re.compile(
     rf"\barticles?\s+(?P<first>{_NUM})(?P<more>(?:\s*(?:,|et|ou|à|au)\s*{_NUM})*)",
     re.IGNORECASE,
 )
 _MORE = re.compile(_NUM)
-_ANNEX_NUM = r"(?:\d+|[IVX]+|[A-H])(?![\w.])"
+_ANNEX_NUM = r"(?:\d+|(?-i:[IVX]+|[A-H]))(?![\w.])"
 _ANNEX_REFERENCE = re.compile(
     rf"\bannexes?\s+(?:n°\s*)?(?P<first>{_ANNEX_NUM})(?P<more>(?:\s*(?:,|et|à)\s*{_ANNEX_NUM})*)",
     re.IGNORECASE,
