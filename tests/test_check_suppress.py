@@ -109,3 +109,25 @@ def test_invalid_configuration_lists_every_problem(tmp_path: Path) -> None:
     assert any(":2: regle: règle inconnue « marqueur-z »" in m for m in messages)
     assert any(":4: fichiers: clé inconnue" in m for m in messages)
     assert any(":4: justification: obligatoire" in m for m in messages)
+
+
+def test_sarif_tells_in_source_from_configuration(tmp_path: Path) -> None:
+    import json
+
+    from convgen.check.report import format_sarif
+
+    path = tmp_path / "draft.txt"
+    path.write_text(
+        "Le lot XXXX. convgen: ignorer marqueur-x -- lot du marché\nFait à Niort, le\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "check.yaml"
+    config.write_text(
+        "accepter:\n  - regle: date-signature\n    justification: datée à la main\n",
+        encoding="utf-8",
+    )
+    report = check_paths([path], config=config)
+    assert {f.accepted_by for f in report.accepted} == {"document", "configuration"}
+    results = json.loads(format_sarif(report))["runs"][0]["results"]
+    kinds = {r["ruleId"]: r["suppressions"][0]["kind"] for r in results}
+    assert kinds == {"marqueur-x": "inSource", "date-signature": "external"}

@@ -65,8 +65,11 @@ class Finding:
     # The paragraph around `text`, for people (the text report); not part of the JSON contract.
     context: str | None = field(default=None, compare=False)
 
-    def accepted(self, justification: str) -> Finding:
-        return replace(self, justification=justification)
+    # How it was accepted: "document" (a marker in the text) or "configuration".
+    accepted_by: str | None = field(default=None, compare=False)
+
+    def accepted(self, justification: str, by: str = "configuration") -> Finding:
+        return replace(self, justification=justification, accepted_by=by)
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,7 @@ def _sarif_result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         physical["region"] = {"startLine": loc.line, "snippet": {"text": finding.text}}
     location: dict[str, Any] = {"physicalLocation": physical}
     if loc.article:
-        location["logicalLocations"] = [{"name": loc.article, "kind": "section"}]
+        location["logicalLocations"] = [{"name": loc.article, "kind": "element"}]
     properties = {k: v for k, v in location_json(loc).items() if v is not None}
     properties["text"] = finding.text
     if loc.zone != "corps":
@@ -227,7 +227,8 @@ def _sarif_result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "properties": properties,
     }
     if finding.justification is not None:
-        result["suppressions"] = [{"kind": "external", "justification": finding.justification}]
+        kind = "inSource" if finding.accepted_by == "document" else "external"
+        result["suppressions"] = [{"kind": kind, "justification": finding.justification}]
     return result
 
 

@@ -217,11 +217,11 @@ def apply_acceptances(
     for finding in findings:
         loc = finding.location
         number = loc.paragraph or loc.line or loc.page
-        candidates = [*inline.get(number, [])] if number is not None else []
-        candidates += acceptances.entries
-        match = next((a for a in candidates if a.matches(finding, path)), None)
+        candidates = [(a, "document") for a in inline.get(number, [])] if number else []
+        candidates += [(a, "configuration") for a in acceptances.entries]
+        match = next(((a, by) for a, by in candidates if a.matches(finding, path)), None)
         if match is None:
             kept.append(finding)
         else:
-            accepted.append(finding.accepted(match.justification))
+            accepted.append(finding.accepted(match[0].justification, match[1]))
     return kept, accepted
