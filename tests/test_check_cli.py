@@ -293,3 +293,35 @@ def test_malformed_word_numbering_is_read(tmp_path: Path) -> None:
             out.writestr(name, data)
     report = check_paths([path])
     assert report.errors == [] and [f.text for f in report.findings] == ["XXXX"]
+
+
+def test_footnotes_and_text_boxes_are_checked(tmp_path: Path) -> None:
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_paragraph("Article 1 : Objet")
+    boxed = document.add_paragraph("Voir l'encadré.")
+    boxed._p.append(
+        docx.oxml.parse_xml(
+            f'<w:r {w} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox>'
+            "<w:txbxContent><w:p><w:r><w:t>Contact : [nom du référent]</w:t></w:r></w:p>"
+            "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+        )
+    )
+    noted = document.add_paragraph("Le montant est fixé par délibération")
+    noted._p.append(docx.oxml.parse_xml(f'<w:r {w}><w:footnoteReference w:id="1"/></w:r>'))
+    path = tmp_path / "notes.docx"
+    document.save(str(path))
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {w}>'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:id="1"><w:p><w:r><w:t>Délibération n° 2025-XXXX.</w:t></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    )
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["word/footnotes.xml"] = footnotes.encode()
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    found = {(f.text, f.location.zone) for f in check_paths([path]).findings}
+    assert found == {("[nom du référent]", "zone de texte"), ("2025-XXXX", "note de bas de page")}
