@@ -133,11 +133,12 @@ def test_instance_outside_a_project_is_checked_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no clauses/ nor templates/ here
-    path = _write(tmp_path, VALID.replace("2025-03-19", "2025-05-19"))
-    findings = check_instance_file(path, "x.yaml")
-    assert sorted((f.rule, f.severity) for f in findings) == [
-        ("dates-incoherentes", "error"),
-        ("instance-invalide", "warning"),
+    text = VALID.replace("2025-03-19", "2025-05-19").replace("habitants: niortais", "habitants:")
+    findings = check_instance_file(_write(tmp_path, text), "x.yaml")
+    assert sorted((f.rule, f.severity, f.location.line or 0) for f in findings) == [
+        ("dates-incoherentes", "error", 17),
+        ("instance-invalide", "warning", 0),  # the model could not be read here
+        ("instance-invalide", "warning", 6),  # empty value, said without the model's schema
     ]
     assert "validation impossible" in next(
         f.message for f in findings if f.rule == "instance-invalide"

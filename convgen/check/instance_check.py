@@ -58,7 +58,9 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
         raise DocumentError(f"{file}: le fichier n'est pas encodé en UTF-8") from exc
     except OSError as exc:
         raise DocumentError(f"{file}: lecture impossible ({exc.strerror or exc})") from exc
-    findings = [_from_problem(p, file) for p in foundation_problems(path)]
+    problems = foundation_problems(path)
+    validated = problems is not None and not any(p.field == _UNCHECKED for p in problems)
+    findings = [_from_problem(p, file) for p in problems or []]
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
@@ -80,13 +82,17 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
     scalars = list(_scalars(root, ()))
     flagged = {f.location.line for f in findings}
     own = _placeholders(scalars, file) + _dates(scalars, file)
+    if not validated:
+        own += _empty_values(scalars, file)  # the model's schema would have said it
     # An impossible date is already "not a date" for the loader: say it once.
     findings += [f for f in own if not (f.rule == "date-invalide" and f.location.line in flagged)]
     return sorted(findings, key=lambda f: f.location.line or 0)
 
 
-def foundation_problems(path: Path) -> list[Problem]:
+def foundation_problems(path: Path) -> list[Problem] | None:
     """Problems found by the instance loader of `convgen.instances`, [] if it accepts the file.
+
+    None when that loader is not available at all.
 
     The clause library and models are looked up next to the instance (`../clauses`,
     `../templates`), else in the working directory.
@@ -95,7 +101,7 @@ def foundation_problems(path: Path) -> list[Problem]:
         from convgen.clauses import load_library
         from convgen.instances import ModelSource, load_instance
     except ImportError:  # the loader is not part of this installation
-        return []
+        return None
     root = path.resolve().parent.parent
     if not (root / "clauses").is_dir():
         root = Path.cwd()
@@ -169,6 +175,21 @@ def _placeholders(scalars: list[_Scalar], file: str) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _empty_values(scalars: list[_Scalar], file: str) -> list[Finding]:
+    return [
+        Finding(
+            file,
+            "instance-invalide",
+            WARNING,
+            f"{'.'.join(path)} : valeur manquante",
+            path[-1],
+            Location(line=line),
+        )
+        for path, value, line in scalars
+        if path and value.strip() in ("", "~", "null", "Null", "NULL")
+    ]
 
 
 def parse_date(value: str) -> date | None | bool:
