@@ -56,7 +56,8 @@ _EMPTY_PAIR = re.compile(r"\(\s*\)|«\s*»|\[\s*\]")
 
 # ---------------------------------------------------------------- "Fait à ..., le"
 _DONE_AT = re.compile(
-    r"\bFait\s+(?:en\s+\S+\s+exemplaires?(?:\s+originaux)?\s*,?\s+)?(?:à|au|aux|a)(?![\w-])"
+    r"\b(?:Fait|Signé|Fait\s+et\s+signé)\s+(?:en\s+\S+\s+exemplaires?(?:\s+originaux)?\s*,?\s+)?"
+    r"(?:à|au|aux|a)(?![\w-])"
 )
 
 

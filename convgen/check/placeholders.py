@@ -316,7 +316,7 @@ def _find_choices(text: str) -> list[Hit]:
 
 
 _FINDERS = (
-    (re.compile(r"Fait"), find_done_at),
+    (re.compile(r"Fait|Signé"), find_done_at),
     (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), find_empty_fields),
     (re.compile(r"/|[xX]{2}|\d[xX]|\d\.\.|AAAA|€|eur|EUR|\.{3}|__"), _find_masks),
     (re.compile(r"[{}%$«<]"), _find_template_tags),
