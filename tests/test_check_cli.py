@@ -325,3 +325,18 @@ def test_footnotes_and_text_boxes_are_checked(tmp_path: Path) -> None:
             out.writestr(name, data)
     found = {(f.text, f.location.zone) for f in check_paths([path]).findings}
     assert found == {("[nom du référent]", "zone de texte"), ("2025-XXXX", "note de bas de page")}
+
+
+def test_representative_on_the_next_line(tmp_path: Path) -> None:
+    path = tmp_path / "parties.txt"
+    path.write_text(
+        "La Commune de Niort\nReprésentée par\nson Maire, M. Jérôme BALOGE,\n"
+        "Et le CCAS de Niort\nReprésenté par\nLe partenaire de la commune\n",
+        encoding="utf-8",
+    )
+    [finding] = check_paths([path]).findings
+    assert (finding.rule, finding.text, finding.location.line) == (
+        "champ-vide",
+        "Représenté par",
+        5,
+    )

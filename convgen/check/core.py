@@ -161,7 +161,9 @@ def _value_follows(hit: Hit, blocks: list[TextBlock], texts: list[str], i: int) 
     "Tél. :" then "03 21 00 00 00" on the next line; "Nom :" in one cell and "Mme Anne MARTIN"
     in the next one.
     """
-    if texts[i][hit.end :].strip() or not hit.text.rstrip().endswith(":"):
+    folded = fold_line(hit.text).lower()
+    represented = folded.startswith(("représent", "represent")) and " par" in folded
+    if texts[i][hit.end :].strip() or not (hit.text.rstrip().endswith(":") or represented):
         return False
     nxt = i + 1
     if nxt >= len(blocks) or blocks[nxt].zone != blocks[i].zone or not texts[nxt].strip():
@@ -169,7 +171,8 @@ def _value_follows(hit: Hit, blocks: list[TextBlock], texts: list[str], i: int) 
     following = texts[nxt]
     if blocks[i].in_table and blocks[nxt].in_table:
         return not following.rstrip().endswith(":") and not starts_with_label(following)
-    folded = fold_line(hit.text).lower()
+    if represented:
+        return bool(VALUE_ON_NEXT_LINE["personne"].search(following))
     for prefixes, kind in _VALUE_KINDS:
         if folded.startswith(prefixes) or (kind == "mail" and "mail" in folded):
             return bool(VALUE_ON_NEXT_LINE[kind].search(following))

@@ -37,7 +37,15 @@ VALUE_ON_NEXT_LINE = {
     "adresse": re.compile(r"^\d+|\b\d{5}\b"),
     "siret": re.compile(r"^\d[\d ]{8,}"),
     "date": re.compile(r"^\d{1,2}(?:er)?\s+[a-zéû]+\s+\d{4}|^\d{1,2}/\d{1,2}/\d{2,4}"),
-    "personne": re.compile(r"^(?:M\.|Mme|Mlle|Monsieur|Madame|Me|Dr)\s+[A-ZÀ-Ý]"),
+    # "Mme Anne MARTIN", "Axel DUGUA", "son Maire", "sa Présidente, Mme ..."
+    "personne": re.compile(
+        r"^(?:(?:M\.?|Mme|Mlle|Monsieur|Madame|Me|Dr)\s+[A-ZÀ-Ý]"
+        r"|(?!(?:Le|La|Les|Un|Une|Et|Entre|Pour|Par)\b)"
+        r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}\b"
+        r"|(?i:(?:son|sa|leur|le|la)\s+(?:[\w-]+\s+)?(?:pr[ée]sident|directeu|directrice|maire|"
+        r"adjoint|vice|secr[ée]taire|tr[ée]sori|g[ée]rant|d[ée]l[ée]gu|responsable|"
+        r"repr[ée]sentant)))"
+    ),
 }
 _LABEL = re.compile(rf"(?:^|(?<=[\s;|/•·–-]))(?P<label>{_LABELS})\s*(?:\(s\))?\s*:", re.IGNORECASE)
 _FILLER = re.compile(r"^[\s.…_\-–*]*$")
