@@ -163,7 +163,7 @@ def assemble(
             )
             blocks = list(_parse_markup(check_size(text, clause_id)))
             if key is not None:
-                if len(_RENDERED) > 4096:
+                if len(_RENDERED) > 512:
                     _RENDERED.clear()
                 _RENDERED[key] = blocks
             return blocks
@@ -326,7 +326,7 @@ def _clause_key(
         return None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)  # bounded: a worker's memory must not grow with rows
 def _parse_markup(text: str) -> tuple[Block, ...]:
     """Parsed clause text, shared between documents (blocks are never modified once built).
 

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import resource
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class RowResult:
     pdf: str = ""
     problems: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    rss_kb: int = 0  # peak resident memory of the process that rendered the row
 
 
 @dataclass
@@ -71,6 +73,11 @@ class BatchReport:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def peak_worker_rss_kb(self) -> int:
+        """Largest peak RSS among the rendering processes (flat: independent of the rows)."""
+        return max((r.rss_kb for r in self.results), default=0)
 
     @property
     def skipped(self) -> int:
@@ -96,15 +103,22 @@ class _Job:
     table: Path
     out_dir: Path
     checker: Checker | None
+    base: dict[str, Any] | None
     layout: Layout | None = None
 
 
 @dataclass
 class _Task:
+    """One row to render; small, since it is sent to a worker (the base data is inherited)."""
+
     line: int
     stem: str
     fingerprint: str
-    data: dict[str, Any]
+    values: dict[str, Any]
+    layout: Layout | None = None
+
+    def data(self, job: _Job) -> dict[str, Any]:
+        return row_instance_data(Row(self.line, self.values), job.base, job.model.name)
 
 
 class RowInstance(Instance):
@@ -139,7 +153,6 @@ def run_batch(
     global _JOB
     from convgen.pdf_export import clean_stale_work
 
-    rows = read_table(table)
     base_data = load_base(base)
     name = model_name or (base_data or {}).get("modele")
     if not isinstance(name, str) or not name:
@@ -149,43 +162,60 @@ def run_batch(
     checker = Checker.for_project(project.instances_dir, _check_config(project)) if check else None
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_stale_work(out_dir)
-    job = _Job(project, model, frame, table, out_dir, checker)
-    static = _static_fingerprint(project, model, base, check)
-    results: dict[int, RowResult] = {}
-    tasks = _prepare(rows, base_data, name, name_pattern, table, static, results)
-    note = ""
-    if tasks and (frame.uses_page_count or model.sommaire):
-        job.layout, note = _representative_layout(job, tasks, _layout_key(job, static, tasks), pdf)
-    # The page numbers written are part of each document's inputs: a row is unchanged only if
-    # its data and the measured layout are.
-    layout_id = json.dumps(
-        [job.layout.pages, job.layout.heading_pages] if job.layout else None, sort_keys=True
-    )
-    previous = read_index(out_dir / INDEX_NAME)
-    to_render = []
-    for task in tasks:
-        task.fingerprint = _hash(task.fingerprint, layout_id)
-        old = previous.get(task.stem)
-        if old and old["empreinte"] == task.fingerprint and _outputs_exist(out_dir, task, pdf, old):
-            results[task.line] = RowResult(
-                task.line,
-                task.stem,
-                task.fingerprint,
-                old["statut"],
-                old["sha256"],
-                True,
-                old["pdf"],
-            )
-        else:
-            to_render.append(task)
+    job = _Job(project, model, frame, table, out_dir, checker, base_data)
+    # Workers are forked now, before the table is read: they inherit the compiled model and
+    # nothing that grows with the number of rows (flat memory per worker).
     _JOB = job
+    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+    results: dict[int, RowResult] = {}
     try:
-        for result in _render_all(to_render, jobs, progress):
+        rows = read_table(table)
+        static = _static_fingerprint(project, model, base, check)
+        tasks = _prepare(rows, base_data, name_pattern, table, static, results)
+        del rows
+        note = ""
+        if tasks and (frame.uses_page_count or model.sommaire):
+            key = _layout_key(job, static, tasks)
+            job.layout, note = _representative_layout(job, tasks, key, pdf)
+        # The page numbers written are part of each document's inputs: a row is unchanged only
+        # if its data and the measured layout are.
+        layout_id = json.dumps(
+            [job.layout.pages, job.layout.heading_pages] if job.layout else None, sort_keys=True
+        )
+        previous = read_index(out_dir / INDEX_NAME)
+        to_render = []
+        for task in tasks:
+            task.fingerprint = _hash(task.fingerprint, layout_id)
+            task.layout = job.layout
+            old = previous.get(task.stem)
+            if (
+                old
+                and old["empreinte"] == task.fingerprint
+                and _outputs_exist(out_dir, task, pdf, old)
+            ):
+                results[task.line] = RowResult(
+                    task.line,
+                    task.stem,
+                    task.fingerprint,
+                    old["statut"],
+                    old["sha256"],
+                    True,
+                    old["pdf"],
+                )
+            else:
+                to_render.append(task)
+        for result in _render_all(to_render, pool, progress):
             results[result.line] = result
+        if pool is not None:
+            pool.close()
     except BaseException:
+        if pool is not None:
+            pool.terminate()
         _write_index(out_dir, table, results)  # what is done stays done for the next run
         raise
     finally:
+        if pool is not None:
+            pool.join()
         _JOB = None
     report = BatchReport(table, out_dir, [results[k] for k in sorted(results)], draft, note)
     if pdf:
@@ -218,23 +248,21 @@ def _static_fingerprint(project: Project, model: Model, base: Path | None, check
 def _prepare(
     rows: list[Row],
     base: dict[str, Any] | None,
-    model: str,
     pattern: str | None,
     table: Path,
     static: str,
     results: dict[int, RowResult],
 ) -> list[_Task]:
-    """Each row's data, output name and fingerprint; duplicate names fail the later row."""
+    """Each row's output name and fingerprint; duplicate names fail the later row."""
     from convgen.errors import problem_at
 
     tasks: list[_Task] = []
     seen: dict[str, int] = {}
     for row in rows:
-        data = row_instance_data(row, base, model)
         try:
-            stem = output_stem(row, data, pattern, table)
+            stem = output_stem(row, base, pattern, table)
         except KeyError as exc:
-            message = f"--nom : champ « {exc.args[0]} » absent de cette ligne"
+            message = f"--nom : champ « {exc.args[0]} » sans valeur pour cette ligne"
             results[row.line] = RowResult(
                 row.line, "", "", ERROR, problems=[str(problem_at(table, row.line, None, message))]
             )
@@ -250,8 +278,8 @@ def _prepare(
             )
             continue
         seen[stem] = row.line
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-        tasks.append(_Task(row.line, stem, _hash(static, stem, canonical), data))
+        canonical = json.dumps(row.values, sort_keys=True, ensure_ascii=False, default=str)
+        tasks.append(_Task(row.line, stem, _hash(static, stem, canonical), row.values))
     return tasks
 
 
@@ -273,7 +301,7 @@ def _representatives(job: _Job, tasks: list[_Task]) -> list[_Task]:
     """The valid rows with the longest and the shortest values: the most likely to lay out apart."""
 
     def size(task: _Task) -> tuple[int, int]:
-        return (len(json.dumps(task.data, ensure_ascii=False, default=str)), -task.line)
+        return (len(json.dumps(task.values, ensure_ascii=False, default=str)), -task.line)
 
     ordered = sorted(tasks, key=size)
     longest = next((t for t in reversed(ordered) if not _instance(job, t)[1]), None)
@@ -362,10 +390,8 @@ def _same(a: Layout, b: Layout) -> bool:
 
 def _instance(job: _Job, task: _Task) -> tuple[Instance, list[Problem]]:
     problems: list[Problem] = []
-    row = Row(task.line, {})
-    base = validate_instance(
-        _row_doc(row, task.data, job.table), job.model, job.project.library, problems
-    )
+    doc = _row_doc(Row(task.line, {}), task.data(job), job.table)
+    base = validate_instance(doc, job.model, job.project.library, problems)
     instance = RowInstance(base.path, base.model_name, base.data, base.settings, base.source)
     instance.row_name = task.stem
     return instance, problems
@@ -398,7 +424,8 @@ def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult
     if job.checker is not None:
         target = job.out_dir / f"{task.stem}.docx"
         shown = f"{job.table.name}:{task.line} ({target.name})"
-        findings = job.checker.check(parts, job.frame, target, shown, own_values=task.data)
+        own = instance.source.data if instance.source else None
+        findings = job.checker.check(parts, job.frame, target, shown, own_values=own)
         status = DRAFT if findings else FINAL
     set_status(assembled, parts, FINAL if status == FINAL else DRAFT)
     data = zip_parts(parts, job.frame)
@@ -410,36 +437,27 @@ def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult
 def _work(task: _Task) -> RowResult:
     """In a worker: render one row and write it (atomically)."""
     assert _JOB is not None
-    result, data = render_row(_JOB, task, _JOB.layout)
+    result, data = render_row(_JOB, task, task.layout)
     if data:
         write_atomic(_JOB.out_dir / f"{task.stem}.docx", data)
+    result.rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return result
 
 
 def _render_all(
-    tasks: list[_Task], jobs: int, progress: Callable[[int, int], None] | None
+    tasks: list[_Task], pool: Any, progress: Callable[[int, int], None] | None
 ) -> Iterator[RowResult]:
+    """Results in row order (so the index and the output never depend on `--jobs`)."""
     total = len(tasks)
-    if jobs <= 1 or total < 2:
-        for done, task in enumerate(tasks, start=1):
-            yield _work(task)
-            if progress:
-                progress(done, total)
-        return
-    context = multiprocessing.get_context("fork")
-    chunk = max(1, min(64, total // (jobs * 8) or 1))
-    pool = context.Pool(jobs)
-    try:
-        for done, result in enumerate(pool.imap(_work, tasks, chunksize=chunk), start=1):
-            yield result
-            if progress:
-                progress(done, total)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    if pool is None:
+        results: Iterator[RowResult] = map(_work, tasks)
+    else:
+        chunk = max(1, min(64, total // 16 or 1))
+        results = pool.imap(_work, tasks, chunksize=chunk)
+    for done, result in enumerate(results, start=1):
+        yield result
+        if progress:
+            progress(done, total)
 
 
 # --------------------------------------------------------------------------- PDF and index

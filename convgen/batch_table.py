@@ -148,21 +148,30 @@ def load_base(path: Path | None) -> dict[str, Any] | None:
 _FIELD = re.compile(r"\{([\w.]+)\}")
 
 
-def output_stem(row: Row, data: dict[str, Any], pattern: str | None, table: Path) -> str:
+def field_value(row: Row, base: dict[str, Any] | None, name: str) -> Any:
+    """The value of the dotted field `name` for `row`: its cell, else the base instance's."""
+    if name in row.values:
+        return row.values[name]
+    target: Any = base
+    for part in name.split("."):
+        target = target.get(part) if isinstance(target, dict) else None
+    return target
+
+
+def output_stem(row: Row, base: dict[str, Any] | None, pattern: str | None, table: Path) -> str:
     """The file name (without extension) of a row's document.
 
     `pattern` names fields (`"{commune.nom}"`); else the `fichier` column; else the table's
     name and the row number. Accents and spaces are folded so names work on every system.
+    Raise `KeyError` naming a field of `pattern` that has no value.
     """
     if pattern:
 
         def value(m: re.Match[str]) -> str:
-            target: Any = data
-            for part in m.group(1).split("."):
-                target = target.get(part) if isinstance(target, dict) else None
-            if target is None:
+            found = field_value(row, base, m.group(1))
+            if found is None or isinstance(found, dict | list):
                 raise KeyError(m.group(1))
-            return str(target)
+            return str(found)
 
         raw = _FIELD.sub(value, pattern)
     elif row.values.get(NAME_COLUMN):
