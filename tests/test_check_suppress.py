@@ -131,3 +131,19 @@ def test_sarif_tells_in_source_from_configuration(tmp_path: Path) -> None:
     results = json.loads(format_sarif(report))["runs"][0]["results"]
     kinds = {r["ruleId"]: r["suppressions"][0]["kind"] for r in results}
     assert kinds == {"marqueur-x": "inSource", "date-signature": "external"}
+
+
+def test_marker_in_a_word_comment(tmp_path: Path) -> None:
+    document = docx.Document()
+    lot = document.add_paragraph("Le lot XXXX du marché.")
+    document.add_comment(
+        lot.runs, text="convgen: ignorer marqueur-x -- numéro de lot du marché", author="Juriste"
+    )
+    document.add_paragraph("Le partenaire XXXX.")
+    path = tmp_path / "lot.docx"
+    document.save(str(path))
+    report = check_paths([path])
+    assert [(f.rule, f.location.paragraph) for f in report.findings] == [("marqueur-x", 2)]
+    [accepted] = report.accepted
+    assert accepted.location.paragraph == 1 and accepted.accepted_by == "document"
+    assert "numéro de lot" in (accepted.justification or "")

@@ -265,7 +265,8 @@ def _record(
     path: Path,
     doc: DocumentText | None = None,
 ) -> None:
-    kept, accepted = apply_acceptances(findings, acceptances, path, doc)
+    source = path if doc is not None else None
+    kept, accepted = apply_acceptances(findings, acceptances, path, doc, source)
     report.findings.extend(kept)
     report.accepted.extend(accepted)
 

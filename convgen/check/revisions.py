@@ -8,6 +8,8 @@ each comment a warning (`commentaire`), at the paragraph where it stands (body o
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -26,35 +28,81 @@ _CHANGES = {
 _MARKERS = (b"<w:ins ", b"<w:del ", b"<w:moveFrom ", b"<w:moveTo ", b"commentReference")
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    """A tracked change or a comment, at a body paragraph (1-based, as in `extract`)."""
+
+    paragraph: int
+    kind: str  # "ajout", "suppression", "déplacement (...)" or "commentaire"
+    author: str
+    text: str
+
+
 def docx_revisions(path: Path, file: str, articles: dict[int, str | None]) -> list[Finding]:
-    """Tracked changes and comments of the .docx at `path`; `articles` maps paragraph → article."""
+    """Tracked changes and comments of the .docx at `path`; `articles` maps paragraph → article.
+
+    A comment that is an acceptance marker ("convgen: ignorer ...") is not reported: it is the
+    way to accept a finding without writing in the text itself (see `suppress`).
+    """
+    from convgen.check.suppress import is_marker
+
+    findings: list[Finding] = []
+    for item in review_items(path):
+        location = Location(paragraph=item.paragraph, article=articles.get(item.paragraph))
+        if item.kind == "commentaire":
+            if is_marker(item.text):
+                continue
+            message = "commentaire de relecture laissé dans le document"
+            if item.author:
+                message += f" ({item.author})"
+            findings.append(Finding(file, "commentaire", WARNING, message, item.text, location))
+        else:
+            message = f"modification suivie non acceptée ni refusée : {item.kind}"
+            if item.author:
+                message += f" par {item.author}"
+            text = item.text or "¶"
+            findings.append(Finding(file, "modification-suivie", ERROR, message, text, location))
+    return findings
+
+
+def review_items(path: Path) -> tuple[ReviewItem, ...]:
+    """Tracked changes and comments of a .docx, in document order (read once per file)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return _review_items(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _review_items(path: Path, mtime: int, size: int) -> tuple[ReviewItem, ...]:
+    del mtime, size  # part of the cache key only
     try:
         archive = open_docx_zip(path)
     except DocumentError:
-        return []  # already reported by the reader; nothing more to say here
+        return ()  # already reported by the reader; nothing more to say here
     with archive:
         try:
             data = archive.read("word/document.xml")
         except (KeyError, zipfile.BadZipFile, OSError):
-            return []
+            return ()
         if not any(marker in data for marker in _MARKERS):
-            return []
+            return ()
         comments = _comments(archive)
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
-        return []
+        return ()
     body = root.find(f"{_W}body")
     if body is None:
-        return []
-    findings: list[Finding] = []
+        return ()
+    items: list[ReviewItem] = []
     number = 0
     for p in body.iter(f"{_W}p"):
         if _in_text_box(p):
             continue  # text boxes are their own zone, not numbered with the body
         number += 1
-        location = Location(paragraph=number, article=articles.get(number))
         seen: set[str] = set()
         for el in p.iter(*_CHANGES):
             kind = _CHANGES[el.tag]
@@ -62,20 +110,11 @@ def docx_revisions(path: Path, file: str, articles: dict[int, str | None]) -> li
             if kind in seen and not text:
                 continue
             seen.add(kind)
-            author = el.get(f"{_W}author")
-            message = f"modification suivie non acceptée ni refusée : {kind}"
-            if author:
-                message += f" par {author}"
-            findings.append(
-                Finding(file, "modification-suivie", ERROR, message, text or "¶", location)
-            )
+            items.append(ReviewItem(number, kind, el.get(f"{_W}author") or "", text))
         for ref in p.iter(f"{_W}commentReference"):
             author, text = comments.get(ref.get(f"{_W}id", ""), ("", ""))
-            message = "commentaire de relecture laissé dans le document"
-            if author:
-                message += f" ({author})"
-            findings.append(Finding(file, "commentaire", WARNING, message, text, location))
-    return findings
+            items.append(ReviewItem(number, "commentaire", author, text))
+    return tuple(items)
 
 
 def _in_text_box(p: etree._Element) -> bool:

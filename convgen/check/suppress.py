@@ -5,7 +5,9 @@ Two ways, both requiring a reason that the report prints next to the accepted fi
 - in the document, a paragraph (or a YAML comment) containing
   `convgen: ignorer <règle>[, <règle>…] -- <justification>`: it accepts the findings of those
   rules in that paragraph, or in the next one when the marker stands alone in its paragraph.
-  `convgen: ignorer tout -- …` accepts every rule.
+  `convgen: ignorer tout -- …` accepts every rule. In a .docx the marker is best written as a
+  Word comment on the paragraph: it then does not show in the printed convention. In a PDF a
+  marker covers its page.
 - in `.convgen-check.yaml` (or the file given with `--config`)::
 
       accepter:
@@ -156,15 +158,30 @@ def _entries(root: yaml.Node, path: Path, problems: list[Problem]) -> list[yaml.
     return entries
 
 
-def inline_acceptances(doc: DocumentText | None, path: Path) -> dict[int, list[Acceptance]]:
+def is_marker(text: str) -> bool:
+    """True for a "convgen: ignorer ..." acceptance marker."""
+    return _MARKER.search(fold_line(text)) is not None
+
+
+def inline_acceptances(
+    doc: DocumentText | None, path: Path, source: Path | None = None
+) -> dict[int, list[Acceptance]]:
     """Markers written in the document, keyed by the location number they cover.
 
     The key is the paragraph (.docx), line (.txt, .yaml) or page (.pdf) number of the findings
-    they accept.
+    they accept. With `source`, the .docx file the document was read from, markers written as
+    Word comments count too (they do not show in the printed convention).
     """
     covered: dict[int, list[Acceptance]] = {}
     if doc is None:
         return _yaml_markers(path)
+    if source is not None and doc.kind == "docx":
+        from convgen.check.revisions import review_items
+
+        for item in review_items(source):
+            m = _MARKER.search(fold_line(item.text)) if item.kind == "commentaire" else None
+            if m:
+                covered.setdefault(item.paragraph, []).extend(_marker_rules(m, item.paragraph))
     blocks = doc.blocks
     for i, block in enumerate(blocks):
         if not _MENTION.search(block.text):
@@ -206,12 +223,19 @@ def _marker_rules(m: re.Match[str], where: int) -> list[Acceptance]:
 
 
 def apply_acceptances(
-    findings: list[Finding], acceptances: Acceptances, path: Path, doc: DocumentText | None
+    findings: list[Finding],
+    acceptances: Acceptances,
+    path: Path,
+    doc: DocumentText | None,
+    source: Path | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
-    """Split findings into (still to fix, accepted with their justification)."""
+    """Split findings into (still to fix, accepted with their justification).
+
+    `source`: the .docx file `doc` was read from, for markers written as Word comments.
+    """
     if not findings:
         return [], []
-    inline = inline_acceptances(doc, path)
+    inline = inline_acceptances(doc, path, source)
     kept: list[Finding] = []
     accepted: list[Finding] = []
     for finding in findings:
