@@ -60,13 +60,6 @@ class Section:
         for child in self.children:
             yield from child.iter_blocks(include_heading=True)
 
-    @property
-    def display(self) -> str:
-        """A short French name: "Article 4", "4.1", "Préambule", "Annexe 2"."""
-        if self.kind == "article" and self.number:
-            return f"Article {self.number}" if "." not in self.number else self.number
-        return self.label or KIND_LABELS[self.kind]
-
 
 # --------------------------------------------------------------------------- patterns
 
@@ -103,8 +96,6 @@ _TOC_LINE = re.compile(
     r"|(^\d{1,3}$)",
     re.IGNORECASE,
 )
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-
 MAX_HEADING = 160
 
 
@@ -112,20 +103,6 @@ MAX_HEADING = 160
 def clean_heading_text(text: str) -> str:
     """Text of a paragraph without extraction artefacts (`###`, `**`, `<sup>`) and folded."""
     return fold_line(_MARKUP.sub("", text)).strip()
-
-
-def roman_to_int(roman: str) -> int | None:
-    """Value of an upper-case Roman numeral, None if it is not a well-formed one."""
-    if not roman or any(c not in _ROMAN for c in roman):
-        return None
-    total = 0
-    for i, c in enumerate(roman):
-        value = _ROMAN[c]
-        if i + 1 < len(roman) and _ROMAN[roman[i + 1]] > value:
-            total -= value
-        else:
-            total += value
-    return total if _int_to_roman(total) == roman else None
 
 
 def _int_to_roman(n: int) -> str:
@@ -138,6 +115,14 @@ def _int_to_roman(n: int) -> str:
             out += sym
             n -= value
     return out
+
+
+_ROMANS = {_int_to_roman(n): n for n in range(1, 400)}
+
+
+def roman_to_int(roman: str) -> int | None:
+    """Value of an upper-case Roman numeral (1 to 399), None if it is not a well-formed one."""
+    return _ROMANS.get(roman)
 
 
 def normalise_number(raw: str) -> str | None:
@@ -271,66 +256,51 @@ class _Splitter:
 
     def split(self) -> list[Section]:
         i = 0
-        n = len(self.blocks)
-        while i < n:
-            block = self.blocks[i]
-            text = block.text
-            clean = clean_heading_text(text)
-            if not clean:
-                self._current().blocks.append(block)
-                i += 1
-                continue
+        while i < len(self.blocks):
             if not self.seen_body and self._sommaire_starts(i):
                 i = self._take_sommaire(i)
-                continue
-            h = self._article_heading(block)
-            if h is not None:
-                self._open("article", block, h)
-                self.seen_body = True
+            else:
+                self._place(self.blocks[i])
                 i += 1
-                continue
-            if _PREAMBULE.match(clean) and not self._in_kind("cloture", "annexe"):
-                self._open("preambule", block)
-                self.seen_body = True
-                i += 1
-                continue
-            if (
-                self.seen_body
-                and len(clean) <= 200
-                and (_ANNEXE.match(clean) or _ANNEXES.match(clean))
-            ):
-                self._open_annexe(block, clean)
-                i += 1
-                continue
-            if self.seen_body and _CLOSING.match(clean) and not self._in_kind("cloture", "annexe"):
-                self._open("cloture", None)
-                self.sections[-1].blocks.append(block)
-                i += 1
-                continue
-            if not self.seen_body and _PARTIES.search(clean) and not self._in_kind("parties"):
-                self._open("parties", None)
-                self.sections[-1].blocks.append(block)
-                i += 1
-                continue
-            sub = self._sub_heading(block)
-            if sub is not None and self.article is not None:
-                child = Section("article", sub.number, sub.label, sub.title, heading=block)
-                self.article.children.append(child)
-                i += 1
-                continue
-            if (
-                self.styled
-                and self.seen_body
-                and block.outline_level == 0
-                and len(clean) <= 120
-                and not self._in_kind("cloture", "annexe")
-            ):
-                self._open("article", block, _Heading("article", None, clean, clean))
-                i += 1
-                continue
-            self._current().blocks.append(block)
-            i += 1
         return self.sections
+
+    def _place(self, block: TextBlock) -> None:
+        """Open the section `block` starts, or add it to the current one."""
+        clean = clean_heading_text(block.text)
+        h = self._article_heading(block) if clean else None
+        ends_part = self._in_kind("cloture", "annexe")
+        if h is not None:
+            self._open("article", block, h)
+            self.seen_body = True
+        elif clean and _PREAMBULE.match(clean) and not ends_part:
+            self._open("preambule", block)
+            self.seen_body = True
+        elif (
+            self.seen_body
+            and clean
+            and len(clean) <= 200
+            and (_ANNEXE.match(clean) or _ANNEXES.match(clean))
+        ):
+            self._open_annexe(block, clean)
+        elif self.seen_body and clean and _CLOSING.match(clean) and not ends_part:
+            self._open("cloture", None).blocks.append(block)
+        elif (
+            not self.seen_body and clean and _PARTIES.search(clean) and not self._in_kind("parties")
+        ):
+            self._open("parties", None).blocks.append(block)
+        elif clean and (sub := self._sub_heading(block)) is not None and self.article is not None:
+            child = Section("article", sub.number, sub.label, sub.title, heading=block)
+            self.article.children.append(child)
+        elif (
+            self.styled
+            and self.seen_body
+            and block.outline_level == 0
+            and 0 < len(clean) <= 120
+            and not ends_part
+        ):
+            self._open("article", block, _Heading("article", None, clean, clean))
+        else:
+            self._current().blocks.append(block)
 
     def _in_kind(self, *kinds: str) -> bool:
         return bool(self.sections) and self.sections[-1].kind in kinds
