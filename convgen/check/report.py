@@ -31,12 +31,12 @@ SEVERITY_FR = {ERROR: "erreur", "warning": "avertissement"}
 
 
 def where(location: Location) -> str:
-    """ "Article 4, § 12", "ligne 3", "page 2, pied de page"."""
+    """ "Article 4, paragraphe 12", "ligne 3", "page 2, pied de page"."""
     parts = []
     if location.article:
         parts.append(location.article)
     if location.paragraph is not None:
-        parts.append(f"§ {location.paragraph}")
+        parts.append(f"paragraphe {location.paragraph}")
     if location.line is not None:
         parts.append(f"ligne {location.line}")
     if location.page is not None:
