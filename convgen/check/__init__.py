@@ -1,8 +1,15 @@
 """`convgen check`: what a draft still lacks before signature.
 
-Placeholders in any form (`placeholders`), consistency of references, numbering and sommaire
-(`consistency`), names of other partners (`names`), instance files (`instance_check`), accepted
-false positives (`suppress`), and the text/JSON/SARIF reports (`report`).
+One module per kind of finding:
+- `placeholders` (with `fields`): blanks in any form — "XXXX", "M.....", "[Raison sociale]",
+  "xx/xx/xx", an empty "Tél. :", "Fait à Calais, le" without a date...
+- `figures`: "trente (20) jours", "31 avril 2025", an end before its start;
+- `consistency`: references to missing articles or annexes, numbering, sommaire;
+- `names`: names of other partners (from `instances/`) left in a copied convention;
+- `revisions`: tracked changes and comments left in a .docx;
+- `instance_check`: an instance file, before anything is rendered from it;
+- `suppress`: accepted false positives (a marker in the document or `.convgen-check.yaml`);
+- `report`: the text, JSON and SARIF reports. `core` runs them all over files and folders.
 
     from convgen.check import check_paths
     report = check_paths(["out/"])
