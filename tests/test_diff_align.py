@@ -190,3 +190,18 @@ def test_text_seed_and_its_docx_report_no_change(seed_docx_dir: Path) -> None:
     # Markdown artefacts of the .txt ("**", "###") and Word's bullets are not wording.
     diff = diff_paths(seed_path("001"), seed_docx_dir / "001.docx")
     assert [e.name for e in diff.entries if e.status != UNCHANGED] == []
+
+
+def test_typography_alone_is_no_change(tmp_path: Path) -> None:
+    old = tmp_path / "typo-1.txt"
+    new = tmp_path / "typo-2.txt"
+    old.write_text(
+        "Article 1\u00a0: Objet\nL’organisme s’engage\u00a0: 10\u202f000\u00a0€ … la ﬁn.\n",
+        encoding="utf-8",
+    )
+    new.write_text(
+        "ARTICLE 1 – Objet\nL'organisme s'engage : 10 000 € ... la fin.\n", encoding="utf-8"
+    )
+    diff = diff_paths(old, new)
+    assert diff.identical
+    assert [(e.status, e.changes) for e in diff.entries] == [(UNCHANGED, [])]

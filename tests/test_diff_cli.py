@@ -126,3 +126,14 @@ def test_instance_yaml_files_are_rendered_then_compared(tmp_path: Path) -> None:
         }
     ]
     assert _run(str(old), str(old))[0] == 0
+
+
+def test_built_document_and_its_instance_are_identical(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    instance = root / "instances" / "ccas-poitiers.yaml"
+    build = CliRunner().invoke(
+        cli, ["build", str(instance), "--out", str(tmp_path), "--root", str(root)]
+    )
+    assert build.exit_code == 0, build.output
+    code, out, _ = _run(str(instance), str(tmp_path / "ccas-poitiers.docx"))
+    assert code == 0, out
