@@ -92,7 +92,7 @@ MANIFEST = """\
       article: "Article {numero} – {titre}"
       numero: ordinal
       sous_article: "{complet} {titre}"
-    sommaire: true
+    sommaire: {sommaire}
     articles:
       - clause: objet
       - titre: Obligations
@@ -147,13 +147,15 @@ def write_frame(path: Path) -> None:
     document.save(str(path))
 
 
-def make_project(root: Path, instance: str = INSTANCE) -> Path:
+def make_project(root: Path, instance: str = INSTANCE, sommaire: bool = False) -> Path:
+    """Write the project under `root`. With `sommaire`, building it runs LibreOffice (layout)."""
     (root / "clauses").mkdir(parents=True)
     for name, text in CLAUSES.items():
         (root / "clauses" / f"{name}.md").write_text(textwrap.dedent(text), encoding="utf-8")
     model = root / "templates" / "essai"
     model.mkdir(parents=True)
-    (model / "modele.yaml").write_text(textwrap.dedent(MANIFEST), encoding="utf-8")
+    manifest = textwrap.dedent(MANIFEST).replace("{sommaire}", "true" if sommaire else "false")
+    (model / "modele.yaml").write_text(manifest, encoding="utf-8")
     write_frame(model / "cadre.docx")
     (root / "instances").mkdir()
     (root / "instances" / "bourg.yaml").write_text(textwrap.dedent(instance), encoding="utf-8")
