@@ -73,3 +73,11 @@ def test_tokens_give_back_the_exact_text(paragraphs: list[str]) -> None:
     rebuilt = "".join("\n" if t.is_para else t.raw for t in tokens).split("\n")
     assert rebuilt == [p if p.strip() else "" for p in paragraphs]
     assert text_of(tokens).split("\n")[0] == paragraphs[0].strip()
+
+
+def test_sommaire_dot_leaders_and_blank_paragraphs_are_not_wording() -> None:
+    word = ["Article 1 : Objet de la convention\t3", "\n", "Article 2 : Durée\t4"]
+    pdf = ["Article 1 : Objet de la convention.................... 3", "Article 2 : Durée..... 4"]
+    assert diff_paragraphs(word, pdf).identical
+    # a placeholder of dots is still different from a filled value
+    assert _changes("DPO : .....", "DPO : M. Dupont") == [("", "M. Dupont")]

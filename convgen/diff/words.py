@@ -60,7 +60,13 @@ def is_punct_key(key: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _ignorable(token: str) -> bool:
-    """Decorative symbols (arrows, private-use bullets) are never compared."""
+    """Decorative symbols (arrows, private-use bullets) and dot leaders are never compared.
+
+    A sommaire line is "Article 1 : Objet<tab>3" in Word and "Article 1 : Objet....... 3" in
+    the PDF made from it.
+    """
+    if len(token) >= 4 and not token.strip("."):
+        return True
     return all(unicodedata.category(c) in ("So", "Co", "Cn") for c in token)
 
 
@@ -112,8 +118,9 @@ def _paragraph_tokens(text: str) -> tuple[Token, ...]:
         if tokens:
             last = tokens[-1]
             tokens[-1] = Token(last.key, last.raw + pending)
-        else:
+        elif pending.strip():
             tokens.append(Token(fold(pending).strip() or "·", pending))  # symbols only: "↳"
+        # else: a paragraph of spaces or line breaks only (a page break): nothing to compare
     return tuple(tokens)
 
 
