@@ -76,6 +76,10 @@ BLANKS = [
     ("délibération n° 2015/………. du 8 juillet 2015", "masque-date", "2015/.........."),
     ("représentée par Monsieur Xxxxxxxx Xxxxxxxx, Président", "marqueur-x", "Xxxxxxxx Xxxxxxxx"),
     ("le 20.. à Paris", "masque-date", "20.."),
+    ("Entre la commune de NOM DE LA COMMUNE et", "a-completer", "NOM DE LA COMMUNE"),
+    ("signée le <date>", "crochets", "<date>"),
+    ("N° SIRET |_|_|_|_|_|_|_|_|_|", "soulignes", "|_|_|_|_|_|_|_|_|_|"),
+    ("☐ tacite reconduction ☐ avenant", "choix-non-fait", "☐ tacite reconduction ☐ avenant"),
     ("Ci-après dénommée « ... »", "pointilles", "..."),
     ("représentée par M. X, directeur", "marqueur-x", "M. X"),
     ("Madame X", "marqueur-x", "Madame X"),
@@ -164,6 +168,10 @@ LOOK_ALIKES = [
     "Représenté(e) par son Président, M. Jean DUPONT",
     "Les adhérent-es sont informé-es",
     "sous le règne de Louis X",
+    "☒ tacite reconduction ☐ avenant",
+    "ARTICLE 5 – NOM DE DOMAINE",
+    "Le nom de la commune figure en annexe",
+    "<sup>er</sup> janvier",
     "« Nous disions ... que la commune » rapporte le compte rendu",
 ]
 

@@ -61,6 +61,12 @@ _TEMPLATE_TAG = re.compile(
 # ---------------------------------------------------------------- brackets
 _BRACKETS = re.compile(r"\[([^\[\]\n]{1,200})\](?!\()")
 _ANGLE = re.compile(r"<([A-Za-zÀ-ÿ][^<>=/:@\n]{2,80})>")
+# "<date>", "<montant>": one word, but a field's name (HTML tags are "<p>", "<u>", "<sup>").
+_ANGLE_FIELD = re.compile(
+    r"<(?:nom|pr[ée]nom|date|montant|adresse|ville|commune|partenaire|signataire|organisme|"
+    r"structure|raison_sociale|siret|siren)>",
+    re.IGNORECASE,
+)
 
 # ---------------------------------------------------------------- "à compléter", TODO
 _TODO = re.compile(r"(?<![\w-])(?:TODO|FIXME|TBD|TBC)(?![\w-])")
@@ -70,7 +76,11 @@ _FILL_VERBS = (
 )
 _TO_FILL = re.compile(rf"(?<![\w-])[àaÀA]\s+(?:{_FILL_VERBS})(?![\w-])", re.IGNORECASE)
 _NAME_MASK = re.compile(
-    r"(?<!\w)(?:Pr[ée]nom\s+NOM|NOM\s+Pr[ée]nom|Pr[ée]nom\s+Nom|Nom\s+Pr[ée]nom)(?!\w)"
+    r"(?<!\w)(?:Pr[ée]nom\s+NOM|NOM\s+Pr[ée]nom|Pr[ée]nom\s+Nom|Nom\s+Pr[ée]nom"
+    # "Entre la commune de NOM DE LA COMMUNE": the instruction written in capitals.
+    r"|NOM\s+(?:DU|DE\s+LA|DE\s+L'|DES|DE)\s*(?:COMMUNE|PARTENAIRE|SIGNATAIRE|STRUCTURE|"
+    r"ORGANISME|MUTUELLE|ASSOCIATION|CCAS|VILLE|REPR[ÉE]SENTANT|PR[ÉE]SIDENTE?|MAIRE|DIRECT\w+|"
+    r"COLLECTIVIT[ÉE]|[ÉE]TABLISSEMENT|SOCI[ÉE]T[ÉE]|CAISSE|ENTIT[ÉE]|B[ÉE]N[ÉE]FICIAIRE))(?!\w)"
 )
 
 # ---------------------------------------------------------------- dots, underscores, ??
@@ -79,7 +89,9 @@ _TOC_AFTER = re.compile(r"^\s*(?:(?:p\.?|page)\s*)?\d{0,3}\s*$", re.IGNORECASE)
 # "en date du ..........20", "le ...... 12": a blank before a number, not a leader to a page.
 _NOT_TOC_BEFORE = re.compile(r"(?:\b(?:du|le|au|en|de|n°|date)|[:/])\s*$", re.IGNORECASE)
 _CIVILITY = re.compile(r"(?:^|[\s(,])(?:M|MM|Mme|Mmes|Mlle|Me|Dr|Monsieur|Madame|n°|N°|No)\.?\s*$")
-_UNDERSCORES = re.compile(r"_{3,}")
+_UNDERSCORES = re.compile(r"_{3,}|(?:\|\s?_\s?){3,}\|?")  # "____", "|_|_|_|_|" (boxes)
+# Boxes left unticked: "☐ tacite reconduction ☐ avenant" (a ticked box means a choice was made).
+_BOXES = re.compile(r"[☐□❏]")
 _QUESTION = re.compile(r"\?{2,}|(?<=:)\s*\?\s*$")
 
 # ---------------------------------------------------------------- drafting instructions
@@ -209,6 +221,8 @@ def _find_brackets(text: str) -> list[Hit]:
         hits.append(_hit("crochets", text, m.start(), m.end()))
     for m in _PAREN_INSTRUCTION.finditer(text):
         hits.append(_hit("crochets", text, m.start(), m.end(), "instruction entre parenthèses"))
+    for m in _ANGLE_FIELD.finditer(text):
+        hits.append(_hit("crochets", text, m.start(), m.end()))
     for m in _ANGLE.finditer(text):
         inner = m.group(1)
         if " " in inner.strip() or "_" in inner:
@@ -315,6 +329,17 @@ def _find_choices(text: str) -> list[Hit]:
     return [_hit("choix-non-fait", text, m.start(), m.end()) for m in _CHOICE.finditer(text)]
 
 
+def _find_boxes(text: str) -> list[Hit]:
+    boxes = list(_BOXES.finditer(text))
+    if len(boxes) < 2 or re.search(r"[☒☑]", text):
+        return []
+    return [
+        _hit(
+            "choix-non-fait", text, boxes[0].start(), len(text), "case à cocher : aucun choix fait"
+        )
+    ]
+
+
 _FINDERS = (
     (re.compile(r"Fait|Signé"), find_done_at),
     (re.compile(r"[:(«\[°]|repr|Repr|REPR|date|DATE"), find_empty_fields),
@@ -331,9 +356,10 @@ _FINDERS = (
     ),
     (re.compile(r"[xX]{2}"), _find_x_markers),
     (re.compile(r"\.[ ]?\."), _find_dots),
-    (re.compile(r"___"), _find_underscores),
+    (re.compile(r"___|\|\s?_"), _find_underscores),
     (re.compile(r"\?"), _find_question_marks),
     (re.compile(r"↳|mention|\((?:au|fac|opt)", re.IGNORECASE), _find_instructions),
     (re.compile(r"/"), _find_choices),
+    (_BOXES, _find_boxes),
     (re.compile(r"M.{0,7} X"), _find_civility_x),
 )
