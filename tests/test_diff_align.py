@@ -205,3 +205,38 @@ def test_typography_alone_is_no_change(tmp_path: Path) -> None:
     diff = diff_paths(old, new)
     assert diff.identical
     assert [(e.status, e.changes) for e in diff.entries] == [(UNCHANGED, [])]
+
+
+def test_pdf_repetitions_at_page_tops_are_dropped() -> None:
+    from convgen.diff.sources import drop_repeated_page_tops
+    from convgen.extract import DocumentText, TextBlock
+
+    header = "Exigence du règlement Réponse du candidat Pièce justificative"
+    running = "Convention CCAS de Calais – CPAM de la Côte d'Opale"
+    doc = DocumentText(
+        Path("x.pdf"),
+        "pdf",
+        [
+            TextBlock(running, page=1),
+            TextBlock("Annexe 1 – Cadre de réponse", page=1),
+            TextBlock(header, page=1),  # the table starts mid-page
+            TextBlock("Tarifs pour un", page=1),
+            TextBlock(f"{running} {header} sénior ;", page=2),
+            TextBlock(f"{running} Fin du tableau.", page=3),
+        ],
+    )
+    drop_repeated_page_tops(doc)
+    assert [b.text for b in doc.blocks] == [
+        "Annexe 1 – Cadre de réponse",
+        header,
+        "Tarifs pour un",
+        "sénior ;",
+        "Fin du tableau.",
+    ]
+    # a title repeated at the top of page 2 only is the document's own text: kept
+    title = "Convention de partenariat relative à l'accès aux droits"
+    doc = DocumentText(
+        Path("y.pdf"), "pdf", [TextBlock(title, page=1), TextBlock(f"{title} ENTRE", page=2)]
+    )
+    drop_repeated_page_tops(doc)
+    assert [b.text for b in doc.blocks] == [title, f"{title} ENTRE"]

@@ -11,7 +11,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from convgen.extract import DocumentText, read_document
+from convgen.extract import DocumentText, TextBlock, read_document
+from convgen.textnorm import fold_line
 
 INSTANCE_SUFFIXES = (".yaml", ".yml")
 
@@ -54,6 +55,61 @@ def strip_markdown(text: str) -> str:
     return _MD_EMPHASIS.sub("", text)
 
 
+MIN_REPEATED = 20  # characters: shorter lines ("Mail :") repeat for good reasons
+
+
+def drop_repeated_page_tops(doc: DocumentText) -> None:
+    """Remove what a PDF repeats at the top of its pages but the document says once.
+
+    A table's header row is printed again on each page the table continues on, and a running
+    header on every page; in the .docx they are written once (or in the header zone, which is
+    not compared). A page whose first paragraph begins with the whole text of a paragraph
+    from the middle of an earlier page (a table header) loses that repetition. Text that
+    opened an earlier page is a running header only if at least three pages open with it
+    (a title page and a second page may both begin with the title).
+    """
+    body = [b for b in doc.blocks if b.zone == "corps"]
+    firsts = {id(b) for i, b in enumerate(body) if i == 0 or b.page != body[i - 1].page}
+    earlier: dict[str, TextBlock] = {}
+    prefixes: dict[int, list[str]] = {}  # page-opening block → repeated texts it begins with
+    count: dict[str, int] = {}
+    for block in body:
+        folded = fold_line(block.text)
+        if id(block) in firsts:
+            rest, found = folded, []
+            while True:  # a running header, then a table header, then the page's own text
+                text = next(
+                    (t for t in sorted(earlier, key=len, reverse=True)
+                     if rest.startswith(t) and earlier[t].page != block.page),
+                    None,
+                )  # fmt: skip
+                if text is None:
+                    break
+                found.append(text)
+                count[text] = count.get(text, 0) + 1
+                rest = rest[len(text) :].strip()
+            prefixes[id(block)] = found
+        if len(folded) >= MIN_REPEATED:
+            earlier.setdefault(folded, block)
+
+    def repeated(text: str) -> bool:
+        return id(earlier[text]) not in firsts or count[text] >= 2
+
+    drop = {id(earlier[t]) for t in count if id(earlier[t]) in firsts and repeated(t)}
+    for block in body:
+        rest = fold_line(block.text)
+        stripped = False
+        for text in prefixes.get(id(block), []):
+            if not repeated(text):
+                break
+            rest, stripped = rest[len(text) :].strip(), True
+        if stripped:
+            block.text = rest
+            if not rest:
+                drop.add(id(block))
+    doc.blocks = [b for b in doc.blocks if id(b) not in drop]
+
+
 def read_for_diff(path: Path) -> DocumentText:
     """Read a .docx/.pdf/.txt/.md document, or render an instance .yaml first."""
     if path.suffix.lower() in INSTANCE_SUFFIXES and path.is_file():
@@ -62,4 +118,6 @@ def read_for_diff(path: Path) -> DocumentText:
     if doc.kind == "txt":
         for block in doc.blocks:
             block.text = strip_markdown(block.text)
+    elif doc.kind == "pdf":
+        drop_repeated_page_tops(doc)
     return doc
