@@ -340,3 +340,13 @@ def test_representative_on_the_next_line(tmp_path: Path) -> None:
         "Représenté par",
         5,
     )
+
+
+def test_signature_date_on_the_next_line(tmp_path: Path) -> None:
+    path = tmp_path / "signatures.txt"
+    path.write_text(
+        "Fait à Niort, le\n12 mars 2025\nEn deux exemplaires.\nFait à Niort, le\nEn deux exemplaires.\n",
+        encoding="utf-8",
+    )
+    [finding] = check_paths([path]).findings
+    assert (finding.rule, finding.location.line) == ("date-signature", 4)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from convgen.check.consistency import check_consistency
-from convgen.check.fields import VALUE_ON_NEXT_LINE, starts_with_label
+from convgen.check.fields import VALUE_ON_NEXT_LINE, starts_with_date, starts_with_label
 from convgen.check.figures import find_figure_problems
 from convgen.check.hits import Hit
 from convgen.check.model import CheckReport, FileError, Finding, Location
@@ -107,6 +107,8 @@ def check_document(
         for hit in hits:
             if hit.rule == "champ-vide" and _value_follows(hit, doc.blocks, texts, i):
                 continue
+            if hit.rule == "date-signature" and _date_follows(hit, doc.blocks, texts, i):
+                continue
             message = hit.message
             if block.zone != ZONE_BODY:
                 message = f"{message} ({block.zone})"
@@ -177,6 +179,14 @@ def _value_follows(hit: Hit, blocks: list[TextBlock], texts: list[str], i: int) 
         if folded.startswith(prefixes) or (kind == "mail" and "mail" in folded):
             return bool(VALUE_ON_NEXT_LINE[kind].search(following))
     return False
+
+
+def _date_follows(hit: Hit, blocks: list[TextBlock], texts: list[str], i: int) -> bool:
+    """ "Fait à Poitiers, le" with the date on the next line (or the next PDF page)."""
+    if not hit.text.rstrip().endswith("le") or texts[i][hit.end :].strip():
+        return False
+    nxt = i + 1
+    return nxt < len(blocks) and blocks[nxt].zone == blocks[i].zone and starts_with_date(texts[nxt])
 
 
 _VALUE_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (

@@ -97,6 +97,11 @@ def find_empty_fields(text: str) -> list[Hit]:
     return hits
 
 
+def starts_with_date(text: str) -> bool:
+    """True for "12 mars 2025", "12/03/2025"...: a date written on the next line."""
+    return _VALID_DATE.match(text) is not None
+
+
 def starts_with_label(text: str) -> bool:
     """True for "Mail : ...", "Tél. :": a field label, not the value of the previous one."""
     m = _LABEL.match(text.lstrip(" -•·*"))
