@@ -130,6 +130,7 @@ def assemble(
     problems: list[Problem] = []
     doc_values = {"modele": model.name, "instance": instance.name, **(document or {})}
     base_context: dict[str, Any] = {**instance.data, "document": doc_values}
+    frozen: dict[str, Any] = {}  # _freeze of each context value, computed once per document
 
     def make_ref(current: Clause) -> Any:
         def article(clause_id: str) -> str:
@@ -148,7 +149,9 @@ def assemble(
         settings = instance.settings[clause_id]
         chosen = clause.variant(settings.variante or variant)
         assert chosen.template is not None
-        key = _clause_key(clause_id, chosen, settings.params, slot_number, numbers, base_context)
+        key = _clause_key(
+            clause_id, chosen, settings.params, slot_number, numbers, base_context, frozen
+        )
         cached = _RENDERED.get(key) if key is not None else None
         if cached is not None:
             return cached
@@ -309,10 +312,14 @@ def _clause_key(
     slot_number: str,
     numbers: dict[str, str],
     context: dict[str, Any],
+    frozen: dict[str, Any],
 ) -> tuple[Any, ...] | None:
     names = _template_names(variant)
     try:
-        values = tuple((n, _freeze(context.get(n))) for n in sorted(names) if n in context)
+        for n in names:
+            if n in context and n not in frozen:
+                frozen[n] = _freeze(context[n])
+        values = tuple((n, frozen[n]) for n in sorted(names) if n in context)
         return (
             clause_id,
             variant.name,
