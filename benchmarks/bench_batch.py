@@ -108,6 +108,9 @@ print(json.dumps({
     "errors": sum(1 for r in report.results if r.status == "erreur"),
     "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     "worker_kb": report.peak_worker_rss_kb,
+    "cpu": sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for f in ("ru_utime", "ru_stime")),
+    "load": __import__("os").getloadavg()[0],
 }))
 """
 
@@ -245,7 +248,9 @@ def main() -> None:
         rate = result["documents"] / result["seconds"]
         print(
             f"convgen  : {result['documents']:.0f} .docx en {result['seconds']:.1f} s "
-            f"(--jobs {args.jobs}) = {rate:.0f} docs/s"
+            f"(--jobs {args.jobs}) = {rate:.0f} docs/s ; temps CPU total {result['cpu']:.1f} s "
+            f"({result['cpu'] * 1000 / result['documents']:.2f} ms/doc, mise en page LibreOffice "
+            f"comprise) ; charge de la machine {result['load']:.1f}"
         )
         shutil.rmtree(work / "out")
         for rows in sorted({1_000, 10_000, args.rows}):
