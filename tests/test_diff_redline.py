@@ -138,7 +138,7 @@ _MACRO = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
 <script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1"
  script:language="StarBasic">
-Sub Resolve(src As String, dst As String, mode As String)
+Sub Resolve(src As String, dst As String, mode As String, filter As String)
   Dim args(0) As New com.sun.star.beans.PropertyValue
   args(0).Name = &quot;Hidden&quot;
   args(0).Value = True
@@ -152,7 +152,7 @@ Sub Resolve(src As String, dst As String, mode As String)
   End If
   Dim out(0) As New com.sun.star.beans.PropertyValue
   out(0).Name = &quot;FilterName&quot;
-  out(0).Value = &quot;Text (encoded)&quot;
+  out(0).Value = filter
   doc.storeToURL(ConvertToURL(dst), out())
   doc.close(True)
 End Sub
@@ -171,14 +171,18 @@ def _soffice(profile: Path, *args: str) -> None:
     )
 
 
-def _libreoffice_resolve(docx_path: Path, mode: str, profile: Path) -> list[str]:
-    """Accept or reject all changes in LibreOffice itself; the text it then exports."""
-    out = docx_path.with_name(f"{docx_path.stem}-{mode}.txt")
-    _soffice(
-        profile, "--invisible", f'macro:///Standard.Module1.Resolve("{docx_path}","{out}","{mode}")'
-    )
+def _libreoffice_resolve(docx_path: Path, mode: str, profile: Path, as_word: bool = False) -> Path:
+    """Accept or reject all changes in LibreOffice itself; save as text (or .docx)."""
+    suffix, filter_name = (".docx", "MS Word 2007 XML") if as_word else (".txt", "Text (encoded)")
+    out = docx_path.with_name(f"{docx_path.stem}-{mode}{suffix}")
+    macro = f'macro:///Standard.Module1.Resolve("{docx_path}","{out}","{mode}","{filter_name}")'
+    _soffice(profile, "--invisible", macro)
     assert out.is_file(), "LibreOffice n'a pas exécuté la macro"
-    return [line for line in out.read_text(encoding="utf-8-sig").split("\n") if line.strip()]
+    return out
+
+
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8-sig").split("\n") if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +200,17 @@ def test_libreoffice_accept_all_and_reject_all(tmp_path: Path, lo_profile: Path)
     out = tmp_path / "redline.docx"
     write_redline(diff, out, summary=False)
     old, new = _old_new(diff)
-    assert _libreoffice_resolve(out, "accept", lo_profile) == new
-    assert _libreoffice_resolve(out, "reject", lo_profile) == old
+    assert _lines(_libreoffice_resolve(out, "accept", lo_profile)) == new
+    assert _lines(_libreoffice_resolve(out, "reject", lo_profile)) == old
+    # after accepting, headings are still headings and body text is still body text
+    accepted = docx.Document(str(_libreoffice_resolve(out, "accept", lo_profile, as_word=True)))
+    styles = {p.text: p.style.name for p in accepted.paragraphs if p.text.strip()}
+    assert styles["Article 6\u00a0: Communication"] == "Heading 1"
+    assert styles["Article 3\u00a0: Suivi du partenariat"] == "Heading 1"
+    assert styles["2) Obligation du CCAS"] == "Heading 2"
+    assert all(
+        name == "Normal" for text, name in styles.items() if text.startswith(("Toute", "La "))
+    )
 
 
 def test_libreoffice_shows_the_changes_in_pdf(tmp_path: Path) -> None:
