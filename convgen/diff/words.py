@@ -2,8 +2,9 @@
 
 Texts are cut into tokens (words and punctuation marks), each with a comparison key folded
 from its typography (no-break spaces, apostrophes, ligatures: `convgen.textnorm.fold`) and the
-raw text to print back. Bullet glyphs and decorative symbols carry no key: Word's "•" and a
-PDF's private-use bullet are the same list item. Paragraph breaks are tokens too, so that the
+raw text to print back. Bullet glyphs, decorative symbols and dot leaders carry no key: Word's
+"•" and a PDF's private-use bullet are the same list item, and a sommaire's "....... 3" is
+Word's tab. Hyphenated compounds compare without their hyphens. Paragraph breaks are tokens too, so that the
 Word redline can rebuild paragraphs, but a change made only of paragraph breaks (a PDF joining
 two lines differently) is layout, not a change of text, and is not reported.
 
