@@ -417,8 +417,8 @@ def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult
         assembled = _assemble(job, instance, task, layout)
         parts = render_parts(assembled, job.frame)
     except InputError as exc:  # a clause or the frame cannot use this row's values
-        problems = [str(p) for p in exc.problems] or [exc.message]
-        return RowResult(task.line, task.stem, task.fingerprint, ERROR, problems=problems), b""
+        messages = [str(p) for p in exc.problems] or [exc.message]
+        return RowResult(task.line, task.stem, task.fingerprint, ERROR, problems=messages), b""
     findings: list[Finding] = []
     status = UNCHECKED
     if job.checker is not None:

@@ -144,3 +144,40 @@ def test_fast_zip_writer_reads_like_zipfile(project: Path, tmp_path: Path) -> No
         assert archive.testzip() is None
         names = archive.namelist()
     assert names[0] == "[Content_Types].xml" and "word/document.xml" in names
+
+
+def test_interrupted_batch_leaves_no_half_written_file(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from convgen import batch, build
+
+    table = write_table(tmp_path / "communes.csv", 30, bad_line=None)
+    out = tmp_path / "out"
+    calls: list[int] = []
+    real_fdopen = os.fdopen
+
+    def fdopen(fd: int, mode: str = "r") -> object:
+        calls.append(fd)
+        if len(calls) == 12:  # Ctrl-C while a document is being written
+            os.write(fd, b"PK\x03\x04 half")
+            os.close(fd)
+            raise KeyboardInterrupt
+        return real_fdopen(fd, mode)
+
+    monkeypatch.setattr(build.os, "fdopen", fdopen)
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_batch(Project(project), table, out, base=project / "base.yaml")
+    monkeypatch.undo()
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith(".convgen-mise"))
+    documents = [n for n in names if n.endswith(".docx")]
+    assert names == [*documents, "index.csv"]  # no temporary or half-written file
+    assert 5 <= len(documents) < 30
+    for name in documents:
+        with zipfile.ZipFile(out / name) as archive:
+            assert archive.testzip() is None
+    assert sorted(r["fichier"] for r in index_rows(out)) == documents
+    # the next run renders only what is missing
+    report = batch.run_batch(Project(project), table, out, base=project / "base.yaml")
+    assert report.skipped == len(documents) and len(report.results) == 30
