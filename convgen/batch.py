@@ -8,10 +8,12 @@ input fingerprint, SHA-256 of the file, status). A bad row is reported with its 
 the other rows are still written. A re-run skips the rows whose input fingerprint is unchanged.
 Documents are the same bytes whatever `jobs` is: each depends only on its row and the project.
 
-Page numbers in a .docx-only batch: "sur SEPT (7) pages" is measured by LibreOffice on the two
-rows most likely to differ (the longest and the shortest values) and written in every document;
-if they disagree, the batch stops and asks for `--pdf`, which measures every document's PDF and
-re-renders those whose count was wrong (`pdf_export`).
+Page numbers in a .docx-only batch: "sur SEPT (7) pages" (and a sommaire's page numbers) are
+measured by LibreOffice on the two rows most likely to differ (the longest and the shortest
+values), confirmed by a second layout, and written in every document; if the two rows disagree,
+the batch stops and asks for `--pdf`. With `--pdf`, every document's PDF is measured and the
+documents whose numbers were wrong are re-rendered and converted again (`pdf_export`); the
+layout last measured for the model (kept in the output folder) then serves as the first guess.
 """
 
 from __future__ import annotations

@@ -86,12 +86,15 @@ def convert_many(
     Each process has its own private profile (see `convgen.libreoffice`), so they can run side by
     side; each expected PDF is checked to exist.
     """
-    chunks = [list(sources[i : i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+    # Small sets are split evenly over the processes (20 files, 2 jobs: 2 × 10), large ones in
+    # chunks of CHUNK so that a LibreOffice crash or timeout costs little.
+    size = max(1, min(CHUNK, -(-len(sources) // max(1, jobs))))
+    chunks = [list(sources[i : i + size]) for i in range(0, len(sources), size)]
     if not chunks:
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(chunks)))) as pool:
         done = list(
-            pool.map(lambda c: convert_to_pdf(c, out_dir, pdfa=pdfa, batch_size=CHUNK), chunks)
+            pool.map(lambda c: convert_to_pdf(c, out_dir, pdfa=pdfa, batch_size=size), chunks)
         )
     return [pdf for chunk in done for pdf in chunk]
 
