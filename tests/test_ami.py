@@ -52,6 +52,7 @@ def bullets(article: Article) -> list[str]:
 
 def docx_texts(root: Path, instance: str, tmp_path: Path) -> list[str]:
     _, data = render_instance(Project(root), root / instance)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / (Path(instance).stem + ".docx")
     path.write_bytes(data)
     return [b.text for b in read_docx(path).body()]
@@ -294,3 +295,19 @@ def test_inherited_ami_value_is_reported_in_the_ami_file(project: Path) -> None:
     line = line_of(ami, "representant_genre:")
     assert f"ami-poitiers.yaml:{line}: ccas.representant_genre: « feminin »" in output, output
     assert "convention-laureat.yaml" not in output
+
+
+def test_convention_built_on_the_ami_is_the_same_convention(project: Path, tmp_path: Path) -> None:
+    """instances/ccas-poitiers.yaml rewritten to start from the AMI (tests/testdata/ami/): it
+    writes only the délibération, the laureate and the place of signature, and its convention
+    is word for word the one of the self-contained instance."""
+    flat = docx_texts(project, CONVENTION, tmp_path / "plat")
+    child = ROOT / "tests" / "testdata" / "ami" / "ccas-poitiers.yaml"
+    text = child.read_text(encoding="utf-8")
+    assert "base: ami-poitiers.yaml" in text and "Centre communal" not in text
+    (project / CONVENTION).write_text(text, encoding="utf-8")
+    assert docx_texts(project, CONVENTION, tmp_path / "herite") == flat
+    # --sans-controle: until the check's party names read `base:` (convgen.inheritance.
+    # merged_data), the after-build check takes the CCAS's inherited name for the AMI's
+    code, output = build(project, "--sans-controle", str(project / CONVENTION))
+    assert code == 0, output
