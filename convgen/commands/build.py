@@ -9,8 +9,16 @@ import click
 
 from convgen.cli import handle_errors
 
+EXAMPLES = """\b
+Exemples :
+  convgen build instances/ccas-poitiers.yaml --out out/
+  convgen build --pdf                 # .docx et PDF à signer de toutes les instances
+  convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml \\
+      --data communes.csv --nom "{commune.nom}" --jobs 2 --out out/communes
+"""
 
-@click.command("build")
+
+@click.command("build", epilog=EXAMPLES)
 @click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -93,13 +101,6 @@ def command(
     Avec --data, une convention par ligne : une ligne invalide est signalée avec son numéro
     (communes.csv:17: …) sans arrêter les autres (code de sortie 2 à la fin) ; index.csv
     récapitule chaque ligne ; une relance ne refait que les lignes modifiées.
-
-    \b
-    Exemples :
-      convgen build instances/ccas-poitiers.yaml --out out/
-      convgen build --pdf                      # .docx et PDF à signer de toutes les instances
-      convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml \\
-          --data communes.csv --nom "{commune.nom}" --jobs 2 --out out/communes
     """
     from convgen.build import Project
 
