@@ -42,6 +42,7 @@ DEADLINE: Path_ = ("calendrier", "date_limite_depot")
 HOUR: Path_ = ("calendrier", "heure_limite_depot")
 MIN_DELAY: Path_ = ("calendrier", "delai_minimum_depot")
 CRITERIA: Path_ = ("selection", "criteres")
+DEPARTMENT: Path_ = ("ccas", "departement")
 
 # The requirements: lists of the clause shared by the AMI and the convention, with the prefix
 # of their numbers (O1…, S1…) in the règlement and the cadre de réponse.
@@ -120,7 +121,7 @@ def _deadline(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
                 f"le {_day(deadline)} n'est pas un jour ouvré : choisissez un jour de semaine",
             )
         )
-    holiday = holidays.France(language="fr", years=deadline.year).get(deadline)
+    holiday = french_holidays(_get(data, DEPARTMENT), deadline.year).get(deadline)
     if holiday:
         problems.append(
             _at(
@@ -144,6 +145,14 @@ def _deadline(data: dict[str, Any], doc: YamlDoc) -> list[Problem]:
                 )
             )
     return problems
+
+
+def french_holidays(department: str | None, year: int) -> holidays.HolidayBase:
+    """Public holidays in `department`: Alsace-Moselle and overseas have days of their own."""
+    code = (department or "").strip().upper()
+    code = {"67": "6AE", "68": "6AE"}.get(code, code)
+    subdiv = code if code in holidays.France.subdivisions else None
+    return holidays.France(language="fr", subdiv=subdiv, years=year)
 
 
 # --------------------------------------------------------------------------- weights

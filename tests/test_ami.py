@@ -204,6 +204,29 @@ def test_ami_problem_is_reported_with_file_and_line(
     assert f"ligne {line} " in result.output and message.split(": ", 1)[1][:40] in result.output
 
 
+def test_local_holidays_of_alsace_moselle(project: Path) -> None:
+    """Good Friday is a working day in Poitiers, a public holiday in Strasbourg."""
+    instance = project / AMI
+    moves = [
+        ("date_auditions: 2025-03-04", "date_auditions: 2025-04-24"),
+        ("date_decision: 2025-03-19", "date_decision: 2025-05-14"),
+        ("date_signature: 2025-04-17", "date_signature: 2025-06-05"),
+        ("date_limite_depot: 2025-02-14", "date_limite_depot: 2025-04-18"),
+    ]
+    for old, new in moves:
+        edit(instance, old, new)
+    code, output = build(project, str(instance))
+    assert code == 0, output
+    edit(instance, 'departement: "86"', 'departement: "67"')
+    code, output = build(project, str(instance))
+    assert code == 2
+    line = line_of(instance, "date_limite_depot:")
+    assert (
+        f"ami-poitiers.yaml:{line}: calendrier.date_limite_depot: le vendredi 18 avril 2025 "
+        "est un jour férié (Vendredi saint)"
+    ) in output, output
+
+
 def test_minimum_delay_is_configurable(project: Path) -> None:
     instance = project / AMI
     edit(
