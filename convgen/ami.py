@@ -49,7 +49,7 @@ DEPARTMENT: Path_ = ("ccas", "departement")
 REQUIREMENT_CLAUSE = "engagements-organisme"
 REQUIREMENT_LISTS = (("exigences_offre", "O"), ("services_sans_surcout", "S"))
 
-_HOUR = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")
+_HOUR = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 

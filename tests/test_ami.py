@@ -127,7 +127,7 @@ def test_ami_reads_like_a_call(tmp_path: Path) -> None:
     ]
     assert "Annexe 1 – Cadre de réponse" in headings
     joined = "\n".join(texts)
-    assert "vendredi 14 février 2025 à 12 h 00" in joined
+    assert "vendredi 14 février 2025 à 12\u00a0h\u00a000" in joined
     assert "100 %" in texts  # total of the weights
     assert "Fait à Poitiers, le 6 janvier 2025" in texts
 
