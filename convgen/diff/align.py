@@ -60,6 +60,7 @@ class Unit:
     title_label: str = ""  # annexes: "Annexe 2"
     index: int = -1  # position among the units of its document
     sub_headings: frozenset[int] = frozenset()  # id() of the sub-article heading blocks
+    body_key: tuple[str, ...] = ()  # comparison keys of the body, paragraph breaks left out
 
     @property
     def label(self) -> str:
@@ -90,10 +91,11 @@ def make_unit(
     kind: str, number: str | None, title: str, heading: TextBlock | None, blocks: list[TextBlock]
 ) -> Unit:
     tokens = _neutralise_sub_numbers(tokenize([b.text for b in blocks]), number)
-    keys = [t[0].casefold() for t in tokens if t[0] != PARA and not is_punct_key(t[0])]
+    body_key = tuple(t[0] for t in tokens if t[0] != PARA)
+    keys = [k.casefold() for k in body_key if not is_punct_key(k)]
     shingles = frozenset(zip(keys, keys[1:], strict=False)) or frozenset((k, "") for k in keys)
     significant = [w for w in _words(title) if w not in _STOPWORDS]
-    return Unit(
+    unit = Unit(
         kind,
         number,
         title,
@@ -104,6 +106,8 @@ def make_unit(
         frozenset(significant),
         significant[0][:6] if significant else "",
     )
+    unit.body_key = body_key
+    return unit
 
 
 def units_of(doc: DocumentText) -> list[Unit]:
@@ -203,9 +207,9 @@ def _assign(left: Sequence[Unit], right: Sequence[Unit]) -> list[tuple[int, int,
     used_r: set[int] = set()
     by_tokens: dict[tuple[str, ...], list[int]] = {}
     for j, unit in enumerate(right):
-        by_tokens.setdefault(tuple(t.key for t in unit.tokens if not t.is_para), []).append(j)
+        by_tokens.setdefault(unit.body_key, []).append(j)
     for i, unit in enumerate(left):
-        candidates = by_tokens.get(tuple(t.key for t in unit.tokens if not t.is_para), [])
+        candidates = by_tokens.get(unit.body_key, [])
         free = [j for j in candidates if j not in used_r]
         if free and unit.tokens:
             j = min(free, key=lambda j: (right[j].title != unit.title, abs(j - i)))

@@ -73,7 +73,8 @@ def _ignorable(token: str) -> bool:
 
 @lru_cache(maxsize=65536)  # a convention uses a few thousand distinct words
 def _key(word: str) -> str:
-    folded = fold(word)
+    # An ASCII word has no typography to fold (spaces, curly quotes, ligatures are not ASCII).
+    folded = word if word.isascii() else fold(word)
     if folded.startswith(".."):
         return "..."  # "…", "..." and dot leaders
     return folded.replace("-", "") if len(folded) > 1 else folded
