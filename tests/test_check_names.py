@@ -160,3 +160,26 @@ def test_seeds_named_after_the_bundled_instances(tmp_path: Path) -> None:
     report = check_paths([misfiled], instances_dir=REPO_INSTANCES)
     names = {f.text for f in report.findings if f.rule == "nom-autre-partenaire"}
     assert names == {"SAINT CHAMOND", "MUTUELLE MILTIS", "Mutuelle MILTIS"}
+
+
+def test_names_inherited_from_a_base_instance(tmp_path: Path) -> None:
+    folder = tmp_path / "instances"
+    folder.mkdir()
+    (folder / "ami-niort.yaml").write_text(
+        "modele: ami-mutuelle-communale\nccas:\n  nom: Centre communal d'action sociale de Niort\n"
+        "  commune: Niort\n",
+        encoding="utf-8",
+    )
+    (folder / "ccas-niort.yaml").write_text(
+        "base: ami-niort.yaml\nmodele: mutuelle-communale\norganisme:\n  nom: Mutuelle du Marais\n",
+        encoding="utf-8",
+    )
+    (folder / "ccas-poitiers.yaml").write_text(POITIERS, encoding="utf-8")
+    names = load_party_names(folder)
+    assert name_key("Niort") in names.names["ccas-niort"]  # inherited from the AMI
+    path = tmp_path / "ccas-niort.txt"
+    path.write_text(
+        "Le CCAS de Niort et la Mutuelle du Marais, comme le CCAS de Poitiers.\n", encoding="utf-8"
+    )
+    findings = check_document(read_document(path), names=names)
+    assert [f.text for f in findings if f.rule == "nom-autre-partenaire"] == ["Poitiers"]

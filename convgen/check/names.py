@@ -72,10 +72,7 @@ def load_party_names(instances_dir: Path | None) -> PartyNames:
     if instances_dir is None or not instances_dir.is_dir():
         return result
     for path in sorted([*instances_dir.glob("*.yaml"), *instances_dir.glob("*.yml")]):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
-            continue
+        data = _instance_data(path)
         if not isinstance(data, dict):
             continue
         found: dict[str, str] = {}
@@ -87,6 +84,23 @@ def load_party_names(instances_dir: Path | None) -> PartyNames:
         if found:
             result.names[path.stem] = found
     return result
+
+
+def _instance_data(path: Path) -> object:
+    """The instance's data with what it inherits (`base:`), read loosely; None if unreadable.
+
+    A convention made from an AMI inherits the AMI's parties: their names are its own.
+    """
+    try:
+        from convgen.inheritance import merged_data
+    except ImportError:  # no inheritance in this installation: the file alone
+        pass
+    else:
+        return merged_data(path)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return None
 
 
 def _name_values(data: object, depth: int) -> list[str]:
