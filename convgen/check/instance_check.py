@@ -42,12 +42,12 @@ _END = ("date_fin", "fin", "date_echeance", "echeance", "date_expiration", "expi
 
 
 def is_instance_file(path: Path) -> bool:
-    """True for an instance (a mapping with `modele:`), False for other YAML files."""
+    """True for an instance (a mapping with `modele:` or `base:`), False for other YAML files."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return path.parent.name == "instances"  # broken instances are reported, not skipped
-    return isinstance(data, dict) and "modele" in data
+    return isinstance(data, dict) and ("modele" in data or "base" in data)
 
 
 def check_instance_file(path: Path, file: str) -> list[Finding]:
