@@ -546,6 +546,10 @@ def _pdf_paragraphs(text: str) -> list[str]:
                 current = current + line  # a compound broken at its hyphen: "Rhône-" / "Alpes"
             last_len = len(line)
             continue
+        if current[-1:].isalnum() and line[:1] == "-" and line[1:2].isalnum() and not heading:
+            current = current + line  # broken before its hyphen: "…@ccas" / "-calais.fr"
+            last_len = len(line)
+            continue
         if (
             current
             and not heading
