@@ -250,11 +250,14 @@ def test_requirement_missing_from_the_cadre_de_reponse(project: Path) -> None:
     )
     code, output = build(project, str(project / AMI))
     assert code == 2
-    line = line_of(clause, "- Favoriser des actions de prévention")
+    front = Project(project).library.clauses["engagements-organisme"].front
+    n = len(front.data["parametres"]["services_sans_surcout"]["defaut"])
+    line = front.line_of(("parametres", "services_sans_surcout", "defaut", n - 1))
     assert (
-        f"engagements-organisme.md:{line}: clauses.engagements-organisme.services_sans_surcout[16]: "
-        "exigence S16 absente du cadre de réponse (annexe 1)"
+        f"engagements-organisme.md:{line}: clauses.engagements-organisme.services_sans_surcout[{n}]: "
+        f"exigence S{n} absente du cadre de réponse (annexe 1)"
     ) in output, output
+    assert output.count("absente du cadre de réponse") == 1
     assert "absente du règlement" not in output
     assert not (project / "out").exists()
 
