@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -145,15 +147,12 @@ def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Elemen
         raise DocumentError(f"{path}: partie {name} illisible ({exc})") from exc
 
 
-class _Numbering:
-    """Computes the labels Word draws for automatically numbered paragraphs ("Article 1", "4.1")."""
-
-    def __init__(self, numbering: etree._Element | None, styles: _Styles) -> None:
-        self.styles = styles
-        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
-        self.counters: dict[str, list[int]] = {}
-        if numbering is None:
-            return
+def _numbering_levels(
+    numbering: etree._Element | None,
+) -> dict[tuple[str, int], tuple[str, str, int]]:
+    """(numId, level) → (format, level text, start), from word/numbering.xml."""
+    levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+    if numbering is not None:
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
         for an in numbering.iter(f"{_W}abstractNum"):
             aid = an.get(f"{_W}abstractNumId", "")
@@ -169,7 +168,19 @@ class _Numbering:
             nid = num.get(f"{_W}numId", "")
             ref = _val(num.find(f"{_W}abstractNumId")) or ""
             for ilvl, spec in abstract.get(ref, {}).items():
-                self.levels[(nid, ilvl)] = spec
+                levels[(nid, ilvl)] = spec
+    return levels
+
+
+class _Numbering:
+    """Computes the labels Word draws for automatically numbered paragraphs ("Article 1", "4.1")."""
+
+    def __init__(
+        self, levels: dict[tuple[str, int], tuple[str, str, int]], styles: _Styles
+    ) -> None:
+        self.styles = styles
+        self.levels = levels
+        self.counters: dict[str, list[int]] = {}
 
     def label(self, p: etree._Element, style_id: str | None) -> str:
         num_id, ilvl = None, 0
@@ -300,20 +311,36 @@ def _inside(node: etree._Element, tag: str, stop: etree._Element) -> bool:
     return False
 
 
+_PARTS: dict[tuple[str, int, int], Any] = {}
+
+
+def _cached_part(
+    archive: zipfile.ZipFile, name: str, path: Path, parse: Callable[[etree._Element | None], Any]
+) -> Any:
+    """Parse a shared part (styles, numbering) once per distinct content.
+
+    Documents made from one model share the same large styles.xml: parsing it for every file
+    was most of the time of checking a thousand conventions. The key is the member's CRC and
+    size, so a different styles.xml is parsed anew.
+    """
+    if name not in archive.NameToInfo:
+        return parse(None)
+    info = archive.getinfo(name)
+    key = (name, info.CRC, info.file_size)
+    if key not in _PARTS:
+        if len(_PARTS) > 64:
+            _PARTS.clear()
+        _PARTS[key] = parse(_parse_xml(archive, name, path))
+    return _PARTS[key]
+
+
 class _DocxReader:
     def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
         self.path = path
         self.archive = archive
-        names = set(archive.namelist())
-        self.styles = _Styles(
-            _parse_xml(archive, "word/styles.xml", path) if "word/styles.xml" in names else None
-        )
-        self.numbering = _Numbering(
-            _parse_xml(archive, "word/numbering.xml", path)
-            if "word/numbering.xml" in names
-            else None,
-            self.styles,
-        )
+        self.styles: _Styles = _cached_part(archive, "word/styles.xml", path, _Styles)
+        levels = _cached_part(archive, "word/numbering.xml", path, _numbering_levels)
+        self.numbering = _Numbering(levels, self.styles)
         self.blocks: list[TextBlock] = []
         self.body_index = 0
 
