@@ -170,6 +170,7 @@ def run_batch(
     _JOB = job
     pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     results: dict[int, RowResult] = {}
+    previous: dict[str, dict[str, str]] = {}
     try:
         rows = read_table(table)
         static = _static_fingerprint(project, model, base, check)
@@ -213,7 +214,8 @@ def run_batch(
     except BaseException:
         if pool is not None:
             pool.terminate()
-        _write_index(out_dir, table, results)  # what is done stays done for the next run
+        # What is done stays done for the next run, and so does what an earlier run did.
+        _write_index(out_dir, table, _with_previous(results, previous))
         raise
     finally:
         if pool is not None:
@@ -514,6 +516,21 @@ def read_index(path: Path) -> dict[str, dict[str, str]]:
     if rows.fieldnames != INDEX_COLUMNS:
         return {}
     return {Path(r["fichier"]).stem: r for r in rows if r["fichier"]}
+
+
+def _with_previous(
+    results: dict[int, RowResult], previous: dict[str, dict[str, str]]
+) -> dict[int, RowResult]:
+    """`results` completed with the earlier index's rows that this run did not reach."""
+    merged = dict(results)
+    reached = {r.stem for r in results.values()}
+    for stem, row in previous.items():
+        line = int(row["ligne"])
+        if stem not in reached and line not in merged:
+            merged[line] = RowResult(
+                line, stem, row["empreinte"], row["statut"], row["sha256"], True, row["pdf"]
+            )
+    return merged
 
 
 def _write_index(out_dir: Path, table: Path, results: dict[int, RowResult]) -> None:
