@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from convgen.extract import DocumentText, TextBlock
+from convgen.french import from_roman
 from convgen.textnorm import fold_line
 
 KINDS = ("titre", "parties", "sommaire", "preambule", "article", "cloture", "annexe")
@@ -105,24 +106,12 @@ def clean_heading_text(text: str) -> str:
     return fold_line(_MARKUP.sub("", text)).strip()
 
 
-def _int_to_roman(n: int) -> str:
-    out = ""
-    for value, sym in (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    ):  # fmt: skip
-        while n >= value:
-            out += sym
-            n -= value
-    return out
-
-
-_ROMANS = {_int_to_roman(n): n for n in range(1, 400)}
-
-
 def roman_to_int(roman: str) -> int | None:
     """Value of an upper-case Roman numeral (1 to 399), None if it is not a well-formed one."""
-    return _ROMANS.get(roman)
+    if not roman.isupper():
+        return None
+    value = from_roman(roman)
+    return value if value is not None and value < 400 else None
 
 
 def normalise_number(raw: str) -> str | None:
