@@ -264,7 +264,7 @@ def test_missing_instances_folder_or_configuration_exits_2(seeds: Path, tmp_path
 def test_rules_are_listed_and_known_to_every_format() -> None:
     from convgen.check.model import all_rules
 
-    code, out, _ = _run("--regles")
+    code, out, _ = _run("--rules")
     assert code == 0
     listed = [line.split()[0] for line in out.splitlines()]
     assert listed == list(all_rules())

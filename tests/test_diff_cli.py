@@ -94,7 +94,7 @@ def test_docx_redline_without_summary(tmp_path: Path) -> None:
 
     old, new = write_pair(tmp_path)
     target = tmp_path / "modifications.docx"
-    code, _, _ = _run(str(old), str(new), "--format", "docx", "-o", str(target), "--sans-synthese")
+    code, _, _ = _run(str(old), str(new), "--format", "docx", "-o", str(target), "--no-summary")
     assert code == 1
     expected = [
         line.rstrip() for line in new.read_text(encoding="utf-8").splitlines() if line.strip()

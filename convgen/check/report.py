@@ -239,7 +239,7 @@ FORMATTERS: dict[str, Callable[[CheckReport], str]] = {
 
 
 def format_rules() -> str:
-    """The rules, for `convgen check --regles` and for writing `.convgen-check.yaml`."""
+    """The rules, for `convgen check --rules` and for writing `.convgen-check.yaml`."""
     rules = all_rules()
     width = max(len(r) for r in rules)
     lines = [

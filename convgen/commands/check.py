@@ -34,7 +34,7 @@ from convgen.cli import handle_errors
     help="Fichier des constats acceptés ; par défaut .convgen-check.yaml s'il existe.",
 )
 @click.option(
-    "--regles",
+    "--rules",
     "list_rules",
     is_flag=True,
     help="Lister les règles (leur nom sert à accepter un constat dans .convgen-check.yaml).",
@@ -56,7 +56,7 @@ def command(
     2 fichier illisible (les autres fichiers sont quand même vérifiés).
 
     Un faux positif connu s'accepte, avec sa justification, par « convgen: ignorer <règle> --
-    <raison> » dans le document ou dans .convgen-check.yaml (voir --regles) : il reste listé,
+    <raison> » dans le document ou dans .convgen-check.yaml (voir --rules) : il reste listé,
     comme accepté.
 
     \b

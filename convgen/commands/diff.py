@@ -29,7 +29,7 @@ from convgen.cli import handle_errors
     help="Fichier à écrire (obligatoire pour docx ; sinon sortie standard).",
 )
 @click.option(
-    "--sans-synthese",
+    "--no-summary",
     "no_summary",
     is_flag=True,
     help="docx : sans la page de synthèse ; « Tout accepter » donne alors exactement la "
