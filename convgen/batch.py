@@ -425,14 +425,18 @@ def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult
         return RowResult(task.line, task.stem, task.fingerprint, ERROR, problems=messages), b""
     findings: list[Finding] = []
     status = UNCHECKED
+    # Optimistically final: most documents are, and the check reads the zipped bytes.
+    set_status(assembled, parts, FINAL if job.checker is not None else DRAFT)
+    data = zip_parts(parts, job.frame)
     if job.checker is not None:
         target = job.out_dir / f"{task.stem}.docx"
         shown = f"{job.table.name}:{task.line} ({target.name})"
         own = instance.source.data if instance.source else None
-        findings = job.checker.check(parts, job.frame, target, shown, own_values=own)
+        findings = job.checker.check(data, target, shown, own_values=own)
         status = DRAFT if findings else FINAL
-    set_status(assembled, parts, FINAL if status == FINAL else DRAFT)
-    data = zip_parts(parts, job.frame)
+        if findings:
+            set_status(assembled, parts, DRAFT)
+            data = zip_parts(parts, job.frame)
     result = RowResult(task.line, task.stem, task.fingerprint, status, findings=findings)
     result.sha256 = hashlib.sha256(data).hexdigest()
     return result, data

@@ -229,13 +229,17 @@ def _check_config(project: Project) -> Path | None:
 
 
 def _finalize(project: Project, doc: BuiltDocument, checker: Checker) -> None:
-    """Check the rendered text and record the status in the document (`convgen.statut`)."""
+    """Check the rendered document and record the status in it (`convgen.statut`)."""
     frame = project.frame(doc.assembled.model)
     parts = render_parts(doc.assembled, frame)
-    doc.findings = checker.check(parts, frame, doc.output, _shown(doc.output))
+    set_status(doc.assembled, parts, FINAL)
+    data = zip_parts(parts, frame)
+    doc.findings = checker.check(data, doc.output, _shown(doc.output))
     doc.status = DRAFT if doc.findings else FINAL
-    set_status(doc.assembled, parts, doc.status)
-    doc.data = zip_parts(parts, frame)
+    if doc.findings:
+        set_status(doc.assembled, parts, DRAFT)
+        data = zip_parts(parts, frame)
+    doc.data = data
 
 
 def _shown(path: Path) -> str:

@@ -181,3 +181,16 @@ def test_interrupted_batch_leaves_no_half_written_file(
     # the next run renders only what is missing
     report = batch.run_batch(Project(project), table, out, base=project / "base.yaml")
     assert report.skipped == len(documents) and len(report.results) == 30
+
+
+def test_build_checks_the_text_that_check_reads_from_the_file(
+    project: Path, tmp_path: Path
+) -> None:
+    from convgen.extract import read_document
+    from convgen.finalize import Checker
+
+    (doc,) = build([], tmp_path / "out", Project(project))
+    in_memory = Checker().read(doc.output.read_bytes(), doc.output)
+    from_file = read_document(doc.output)
+    assert in_memory.blocks == from_file.blocks
+    assert in_memory.properties == from_file.properties
