@@ -7,7 +7,7 @@
 What it does, in one run on this machine:
 1. writes a CSV of synthetic communes (name, postal code, mayor, DPO address…);
 2. convgen: `convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml
-   --data communes.csv --jobs N --sans-controle` (.docx only), timed end to end, and the peak
+   --data communes.csv --jobs N --no-check` (.docx only), timed end to end, and the peak
    RSS of the parent and of the largest worker for several batch sizes (memory must be flat);
 3. docxtpl baseline: the *same* convention as a docxtpl template (a document convgen rendered
    with marker values, markers replaced by `{{ }}` tags), rendered the usual way (load, render,
@@ -15,7 +15,7 @@ What it does, in one run on this machine:
 4. PDF: 20 documents converted by convgen's batched export vs one `soffice --convert-to` per
    document, on the same .docx files.
 Checks (`convgen check` rules on every document) are measured separately on a sample: they cost
-more than the rendering itself, so the headline is `--sans-controle`, and the cost is printed.
+more than the rendering itself, so the headline is `--no-check`, and the cost is printed.
 """
 
 from __future__ import annotations

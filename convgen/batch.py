@@ -266,7 +266,7 @@ def _prepare(
         try:
             stem = output_stem(row, base, pattern, table)
         except KeyError as exc:
-            message = f"--nom : champ « {exc.args[0]} » sans valeur pour cette ligne"
+            message = f"--name : champ « {exc.args[0]} » sans valeur pour cette ligne"
             results[row.line] = RowResult(
                 row.line, "", "", ERROR, problems=[str(problem_at(table, row.line, None, message))]
             )

@@ -109,7 +109,7 @@ def test_yaml_table_and_name_pattern(project: Path, tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     code, output = run(
-        project, "--data", str(table), "--out", str(out), "--nom", "convention-{collectivite.nom}"
+        project, "--data", str(table), "--out", str(out), "--name", "convention-{collectivite.nom}"
     )
     assert code == 2
     assert "partenaires.yaml:3: collectivite.code_postl: clé inconnue" in output

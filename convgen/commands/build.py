@@ -14,7 +14,7 @@ Exemples :
   convgen build instances/ccas-poitiers.yaml --out out/
   convgen build --pdf                 # .docx et PDF à signer de toutes les instances
   convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml \\
-      --data communes.csv --nom "{commune.nom}" --jobs 2 --out out/communes
+      --data communes.csv --name "{commune.nom}" --jobs 2 --out out/communes
 """
 
 
@@ -48,7 +48,7 @@ Exemples :
     help="Instance dont les valeurs s'appliquent à chaque ligne du tableau (--data).",
 )
 @click.option(
-    "--nom",
+    "--name",
     "name_pattern",
     help="Nom des fichiers produits depuis le tableau, ex. « {commune.nom} » "
     "(par défaut : colonne « fichier », sinon <tableau>-<ligne>).",
@@ -69,7 +69,7 @@ Exemples :
     help="Accepte des projets : les constats de vérification n'empêchent pas de réussir.",
 )
 @click.option(
-    "--sans-controle",
+    "--no-check",
     "skip_check",
     is_flag=True,
     help="Ne vérifie pas les documents produits (ils restent des projets) ; pour les essais.",
@@ -125,7 +125,7 @@ def command(
             )
         )
     if model_name or base or name_pattern:
-        raise click.UsageError("--model, --base et --nom s'utilisent avec --data")
+        raise click.UsageError("--model, --base et --name s'utilisent avec --data")
     from convgen.commands.build_report import run_instances
 
     sys.exit(run_instances(project, targets, out_dir, jobs, pdf, pdfa, draft, not skip_check))
