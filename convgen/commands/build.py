@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import root_option
 
 EXAMPLES = """\b
 Exemples :
@@ -28,13 +29,7 @@ Exemples :
     show_default=True,
     help="Dossier où écrire les conventions.",
 )
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("."),
-    show_default=True,
-    help="Dossier du projet (contenant clauses/, templates/, instances/).",
-)
+@root_option
 @click.option(
     "--data",
     "table",
