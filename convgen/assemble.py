@@ -241,16 +241,17 @@ def assemble(
     preamble = render("", model.preambule, None) if model.preambule else []
     try:
         title = _title_template(model.document_title).render(base_context)
+        author = _title_template(model.document_author).render(base_context)
     except (TemplateError, MissingValueError) as exc:
         problems.append(
             problem_at(
                 model.manifest.path,
-                model.manifest.line_of(("proprietes", "titre")),
-                "proprietes.titre",
+                model.manifest.line_of(("proprietes",)),
+                "proprietes",
                 describe_error(exc),
             )
         )
-        title = model.titre
+        title, author = model.titre, "convgen"
     if problems:
         raise ReferenceError_(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} à l'assemblage : aucun document produit",
@@ -265,7 +266,7 @@ def assemble(
         annexes=annexes,
         context={**base_context},
         fingerprint="",
-        properties={},
+        properties={"auteur": author},
     )
 
 

@@ -60,6 +60,7 @@ class Model:
     description: str
     frame_path: Path
     document_title: str
+    document_author: str
     numbering: Numbering
     sommaire: bool
     preambule: str | None
@@ -136,17 +137,30 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
                 )
             )
     props = data.get("proprietes") or {}
-    document_title = (
-        (props.get("titre") if isinstance(props, dict) else None) or data.get("titre") or name
-    )
+    if not isinstance(props, dict):
+        props = {}
+    for key in props:
+        if key not in ("titre", "auteur"):
+            problems.append(
+                problem_at(
+                    path,
+                    doc.line_of(("proprietes", key)),
+                    f"proprietes.{key}",
+                    "clé inconnue (titre, auteur)",
+                )
+            )
+    document_title = props.get("titre") or data.get("titre") or name
+    # The author of the signed PDF is the body that issues the convention, not convgen.
+    document_author = props.get("auteur") or "convgen"
     try:
         text_env.parse(document_title)
+        text_env.parse(document_author)
     except TemplateSyntaxError as exc:
         problems.append(
             problem_at(
                 path,
-                doc.line_of(("proprietes", "titre")),
-                "proprietes.titre",
+                doc.line_of(("proprietes",)),
+                "proprietes",
                 exc.message or "syntaxe",
             )
         )
@@ -170,6 +184,7 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
         description=data.get("description") or "",
         frame_path=frame_path,
         document_title=document_title,
+        document_author=document_author,
         numbering=numbering,
         sommaire=str(data.get("sommaire", "false")).lower() in ("true", "oui", "vrai"),
         preambule=preambule,

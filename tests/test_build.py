@@ -141,3 +141,14 @@ def test_article_titles_may_name_the_partner(project: Path, tmp_path: Path) -> N
     (doc,) = build([], tmp_path / "out", Project(project))
     texts = body_texts(doc.output)
     assert "2.1 Engagements de Dupont & Fils <SARL>" in texts
+
+
+def test_document_author_is_the_issuing_body(project: Path, tmp_path: Path) -> None:
+    manifest = project / "templates" / "essai" / "modele.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "proprietes:\n", 'proprietes:\n  auteur: "{{ collectivite.nom }}"\n'
+        )
+    )
+    (doc,) = build([], tmp_path / "out", Project(project))
+    assert read_docx(doc.output).properties["creator"] == "Commune de Bourg-en-Bresse"
