@@ -8,6 +8,7 @@ on what it has just written).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from convgen.check.names import PartyNames, check_names, load_party_names
 from convgen.check.placeholders import find_placeholders
 from convgen.check.revisions import docx_revisions
 from convgen.check.suppress import Acceptances, apply_acceptances
-from convgen.check.textmap import fold_mapped
+from convgen.check.textmap import Folded, fold_mapped
 from convgen.errors import ConvgenError, InputError
 from convgen.extract import ZONE_BODY, DocumentText, TextBlock, read_document
 from convgen.structure import Section, section_label, split_sections
@@ -83,6 +84,18 @@ def location_of(block: TextBlock, article: str | None) -> Location:
     )
 
 
+# Conventions of one batch share most of their paragraphs (same clauses): the per-paragraph
+# rules are pure functions of the text, so each distinct paragraph is folded and scanned once.
+@functools.lru_cache(maxsize=16384)
+def _folded(text: str, markup: bool) -> Folded:
+    return fold_mapped(text, markup=markup)
+
+
+@functools.lru_cache(maxsize=16384)
+def _paragraph_hits(text: str, markdown: bool) -> tuple[Hit, ...]:
+    return (*find_placeholders(text, markdown=markdown), *find_figure_problems(text))
+
+
 def check_document(
     doc: DocumentText,
     *,
@@ -98,12 +111,12 @@ def check_document(
     shown = file or shown_path(doc.path)
     sections, labels = article_labels(doc)
     markdown = doc.path.suffix.lower() in (".md", ".markdown")
-    folded = [fold_mapped(b.text, markup=doc.kind == "txt") for b in doc.blocks]
+    folded = [_folded(b.text, doc.kind == "txt") for b in doc.blocks]
     texts = [f.text for f in folded]
     findings: list[Finding] = []
     for i, block in enumerate(doc.blocks):
         article = display_article(labels.get(i))
-        hits = find_placeholders(texts[i], markdown=markdown) + find_figure_problems(texts[i])
+        hits = _paragraph_hits(texts[i], markdown)
         for hit in hits:
             if hit.rule == "champ-vide" and _value_follows(hit, doc.blocks, texts, i):
                 continue
