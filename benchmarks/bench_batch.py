@@ -236,6 +236,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sample", type=int, default=500, help="docxtpl rows actually rendered")
     parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--pdf-docs", type=int, default=20, help="documents in the PDF comparison")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="convgen-bench-"))
     try:
@@ -289,9 +290,9 @@ def main() -> None:
             f"{checked['documents'] / checked['seconds']:.0f} docs/s ({checked['documents']:.0f} docs)"
         )
         if not args.no_pdf:
-            cold, warm, one_by_one = pdf_comparison(table, work, 20)
+            cold, warm, one_by_one = pdf_comparison(table, work, args.pdf_docs)
             print(
-                f"PDF      : 20 documents : un soffice par document {one_by_one:.1f} s ; "
+                f"PDF      : {args.pdf_docs} documents : un soffice par document {one_by_one:.1f} s ; "
                 f"convgen --pdf (lot, nombre de pages vérifié dans chaque PDF) {warm:.1f} s "
                 f"= {one_by_one / warm:.1f}× ; sans mesure antérieure du modèle {cold:.1f} s "
                 f"= {one_by_one / cold:.1f}×"
