@@ -237,6 +237,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=500, help="docxtpl rows actually rendered")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--pdf-docs", type=int, default=20, help="documents in the PDF comparison")
+    parser.add_argument("--check-rows", type=int, default=2000, help="rows of the checked batch")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="convgen-bench-"))
     try:
@@ -283,7 +284,8 @@ def main() -> None:
             f"{cpu_per_doc * result['documents'] / result['cpu']:.1f}×"
         )
 
-        sample = take(table, 300, work / "controle.csv")
+        # Large enough that the one-off layout measurement of the model does not dominate.
+        sample = take(table, min(args.check_rows, args.rows), work / "controle.csv")
         checked = convgen_batch(sample, work / "controle", args.jobs, check=True)
         print(
             f"contrôle : avec les vérifications de convgen check, "
