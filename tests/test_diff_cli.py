@@ -109,6 +109,8 @@ def test_instance_yaml_files_are_rendered_then_compared(tmp_path: Path) -> None:
     (project / "clauses").symlink_to(root / "clauses")
     (project / "templates").symlink_to(root / "templates")
     source = (root / "instances" / "ccas-poitiers.yaml").read_text(encoding="utf-8")
+    ami = root / "instances" / "ami-poitiers.yaml"  # ccas-poitiers.yaml starts from it (base:)
+    (project / "instances" / ami.name).write_text(ami.read_text(encoding="utf-8"), encoding="utf-8")
     assert "preavis: 3 mois" in source
     old = project / "instances" / "ccas-2025.yaml"
     new = project / "instances" / "ccas-2026.yaml"
