@@ -38,6 +38,7 @@ from convgen.build import Project, write_atomic
 from convgen.check import Finding
 from convgen.errors import InputError, Problem
 from convgen.finalize import DRAFT, FINAL, Checker, set_status
+from convgen.inheritance import load_merged
 from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
@@ -242,8 +243,8 @@ def _static_fingerprint(project: Project, model: Model, base: Path | None, check
     digest = hashlib.sha256(f"convgen {__version__}\n{model.name}\ncontrole={check}\n".encode())
     files = [model.manifest.path, model.frame_path]
     files += [project.library.clauses[c].path for c in sorted(set(model.clause_ids()))]
-    if base is not None:
-        files.append(base)
+    if base is not None:  # the base and every base it inherits from
+        files.extend(load_merged(base).chain)
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from convgen.errors import InputError, problem_at
+from convgen.inheritance import load_merged
 from convgen.yamlload import YamlDoc, load_yaml
 
 NAME_COLUMN = "fichier"  # optional column: the output file name of the row
@@ -140,10 +141,11 @@ def row_yaml_doc(row: Row, data: dict[str, Any], table: Path) -> YamlDoc:
 
 
 def load_base(path: Path | None) -> dict[str, Any] | None:
-    """The base instance's data (strict YAML); raise `InputError` if it has a problem."""
+    """The base instance's data, its own `base:` chain merged in (strict YAML); raise
+    `InputError` if it has a problem."""
     if path is None:
         return None
-    doc = load_yaml(path)
+    doc = load_merged(path).doc
     if doc.problems:
         raise InputError("instance de base invalide", doc.problems)
     if not isinstance(doc.data, dict):

@@ -99,7 +99,7 @@ def find_instances(targets: Iterable[Path], default_dir: Path) -> list[Path]:
 
 
 def fingerprint(project: Project, instance: Instance, model: Model) -> str:
-    files = [instance.path, model.manifest.path, model.frame_path]
+    files = [instance.path, *instance.bases, model.manifest.path, model.frame_path]
     files += [project.library.clauses[c].path for c in sorted(set(model.clause_ids()))]
     return input_fingerprint(files, extra=f"{model.name}\n{instance.path.name}")
 

@@ -241,3 +241,23 @@ def test_merged_data_for_loose_readers(project: Path) -> None:
     broken = write(project, "casse.yaml", "base: absent.yaml\nx: 1\n")
     assert merged_data(broken) == {"base": "absent.yaml", "x": "1"}
     assert merged_data(write(project, "syntaxe.yaml", "a: [\n")) is None
+
+
+def test_editing_the_base_changes_the_fingerprint(tmp_path: Path) -> None:
+    from convgen.build import Project, render_instance
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "instances"
+    folder.mkdir()
+    for name in ("ami-poitiers.yaml", "ccas-poitiers.yaml"):
+        (folder / name).write_text(
+            (root / "instances" / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    project = Project(root)
+    before, _ = render_instance(project, folder / "ccas-poitiers.yaml", settle=False)
+    base = folder / "ami-poitiers.yaml"
+    base.write_text(
+        base.read_text(encoding="utf-8") + "\n# une modification de la base\n", encoding="utf-8"
+    )
+    after, _ = render_instance(Project(root), folder / "ccas-poitiers.yaml", settle=False)
+    assert before.fingerprint != after.fingerprint
