@@ -59,8 +59,8 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
     except OSError as exc:
         raise DocumentError(f"{file}: lecture impossible ({exc.strerror or exc})") from exc
     problems = foundation_problems(path)
-    validated = problems is not None and not any(p.field == _UNCHECKED for p in problems)
-    findings = [_from_problem(p, file) for p in problems or []]
+    validated = not any(p.field == _UNCHECKED for p in problems)
+    findings = [_from_problem(p, file) for p in problems]
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
@@ -80,28 +80,27 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
     if root is None:
         return findings
     scalars = list(_scalars(root, ()))
-    flagged = {f.location.line for f in findings}
+    flagged = {f.location.line for f in findings if f.file == file}
     own = _placeholders(scalars, file) + _dates(scalars, file)
     if not validated:
         own += _empty_values(scalars, file)  # the model's schema would have said it
-    # An impossible date is already "not a date" for the loader: say it once.
-    findings += [f for f in own if not (f.rule == "date-invalide" and f.location.line in flagged)]
+    # An impossible date is already "not a date" for the loader, dates out of order already a
+    # problem of the model's controls (AMI calendar): say each once.
+    findings += [
+        f for f in own if not (f.rule in _LOADER_DATE_RULES and f.location.line in flagged)
+    ]
     return sorted(findings, key=lambda f: f.location.line or 0)
 
 
-def foundation_problems(path: Path) -> list[Problem] | None:
+def foundation_problems(path: Path) -> list[Problem]:
     """Problems found by the instance loader of `convgen.instances`, [] if it accepts the file.
-
-    None when that loader is not available at all.
 
     The clause library and models are looked up next to the instance (`../clauses`,
     `../templates`), else in the working directory.
     """
-    try:
-        from convgen.clauses import load_library
-        from convgen.instances import ModelSource, load_instance
-    except ImportError:  # the loader is not part of this installation
-        return None
+    from convgen.clauses import load_library
+    from convgen.instances import ModelSource, load_instance
+
     root = path.resolve().parent.parent
     if not (root / "clauses").is_dir():
         root = Path.cwd()
@@ -121,9 +120,13 @@ def foundation_problems(path: Path) -> list[Problem] | None:
 
 
 _UNCHECKED = "(modèle)"
+_LOADER_DATE_RULES = ("date-invalide", "dates-incoherentes")
 
 
 def _from_problem(problem: Problem, file: str) -> Finding:
+    # A value inherited through `base:` is reported in the file (and at the line) where it is set.
+    if problem.file and Path(problem.file).resolve() != Path(file).resolve():
+        file = problem.file
     if problem.field == _UNCHECKED:
         return Finding(
             file, "instance-invalide", WARNING, problem.message, Path(file).name, Location()
