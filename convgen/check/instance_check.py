@@ -60,7 +60,7 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
         raise DocumentError(f"{file}: lecture impossible ({exc.strerror or exc})") from exc
     problems = foundation_problems(path)
     validated = not any(p.field == _UNCHECKED for p in problems)
-    findings = [_from_problem(p, file) for p in problems]
+    findings = [_from_problem(p, file, path) for p in problems]
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
@@ -80,7 +80,7 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
     if root is None:
         return findings
     scalars = list(_scalars(root, ()))
-    flagged = {f.location.line for f in findings if f.file == file}
+    flagged = {f.location.line for f in findings}
     own = _placeholders(scalars, file) + _dates(scalars, file)
     if not validated:
         own += _empty_values(scalars, file)  # the model's schema would have said it
@@ -123,10 +123,13 @@ _UNCHECKED = "(modèle)"
 _LOADER_DATE_RULES = ("date-invalide", "dates-incoherentes")
 
 
-def _from_problem(problem: Problem, file: str) -> Finding:
-    # A value inherited through `base:` is reported in the file (and at the line) where it is set.
-    if problem.file and Path(problem.file).resolve() != Path(file).resolve():
-        file = problem.file
+def _from_problem(problem: Problem, file: str, path: Path) -> Finding:
+    if problem.file and Path(problem.file).resolve() != path.resolve():
+        # A value inherited through `base:`: reported with this file, but located where it is set.
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        problem = Problem(
+            problem.file, None, problem.field, f"{problem.message} (valeur définie dans {where})"
+        )
     if problem.field == _UNCHECKED:
         return Finding(
             file, "instance-invalide", WARNING, problem.message, Path(file).name, Location()
