@@ -84,6 +84,20 @@ def date_longue(d: date) -> str:
     return f"{day} {MONTHS[d.month - 1]} {d.year}"
 
 
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def date_jour(d: date) -> str:
+    """ "lundi 6 janvier 2025" (calendars of a call for applications)."""
+    return f"{WEEKDAYS[d.weekday()]} {date_longue(d)}"
+
+
+def heure(text: str) -> str:
+    """ "12:00" → "12 h 00", with no-break spaces so that the hour never breaks across lines."""
+    hours, _, minutes = text.strip().partition(":")
+    return f"{int(hours)}{NBSP}h{NBSP}{minutes or '00'}"
+
+
 def date_courte(d: date) -> str:
     """ "01/01/2026"."""
     return f"{d.day:02d}/{d.month:02d}/{d.year}"

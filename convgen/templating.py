@@ -81,6 +81,8 @@ class _Raw(str):
 FILTERS = {
     "date": lambda d: french.date_longue(_need(d, date)),
     "date_courte": lambda d: french.date_courte(_need(d, date)),
+    "date_jour": lambda d: french.date_jour(_need(d, date)),
+    "heure": lambda v: french.heure(to_text(v)),
     "lettres": french.lettres,
     "lettres_chiffres": french.lettres_chiffres,
     "chiffres": french.chiffres,

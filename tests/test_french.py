@@ -97,3 +97,10 @@ def test_elision_of_de(text: str, expected: str) -> None:
 def test_dates_accept_literal_durations_and_year_end() -> None:
     assert french.retirer(date(2025, 1, 1), "1 jour") == date(2024, 12, 31)
     assert french.fin_annee(date(2025, 3, 17)) == date(2025, 12, 31)
+
+
+def test_weekday_dates_and_hours() -> None:
+    assert french.date_jour(date(2025, 1, 6)) == "lundi 6 janvier 2025"
+    assert french.date_jour(date(2025, 2, 1)) == "samedi 1er février 2025"
+    assert french.heure("12:00") == "12\u00a0h\u00a000"
+    assert french.heure("09:30") == "9\u00a0h\u00a030"
