@@ -100,6 +100,7 @@ def find_instances(targets: Iterable[Path], default_dir: Path) -> list[Path]:
 
 def fingerprint(project: Project, instance: Instance, model: Model) -> str:
     files = [instance.path, *instance.bases, model.manifest.path, model.frame_path]
+    files += [path for _, path in instance.attachments]
     files += [project.library.clauses[c].path for c in sorted(set(model.clause_ids()))]
     return input_fingerprint(files, extra=f"{model.name}\n{instance.path.name}")
 
@@ -286,6 +287,7 @@ def _export_pdfs(
                 if model.sommaire
                 else {},
                 rerender=rerender,
+                annexes=list(instance.attachments),
             )
         )
     export_pdfs(tasks, pdfa=pdfa, jobs=jobs)

@@ -23,7 +23,7 @@ from convgen.models import Model, list_models
 from convgen.schema import suggest, validate_section
 from convgen.yamlload import YamlDoc
 
-TOP_KEYS = ("modele", "base", "clauses")
+TOP_KEYS = ("modele", "base", "clauses", "pieces_jointes")
 
 
 @dataclass
@@ -42,6 +42,8 @@ class Instance:
     settings: dict[str, ClauseSettings] = field(default_factory=dict)
     source: YamlDoc | None = None
     bases: list[Path] = field(default_factory=list)  # `base:` files, nearest first
+    # PDF files appended after the convention in the signed PDF: (title, file)
+    attachments: list[tuple[str, Path]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -125,7 +127,64 @@ def validate_instance(
     data = validate_section(sections, model.schema, doc, (), problems)
     instance = Instance(path=doc.path, model_name=model.name, data=data, source=doc)
     instance.settings = _clause_settings(raw.get("clauses"), doc, model, library, problems)
+    instance.attachments = _attachments(raw.get("pieces_jointes"), doc, problems)
     return instance
+
+
+def _attachments(raw: Any, doc: YamlDoc, problems: list[Problem]) -> list[tuple[str, Path]]:
+    """`pieces_jointes:` — PDF files (a title and a path each) to append after the convention.
+
+    A path is relative to the file where it is written (an inherited one, to its base file).
+    """
+    if raw is None:
+        return []
+    where = ("pieces_jointes",)
+    if not isinstance(raw, list):
+        problems.append(
+            problem_at(
+                doc.path,
+                doc.line_of(where),
+                "pieces_jointes",
+                "une liste est attendue (titre, fichier)",
+            )
+        )
+        return []
+    found: list[tuple[str, Path]] = []
+    for index, item in enumerate(raw):
+        item_path = (*where, index)
+        field_name = f"pieces_jointes[{index + 1}]"
+        source = doc.file_of(item_path)
+        line = doc.line_of(item_path)
+        if not isinstance(item, dict) or set(item) != {"titre", "fichier"}:
+            problems.append(
+                problem_at(
+                    source, line, field_name, "« titre » et « fichier » sont attendus, et eux seuls"
+                )
+            )
+            continue
+        title, file = item.get("titre"), item.get("fichier")
+        if not isinstance(title, str) or not title or not isinstance(file, str) or not file:
+            problems.append(
+                problem_at(
+                    source, line, field_name, "« titre » et « fichier » doivent être remplis"
+                )
+            )
+            continue
+        target = source.parent / file
+        line = doc.line_of((*item_path, "fichier"))  # point at the path itself
+        if target.suffix.lower() != ".pdf":
+            problems.append(
+                problem_at(
+                    source, line, f"{field_name}.fichier", f"un fichier PDF est attendu : {file}"
+                )
+            )
+        elif not target.is_file():
+            problems.append(
+                problem_at(source, line, f"{field_name}.fichier", f"fichier introuvable : {target}")
+            )
+        else:
+            found.append((title, target))
+    return found
 
 
 def _clause_settings(

@@ -124,3 +124,40 @@ def test_external_annexes_are_appended_with_a_bookmark(tmp_path: Path) -> None:
         o for o in reader.outline if not isinstance(o, list) and o.title.startswith("Annexe")
     )
     assert reader.get_destination_page_number(destination) == 3
+
+
+def test_instance_attachments_follow_the_convention_in_the_signed_pdf(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "projet")
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_blank_page(595, 842)
+    with (project / "instances" / "grille-tarifaire.pdf").open("wb") as handle:
+        writer.write(handle)
+    instance = project / "instances" / "bourg.yaml"
+    instance.write_text(
+        instance.read_text()
+        + "pieces_jointes:\n  - titre: Annexe – Grille tarifaire 2025\n    fichier: grille-tarifaire.pdf\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(project), "--out", str(out), "--pdf"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(out / "bourg.pdf")
+    assert len(reader.pages) == 1 + 2
+    assert outline_titles(reader)[-1] == "Annexe – Grille tarifaire 2025"
+    assert "Article 1er – Objet de la convention" in outline_titles(reader)
+
+
+def test_missing_attachment_is_an_input_error_with_its_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "projet")
+    instance = project / "instances" / "bourg.yaml"
+    instance.write_text(
+        instance.read_text() + "pieces_jointes:\n  - titre: Grille\n    fichier: absente.pdf\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(project), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "bourg.yaml:11: pieces_jointes[1].fichier: fichier introuvable" in result.output
+    assert not (tmp_path / "o").exists()
