@@ -21,7 +21,7 @@ from jinja2 import Template, TemplateError, meta
 
 from convgen import __version__
 from convgen.clauses import Clause, Library, Variant
-from convgen.errors import InputError, Problem, ReferenceError_, problem_at
+from convgen.errors import AssemblyError, InputError, Problem, problem_at
 from convgen.french import Duree, to_roman
 from convgen.instances import Instance
 from convgen.markup import Block, MarkupError, parse_markup
@@ -253,7 +253,7 @@ def assemble(
         )
         title, author = model.titre, "convgen"
     if problems:
-        raise ReferenceError_(
+        raise AssemblyError(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} à l'assemblage : aucun document produit",
             problems,
         )

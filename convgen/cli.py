@@ -35,11 +35,7 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class FrenchGroup(click.Group):
-    """A click group whose usage errors also exit with code 2 (click's default) in French."""
-
-
-@click.group(cls=FrenchGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="convgen", message="convgen %(version)s")
 def cli() -> None:
     """convgen : conventions de partenariat générées à partir d'une bibliothèque de clauses.

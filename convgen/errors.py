@@ -52,8 +52,9 @@ class LibraryError(InputError):
     """Raised when the clause library or a model (manifest, Word frame) is inconsistent."""
 
 
-class ReferenceError_(InputError):
-    """Raised when a clause refers to an article that the model does not contain."""
+class AssemblyError(InputError):
+    """Raised when assembling fails: a reference to an absent article, a value a clause or
+    title cannot render, malformed clause markup."""
 
 
 class DocumentError(ConvgenError):
