@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from jinja2 import Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import Template, TemplateError, TemplateSyntaxError
 from lxml import etree
 from markupsafe import Markup
 
@@ -50,7 +50,6 @@ class CompiledFrame:
     static_parts: dict[str, bytes]  # copied as they are
     templates: dict[str, Template]  # part name → compiled template
     order: list[str]  # zip member order of the frame
-    variables: set[str] = field(default_factory=set)  # top-level names the frame uses
     uses_page_count: bool = False
     _deflated: dict[str, Member] = field(default_factory=dict, repr=False)
 
@@ -82,7 +81,6 @@ def compile_frame(path: Path) -> CompiledFrame:
                     [problem_at(path, None, name, f"champ mal formé : {exc.message}")],
                 ) from exc
             frame.templates[name] = template
-            frame.variables |= meta.find_undeclared_variables(frame_env.parse(source))
             frame.uses_page_count |= "document.pages" in source
         elif name == "word/settings.xml":
             # Ask Word to refresh fields (sommaire page numbers) when the document is opened.
@@ -405,7 +403,7 @@ def render_parts(assembled: Assembled, frame: CompiledFrame) -> dict[str, bytes]
     }
     context = {**assembled.context, "bloc": bloc}
     rendered: dict[str, bytes] = {}
-    for name, template in assembled_templates(frame):
+    for name, template in sorted(frame.templates.items()):
         try:
             rendered[name] = template.render(context).encode("utf-8")
         except (TemplateError, MissingValueError, TypeError, ValueError) as exc:
@@ -437,7 +435,3 @@ def zip_parts(rendered: dict[str, bytes], frame: CompiledFrame) -> bytes:
         if member is not None:
             members.append(member)
     return write_zip(members)
-
-
-def assembled_templates(frame: CompiledFrame) -> list[tuple[str, Template]]:
-    return sorted(frame.templates.items())

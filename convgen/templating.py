@@ -16,7 +16,6 @@ import re
 import sys
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -172,10 +171,3 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, TemplateError):
         return f"erreur de modèle : {exc}"
     return f"valeur incompatible : {exc}"
-
-
-def relpath(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -1,9 +1,10 @@
 """Folding of French typography for matching and comparing text.
 
 Word, LibreOffice and PDF extraction write the same sentence with different bytes: no-break
-spaces (U+00A0, U+202F), curly or straight apostrophes, ligatures, soft hyphens, hyphenation at
-line ends. Every match (check) and every comparison (diff) goes through `fold` first, so that
-typography never shows as a change or hides a finding.
+spaces (U+00A0, U+202F), curly or straight apostrophes, ligatures, soft hyphens. Every match
+(check) and every comparison (diff) goes through `fold` first, so that typography never shows as
+a change or hides a finding. (PDF line breaks and hyphenation are undone earlier, when
+`convgen.extract` joins a page's lines into paragraphs.)
 """
 
 from __future__ import annotations
@@ -54,12 +55,3 @@ def fold(text: str) -> str:
 def fold_line(text: str) -> str:
     """Like `fold`, but also joins lines: for text that is one paragraph."""
     return fold_spaces(fold(text).replace("\n", " ")).strip()
-
-
-_HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-zà-ÿœ])")
-
-
-def join_broken_lines(text: str) -> str:
-    """Undo PDF line breaks inside a paragraph, including hyphenation ("parte-\\nnaires")."""
-    text = _HYPHEN_BREAK.sub(r"\1", text)
-    return fold_spaces(text.replace("\n", " ")).strip()

@@ -62,9 +62,6 @@ class PartyNames:
 
     names: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def owners(self, key: str) -> set[str]:
-        return {inst for inst, keys in self.names.items() if key in keys}
-
 
 def load_party_names(instances_dir: Path | None) -> PartyNames:
     """Names of every instance in `instances_dir`; files that do not parse are skipped."""

@@ -312,10 +312,5 @@ def align_units(left: list[Unit], right: list[Unit]) -> list[Pair]:
     return result
 
 
-def body_keys(unit: Unit) -> list[str]:
-    """Comparison keys of a unit's body, paragraph breaks left out."""
-    return [t.key for t in unit.tokens if t.key != PARA]
-
-
 def title_key(title: str) -> str:
     return clean_heading_text(title).casefold()

@@ -87,7 +87,3 @@ def document_body(path: Path) -> etree._Element:
 
 def accepted_texts(path: Path) -> list[str]:
     return paragraph_texts(resolve(document_body(path), accept=True))
-
-
-def rejected_texts(path: Path) -> list[str]:
-    return paragraph_texts(resolve(document_body(path), accept=False))
