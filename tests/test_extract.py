@@ -95,7 +95,8 @@ def test_pdf_running_header_and_footer_are_not_body_text(tmp_path: Path) -> None
         document.add_paragraph(f"Texte de l'article {n}, qui se termine ici.")
         if n < 3:
             document.add_page_break()
-    source = document.save(str(tmp_path / "c.docx")) or tmp_path / "c.docx"
+    source = tmp_path / "c.docx"
+    document.save(str(source))
     (pdf,) = convert_to_pdf([source], tmp_path)
     doc = read_document(pdf)
     body = [b.text for b in doc.body()]
