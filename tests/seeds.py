@@ -1,4 +1,4 @@
-"""The reference documents of ../shared/seeds, as text, .docx and PDF for tests.
+"""The reference documents (tests/testdata/seeds), as text, .docx and PDF for tests.
 
 The seeds are plain text extracted from Word/PDF with Markdown-ish artefacts (`**`, `###`,
 `<sup>`). `seed_to_docx` rebuilds a Word document from them (article headings in "Heading 1",
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# The checkout has ../shared beside it (on developers' machines and in CI alike).
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# Copies kept in the repository (see its README for their origin): a fresh clone tests on its own.
+SEEDS_DIR = Path(__file__).resolve().parent / "testdata" / "seeds"
 
 SEED_FILES = {
     "000": "000_1055dcad363985f2.txt",

@@ -1,4 +1,4 @@
-"""`convgen check` on the real drafts of ../shared/seeds, as text, Word and PDF.
+"""`convgen check` on the real drafts of tests/testdata/seeds, as text, Word and PDF.
 
 Every placeholder a reader of seeds 000, 001 and 004 would send back is listed here by hand,
 with its exact text; seed 002 (a partner's brochure full of real numbers) must stay clean.

@@ -1,6 +1,6 @@
 """The three bundled conventions, built from instances/, compared with their seed, part by part.
 
-Each instance of `instances/` reproduces one real convention of `../shared/seeds`. The test builds
+Each instance of `instances/` reproduces one real convention of `tests/testdata/seeds`. The test builds
 the three .docx files, reads them back as a reader sees them (`convgen.extract.read_docx`), cuts
 them into parts — parties block, préambule, each article and sub-article, closing — and compares
 every part with the same part of the seed: same heading, same paragraphs, in the same order,
