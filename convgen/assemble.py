@@ -23,6 +23,7 @@ from convgen import __version__
 from convgen.clauses import Clause, Library, Variant
 from convgen.errors import AssemblyError, InputError, Problem, problem_at
 from convgen.french import Duree, to_roman
+from convgen.values import Absent
 from convgen.instances import Instance
 from convgen.markup import Block, MarkupError, parse_markup
 from convgen.models import ArticleSpec, Model
@@ -181,6 +182,17 @@ def assemble(
             )
         except MarkupError as exc:
             problems.append(problem_at(clause.path, exc.line, None, str(exc)))
+        except MissingValueError as exc:
+            if exc.absent is not None:  # the instance's field, not the clause, is to fix
+                where = exc.absent
+                problems.append(
+                    problem_at(where.file, where.line, where.field, f"{exc} (clause « {clause_id} »)")
+                )
+            else:
+                line = template_line(str(clause.path))
+                problems.append(
+                    problem_at(clause.path, line, None, f"{exc} (instance {instance.path.name})")
+                )
         except (TemplateError, MissingValueError, TypeError, ValueError, ArithmeticError) as exc:
             line = template_line(str(clause.path))
             problems.append(
@@ -279,7 +291,7 @@ def assemble(
 
 _RENDERED: dict[tuple[Any, ...], list[Block]] = {}
 _NAMES: dict[str, frozenset[str]] = {}
-_SCALARS = (str, int, float, bool, Decimal, date, Duree, type(None))
+_SCALARS = (str, int, float, bool, Decimal, date, Duree, type(None), Absent)
 
 
 class _Uncacheable(Exception):

@@ -1,4 +1,11 @@
-"""Writing a new instance file to fill in: every field of the model's schema, commented."""
+"""Writing a new instance file to fill in: every field of the model's schema, commented.
+
+The file holds no data: every value to provide is left empty, so that building it unchanged
+fails with the list of fields to fill, each at its line. Examples in comments are generic
+(« contact@exemple.fr »), never the data of the convention the model was drawn from: a new
+file pre-filled with a real partner's name and DPO would build a « final » convention for the
+wrong partner.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +15,16 @@ from convgen.clauses import Library
 from convgen.errors import InputError
 from convgen.models import Model
 from convgen.schema import FieldSpec, SectionSpec
-from convgen.values import TYPE_LABELS, example_for
+from convgen.values import TYPE_LABELS
 
 
 def instance_skeleton(model: Model, library: Library) -> str:
     """YAML text of an instance of `model` with every field, its type and description."""
     lines = [
         f"# Instance du modèle « {model.name} » : {model.titre}",
-        "# Remplacez chaque valeur d'exemple. Les champs marqués (facultatif) peuvent être",
-        "# supprimés ; ceux qui ont une valeur par défaut sont en commentaire.",
+        "# Remplissez chaque valeur laissée vide (convgen build liste celles qui manquent).",
+        "# Les champs marqués (facultatif) peuvent rester vides ; ceux qui ont une valeur",
+        "# par défaut sont en commentaire.",
         f"modele: {model.name}",
         "",
     ]
@@ -44,8 +52,14 @@ def instance_skeleton(model: Model, library: Library) -> str:
         for pname in params:
             pspec = clause.parametres.fields[pname]
             assert isinstance(pspec, FieldSpec)
-            default = pspec.defaut if not isinstance(pspec.defaut, list) else "[…]"
-            lines.append(f"#     {pname}: {default}   # {pspec.description}")
+            if pspec.defaut is None:
+                shown = ""
+            elif isinstance(pspec.defaut, list):
+                shown = " […]"
+            else:
+                shown = f" {_yaml_scalar(pspec.defaut)}"
+            note = " (défaut)" if pspec.defaut is not None else " (à renseigner si utilisé)"
+            lines.append(f"#     {pname}:{shown}   # {(pspec.description + note).strip()}")
     return "\n".join(lines) + "\n"
 
 
@@ -65,24 +79,19 @@ def _emit(lines: list[str], name: str, spec: FieldSpec | SectionSpec, depth: int
     if not spec.obligatoire:
         comment += " (facultatif)"
     if spec.type == "liste":
-        lines.append(f"{pad}{name}:   # {comment}")
-        if isinstance(spec.elements, SectionSpec):  # a list of records: one item, every field
+        lines.append(f"{pad}{name}:   # {comment} ; une ligne « - » par élément")
+        if isinstance(spec.elements, SectionSpec):  # a list of records: every field, commented
             item: list[str] = []
             for child, sub in spec.elements.fields.items():
                 _emit(item, child, sub, depth + 2)
             first = next((i for i, line in enumerate(item) if not line.lstrip().startswith("#")), 0)
             item[first] = f"{pad}  - " + item[first].lstrip()
-            lines.extend(item)
-            return
-        sample = spec.exemple if isinstance(spec.exemple, list) else [spec.exemple or "…"]
-        for value in sample:
-            lines.append(f"{pad}  - {_yaml_scalar(value)}")
+            lines.extend(f"{pad}  # {line[len(pad) + 2 :]}" for line in item)
         return
     if spec.has_default:
         lines.append(f"{pad}# {name}: {_yaml_scalar(spec.defaut)}   # {comment} (défaut)")
         return
-    value = spec.exemple if spec.exemple is not None else example_for(spec.type)
-    lines.append(f"{pad}{name}: {_yaml_scalar(value)}   # {comment}")
+    lines.append(f"{pad}{name}:   # {comment}")
 
 
 def _yaml_scalar(value: object) -> str:

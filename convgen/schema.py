@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from convgen.errors import Problem, problem_at
-from convgen.values import SIMPLE_TYPES, TYPES, ValueTypeError, convert_scalar
+from convgen.values import (
+    NULL_WORDS,
+    SIMPLE_TYPES,
+    TYPES,
+    Absent,
+    ValueTypeError,
+    convert_scalar,
+)
 from convgen.yamlload import YamlDoc, dotted
 
 FIELD_KEYS = {"type", "description", "exemple", "defaut", "obligatoire", "choix", "elements"}
@@ -153,7 +160,9 @@ def validate_section(
                     sub.defaut, sub, defaults_doc or ydoc, sub_path, [], from_default=True
                 )
             elif not sub.obligatoire:
-                result[key] = None
+                result[key] = Absent(
+                    dotted(sub_path), ydoc.file_of(sub_path), ydoc.line_of(sub_path)
+                )
             else:
                 what = f" ({sub.description})" if sub.description else ""
                 # a missing key has no line: line_of() falls back to its section's line
@@ -189,6 +198,16 @@ def validate_value(
         return None
     if raw is None:
         problems.append(_p(ydoc, path, "valeur manquante"))
+        return None
+    if isinstance(raw, str) and raw.strip().lower() in NULL_WORDS:
+        problems.append(
+            _p(
+                ydoc,
+                path,
+                f"« {raw.strip()} » n'est pas une valeur : écrire la valeur, ou laisser vide"
+                " (ou supprimer la ligne) pour un champ facultatif",
+            )
+        )
         return None
     try:
         return convert_scalar(raw, spec.type, spec.choix)

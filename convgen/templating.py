@@ -25,18 +25,36 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from convgen import french
 from convgen.french import Duree
+from convgen.values import Absent
 
 MAX_OUTPUT_CHARS = 2_000_000
 
 
 class MissingValueError(Exception):
-    """Raised (inside rendering) when a template prints a value the instance left empty."""
+    """Raised (inside rendering) when a template prints a value the instance left empty.
+
+    `absent` says which optional field it was and where it would be written, when known.
+    """
+
+    def __init__(self, message: str, absent: Absent | None = None) -> None:
+        super().__init__(message)
+        self.absent = absent
+
+
+def _missing(value: Any) -> MissingValueError:
+    if isinstance(value, Absent):
+        return MissingValueError(
+            "champ facultatif non rempli, mais utilisé par le texte de la convention :"
+            " le remplir (ou choisir une variante qui ne l'utilise pas)",
+            value,
+        )
+    return MissingValueError("valeur absente (champ facultatif non rempli)")
 
 
 def to_text(value: Any) -> str:
     """How a value prints when a template gives no filter."""
-    if value is None:
-        raise MissingValueError("valeur absente (champ facultatif non rempli)")
+    if value is None or isinstance(value, Absent):
+        raise _missing(value)
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, date):
@@ -101,8 +119,8 @@ GLOBALS = {
 
 
 def _need(value: Any, type_: type) -> Any:
-    if value is None:
-        raise MissingValueError("valeur absente (champ facultatif non rempli)")
+    if value is None or isinstance(value, Absent):
+        raise _missing(value)
     if not isinstance(value, type_):
         raise TypeError(f"« {value} » n'est pas une date")
     return value

@@ -36,6 +36,37 @@ TYPE_LABELS = {
     "liste": "une liste",
 }
 
+# Words for "no value" in other languages' syntax (Python, Ruby…): never a French value.
+NULL_WORDS = {"none", "nil", "null", "undefined"}
+
+
+class Absent:
+    """The value of an optional field left empty: false in `{% if %}`, an error when printed.
+
+    It keeps where the value would be written (file, line, dotted field), so that the message
+    of a clause that prints it names the instance and the field, not the clause file.
+    """
+
+    __slots__ = ("field", "file", "line")
+
+    def __init__(self, field: str, file: Any, line: int | None) -> None:
+        self.field = field
+        self.file = file
+        self.line = line
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, Absent)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __repr__(self) -> str:
+        return f"Absent({self.field!r})"
+
+
 _TRUE = {"oui", "vrai", "true", "yes"}
 _FALSE = {"non", "faux", "false", "no"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -112,23 +143,6 @@ def parse_date(value: str) -> date:
     if m:
         return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     raise ValueError(value)
-
-
-def example_for(type_: str) -> str:
-    """A sample value shown by `convgen new` when a field has no example."""
-    return {
-        "texte": "…",
-        "entier": "1",
-        "decimal": "1,5",
-        "montant": "10000",
-        "date": "2026-01-01",
-        "duree": "1 an",
-        "booleen": "oui",
-        "email": "contact@exemple.fr",
-        "telephone": "05 49 00 00 00",
-        "code_postal": "86000",
-        "siren": "123 456 789",
-    }.get(type_, "…")
 
 
 __all__ = ["Duree", "ValueTypeError", "convert_scalar", "parse_date", "TYPES", "SIMPLE_TYPES"]

@@ -150,7 +150,10 @@ def test_optional_value_left_empty_cannot_print_as_blank(project: Path) -> None:
     clause.write_text(clause.read_text() + "SIREN : {{ partenaire.siren }}\n")
     code, output = run_build(project)
     assert code == 2
-    assert "litiges.md:8: valeur absente (champ facultatif non rempli)" in output
+    # the instance's field is to fill: the message points there (the section's line), not
+    # into the clause file
+    assert "bourg.yaml:5: partenaire.siren: champ facultatif non rempli" in output
+    assert "(clause « litiges »)" in output and "litiges.md" not in output
 
 
 def test_templates_render_in_a_sandbox(project: Path) -> None:
