@@ -36,13 +36,14 @@ from convgen.batch_table import Row, load_base, output_stem, read_table, row_ins
 from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.build import Project, write_atomic
 from convgen.check import Finding
-from convgen.errors import InputError, Problem
+from convgen.errors import InputError, Problem, problem_at
 from convgen.finalize import DRAFT, FINAL, Checker, set_status
 from convgen.inheritance import load_merged
 from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
 from convgen.render_docx import CompiledFrame, render_parts, zip_parts
+from convgen.scope import check_table_scope, row_scope_problem
 
 INDEX_NAME = "index.csv"
 LAYOUT_CACHE = ".convgen-mise-en-page.json"
@@ -151,6 +152,7 @@ def run_batch(
     check: bool = True,
     draft: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    shared: tuple[str, ...] = (),
 ) -> BatchReport:
     """Render one document per row of `table` into `out_dir`; see the module docstring."""
     global _JOB
@@ -173,7 +175,7 @@ def run_batch(
     results: dict[int, RowResult] = {}
     previous: dict[str, dict[str, str]] = {}
     try:
-        rows = read_table(table)
+        rows = _partner_rows(read_table(table), job, base, shared, results)
         static = _static_fingerprint(project, model, base, check)
         tasks = _prepare(rows, base_data, name_pattern, table, static, results)
         del rows
@@ -227,6 +229,28 @@ def run_batch(
         report.reconverted = _export(job, report, to_render, pdfa, jobs)
     _write_index(out_dir, table, results)
     return report
+
+
+def _partner_rows(
+    rows: list[Row],
+    job: _Job,
+    base: Path | None,
+    shared: tuple[str, ...],
+    results: dict[int, RowResult],
+) -> list[Row]:
+    """The rows that give every partner field the base sets (see convgen.scope); the others
+    are refused, each with its reason. A partner field no column gives refuses the table."""
+    columns = {name for row in rows for name in row.values}
+    required = check_table_scope(columns, job.model.schema, job.base, base, shared, job.table)
+    kept = []
+    for row in rows:
+        why = row_scope_problem(row.values, required)
+        if why is None:
+            kept.append(row)
+        else:
+            problem = problem_at(job.table, row.line, None, why)
+            results[row.line] = RowResult(row.line, "", "", ERROR, problems=[str(problem)])
+    return kept
 
 
 def _check_config(project: Project) -> Path | None:

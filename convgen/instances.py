@@ -21,6 +21,7 @@ from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.inheritance import drop_foreign, load_merged, relocate
 from convgen.models import Model, list_models
 from convgen.schema import suggest, validate_section
+from convgen.scope import inherited_partner_values
 from convgen.yamlload import YamlDoc
 
 TOP_KEYS = ("modele", "base", "clauses", "pieces_jointes")
@@ -103,6 +104,8 @@ def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[In
     instance.bases = merged.chain[1:]
     problems.extend(run_controls(instance, model, library))
     problems = relocate(problems, merged)
+    if instance.bases:  # a partner's own data is never another file's (convgen.scope)
+        problems.extend(inherited_partner_values(doc, model.schema, merged.base_line))
     if problems:
         raise InputError(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} dans l'instance : aucun document produit",

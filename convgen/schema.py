@@ -23,7 +23,10 @@ from convgen.values import (
 )
 from convgen.yamlload import YamlDoc, dotted
 
-FIELD_KEYS = {"type", "description", "exemple", "defaut", "obligatoire", "choix", "elements"}
+FIELD_KEYS = {
+    "type", "description", "exemple", "defaut", "obligatoire", "choix", "elements", "portee",
+}  # fmt: skip
+PORTEES = ("partenaire", "commun")  # whose data a field is: see convgen.scope
 
 
 @dataclass
@@ -38,6 +41,7 @@ class FieldSpec:
     obligatoire: bool = True
     choix: list[str] | None = None
     elements: Spec | None = None  # for "liste"
+    portee: str = "commun"  # "partenaire": the signing partner's own data (convgen.scope)
 
     @property
     def has_default(self) -> bool:
@@ -51,6 +55,7 @@ class SectionSpec:
     name: str
     fields: dict[str, Spec] = field(default_factory=dict)
     description: str = ""
+    portee: str = "commun"
 
 
 Spec = FieldSpec | SectionSpec
@@ -60,10 +65,20 @@ Spec = FieldSpec | SectionSpec
 
 
 def parse_section(
-    raw: Any, ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], name: str = ""
+    raw: Any,
+    ydoc: YamlDoc,
+    path: tuple[Any, ...],
+    problems: list[Problem],
+    name: str = "",
+    portee: str = "commun",
 ) -> SectionSpec:
-    """Parse a section of a schema written in YAML; append problems instead of raising."""
-    section = SectionSpec(name=name)
+    """Parse a section of a schema written in YAML; append problems instead of raising.
+
+    A section's `portee` is that of every field in it that does not say its own.
+    """
+    if isinstance(raw, dict) and "portee" in raw and not isinstance(raw["portee"], dict):
+        portee = _portee(raw["portee"], ydoc, (*path, "portee"), problems, portee)
+    section = SectionSpec(name=name, portee=portee)
     if raw is None:
         return section
     if not isinstance(raw, dict):
@@ -73,22 +88,45 @@ def parse_section(
         if key == "description" and isinstance(value, str):
             section.description = value
             continue
-        section.fields[key] = parse_spec(value, ydoc, (*path, key), problems, key)
+        if key == "portee" and not isinstance(value, dict):
+            continue
+        section.fields[key] = parse_spec(value, ydoc, (*path, key), problems, key, portee)
     return section
 
 
+def _portee(
+    raw: Any, ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], inherited: str
+) -> str:
+    if raw in PORTEES:
+        return str(raw)
+    problems.append(
+        _p(ydoc, path, f"portée inconnue « {raw} » (portées : {', '.join(PORTEES)}){_suggest(str(raw), PORTEES)}")
+    )
+    return inherited
+
+
 def parse_spec(
-    raw: Any, ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], name: str
+    raw: Any,
+    ydoc: YamlDoc,
+    path: tuple[Any, ...],
+    problems: list[Problem],
+    name: str,
+    portee: str = "commun",
 ) -> Spec:
     if isinstance(raw, dict) and "type" in raw:
-        return parse_field(raw, ydoc, path, problems, name)
+        return parse_field(raw, ydoc, path, problems, name, portee)
     if isinstance(raw, str) and raw in TYPES:  # shorthand `nom: texte`
-        return FieldSpec(name=name, type=raw)
-    return parse_section(raw, ydoc, path, problems, name)
+        return FieldSpec(name=name, type=raw, portee=portee)
+    return parse_section(raw, ydoc, path, problems, name, portee)
 
 
 def parse_field(
-    raw: dict[str, Any], ydoc: YamlDoc, path: tuple[Any, ...], problems: list[Problem], name: str
+    raw: dict[str, Any],
+    ydoc: YamlDoc,
+    path: tuple[Any, ...],
+    problems: list[Problem],
+    name: str,
+    portee: str = "commun",
 ) -> FieldSpec:
     for key in raw:
         if key not in FIELD_KEYS:
@@ -110,6 +148,9 @@ def parse_field(
         defaut=raw.get("defaut"),
         obligatoire=str(obligatoire).lower() in ("true", "oui", "vrai", "yes"),
         choix=raw.get("choix") if isinstance(raw.get("choix"), list) else None,
+        portee=_portee(raw["portee"], ydoc, (*path, "portee"), problems, portee)
+        if "portee" in raw
+        else portee,
     )
     if type_ == "choix" and not spec.choix:
         problems.append(_p(ydoc, path, "un champ de type choix doit lister ses valeurs (choix:)"))

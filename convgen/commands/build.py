@@ -43,6 +43,14 @@ Exemples :
     help="Instance dont les valeurs s'appliquent à chaque ligne du tableau (--data).",
 )
 @click.option(
+    "--shared",
+    "shared",
+    multiple=True,
+    metavar="CHAMP",
+    help="Donnée propre au partenaire que la base donne, ici commune à toutes les lignes "
+    "(--data), ex. « convention.date_signature » ; répétable.",
+)
+@click.option(
     "--name",
     "name_pattern",
     help="Nom des fichiers produits depuis le tableau, ex. « {commune.nom} » "
@@ -77,6 +85,7 @@ def command(
     table: Path | None,
     model_name: str | None,
     base: Path | None,
+    shared: tuple[str, ...],
     name_pattern: str | None,
     jobs: int,
     pdf: bool,
@@ -95,7 +104,10 @@ def command(
 
     Avec --data, une convention par ligne : une ligne invalide est signalée avec son numéro
     (communes.csv:17: …) sans arrêter les autres (code de sortie 2 à la fin) ; index.csv
-    récapitule chaque ligne ; une relance ne refait que les lignes modifiées.
+    récapitule chaque ligne ; une relance ne refait que les lignes modifiées. Les données
+    propres au partenaire (portee: partenaire dans le schéma : commune, signataires, DPO, lieu
+    de signature…) que donne --base doivent avoir leur colonne (ou --shared CHAMP) : sinon le
+    tableau est refusé avant tout rendu, avec la liste des colonnes à ajouter.
     """
     from convgen.build import Project
 
@@ -117,10 +129,11 @@ def command(
                 pdfa,
                 draft,
                 not skip_check,
+                shared,
             )
         )
-    if model_name or base or name_pattern:
-        raise click.UsageError("--model, --base et --name s'utilisent avec --data")
+    if model_name or base or name_pattern or shared:
+        raise click.UsageError("--model, --base, --shared et --name s'utilisent avec --data")
     from convgen.commands.build_report import run_instances
 
     sys.exit(run_instances(project, targets, out_dir, jobs, pdf, pdfa, draft, not skip_check))

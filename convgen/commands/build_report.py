@@ -64,6 +64,7 @@ def run_table(
     pdfa: bool,
     draft: bool,
     check: bool,
+    shared: tuple[str, ...] = (),
 ) -> int:
     from convgen.batch import ERROR, UNCHECKED, print_progress_factory, run_batch
     from convgen.finalize import DRAFT, FINAL
@@ -82,6 +83,7 @@ def run_table(
         check=check,
         draft=draft,
         progress=print_progress_factory(),
+        shared=shared,
     )
     elapsed = time.perf_counter() - start
     failed = [r for r in report.results if r.status == ERROR]
