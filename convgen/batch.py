@@ -43,7 +43,8 @@ from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
 from convgen.render_docx import CompiledFrame, render_parts, zip_parts
-from convgen.scope import check_table_scope, row_scope_problem
+from convgen.scope import check_table_scope, row_scope_problem, without_partner_fields
+from convgen.finalize import with_party
 
 INDEX_NAME = "index.csv"
 LAYOUT_CACHE = ".convgen-mise-en-page.json"
@@ -109,6 +110,9 @@ class _Job:
     checker: Checker | None
     base: dict[str, Any] | None
     layout: Layout | None = None
+    # The base less its partner fields (convgen.scope), even those declared --shared: what of
+    # the base is each document's own for the identity check; the rest is another partner's.
+    own_base: dict[str, Any] | None = None
 
 
 @dataclass
@@ -168,6 +172,10 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_stale_work(out_dir)
     job = _Job(project, model, frame, table, out_dir, checker, base_data)
+    if base_data is not None:
+        job.own_base = without_partner_fields(base_data, model.schema)
+        if checker is not None and base is not None:
+            checker.names = with_party(checker.names, base.stem, base_data, job.own_base)
     # Workers are forked now, before the table is read: they inherit the compiled model and
     # nothing that grows with the number of rows (flat memory per worker).
     _JOB = job
@@ -456,7 +464,7 @@ def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult
     if job.checker is not None:
         target = job.out_dir / f"{task.stem}.docx"
         shown = f"{job.table.name}:{task.line} ({target.name})"
-        own = instance.source.data if instance.source else None
+        own = row_instance_data(Row(task.line, task.values), job.own_base, job.model.name)
         findings = job.checker.check(data, target, shown, own_values=own)
         status = DRAFT if findings else FINAL
         if findings:

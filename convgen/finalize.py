@@ -15,7 +15,13 @@ from pathlib import Path
 
 from convgen.assemble import Assembled
 from convgen.check import Finding, check_document
-from convgen.check.names import PartyNames, load_party_names, name_key
+from convgen.check.names import (
+    PartyNames,
+    distinctive,
+    identity_values,
+    load_party_names,
+    name_key,
+)
 from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptances
 from convgen.extract import DocumentText, read_docx
 from convgen.render_docx import custom_xml
@@ -60,6 +66,21 @@ class Checker:
         if self.acceptances is not None:
             findings, _accepted = apply_acceptances(findings, self.acceptances, path, doc)
         return findings
+
+
+def with_party(names: PartyNames, party: str, data: object, own: object) -> PartyNames:
+    """`names` plus the party `party` (a batch's base file) named by what `data` holds beyond
+    `own` — the values that are that party's, not the documents'. Known parties stay as they are."""
+    if party in names.names:
+        return names
+    known = {name_key(v) for v in _strings(own)}
+    found = {
+        key: value
+        for value in identity_values(data)
+        for key in [name_key(value)]
+        if distinctive(key) and key not in known
+    }
+    return PartyNames({**names.names, party: found}) if found else names
 
 
 def _strings(data: object) -> list[str]:

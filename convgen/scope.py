@@ -134,6 +134,22 @@ def check_table_scope(
     return required
 
 
+def without_partner_fields(data: dict[str, Any], schema: SectionSpec) -> dict[str, Any]:
+    """A copy of instance `data` without its partner fields."""
+    out = _copy_sections(data)
+    for path in partner_fields(schema):
+        target: Any = out
+        for part in path[:-1]:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict):
+            target.pop(path[-1], None)
+    return out
+
+
+def _copy_sections(data: Any) -> Any:
+    return {k: _copy_sections(v) for k, v in data.items()} if isinstance(data, dict) else data
+
+
 def row_scope_problem(values: dict[str, Any], required: list[str]) -> str | None:
     """Why a row cannot be built: partner fields its cells leave empty, or None."""
     empty = [name for name in required if name not in values]

@@ -159,7 +159,12 @@ def test_seeds_named_after_the_bundled_instances(tmp_path: Path) -> None:
     (misfiled / "ccas-poitiers.txt").write_text(seed_text("001"), encoding="utf-8")
     report = check_paths([misfiled], instances_dir=REPO_INSTANCES)
     names = {f.text for f in report.findings if f.rule == "nom-autre-partenaire"}
-    assert names == {"SAINT CHAMOND", "MUTUELLE MILTIS", "Mutuelle MILTIS"}
+    # names, and what else identifies the other partner: address, signatories, DPO, siège
+    assert names == {
+        "SAINT CHAMOND", "MUTUELLE MILTIS", "Mutuelle MILTIS", "Avenue Antoine PINET",
+        "M Axel DUGUA", "M Patrick JULIEN", "M. Patrick JULIEN", "contact-cnll@miltis.fr",
+        "25 cours Albert Thomas – 69003 Lyon",
+    }  # fmt: skip
 
 
 def test_names_inherited_from_a_base_instance(tmp_path: Path) -> None:

@@ -155,3 +155,28 @@ def test_bundled_models_declare_their_partner(model: str) -> None:
 
     fields = list(partner_fields(Project(REPO).model(model).schema))
     assert fields, model
+
+
+@pytest.mark.parametrize("leaked", ["convention.lieu_signature", "commune.dpo_email"])
+def test_a_leaked_base_field_is_caught_in_every_document(tmp_path: Path, leaked: str) -> None:
+    """Declared shared by mistake, the base's partner value is another partner's: the check
+    reports it in every document and none is final — also when the base is no bundled file."""
+    base = tmp_path / "base-montbrison.yaml"
+    base.write_text(
+        BASE.read_text(encoding="utf-8").replace("saint-chamond.fr", "montbrison.fr"),
+        encoding="utf-8",
+    )
+    rows = [commune(i) for i in range(4)]
+    columns = [c for c in PARTNER if c != leaked]
+    table = write_csv(tmp_path / "communes.csv", columns, rows)
+    out = tmp_path / "out"
+    code, output = build(
+        "--data", str(table), "--base", str(base), "--out", str(out), "--shared", leaked
+    )
+    assert code == 1, output
+    index = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8"))))
+    assert [r["statut"] for r in index] == ["projet"] * 4, index
+    expected = "SAINT CHAMOND" if leaked == "convention.lieu_signature" else "dpo@montbrison.fr"
+    for row in rows:
+        assert f"communes.csv:{rows.index(row) + 2} ({row['fichier']}.docx)" in output
+    assert output.count(f"« {expected} »") >= 4, output

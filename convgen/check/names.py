@@ -33,6 +33,10 @@ NAME_KEYS = {
     "sigle",
     "territoire",
 }
+# What identifies a party besides its name: its address, SIREN, signatory, place of signature
+# and e-mail addresses (key ending in "email"; their domain too). Another partner's DPO or
+# place of signature left in a convention is as wrong as its name.
+IDENTITY_KEYS = {"adresse", "siege", "siren", "representant", "lieu_signature"}
 INSTANCE_PROPERTY = "convgen.instance"
 
 # Words every party shares: a name made only of these says nothing about whose document it is.
@@ -76,7 +80,7 @@ def load_party_names(instances_dir: Path | None) -> PartyNames:
         for value in _name_values(data, depth=0):
             for written in _variants(value):
                 key = name_key(written)
-                if _distinctive(key):
+                if distinctive(key):
                     found.setdefault(key, written)
         if found:
             result.names[path.stem] = found
@@ -111,16 +115,25 @@ def _name_values(data: object, depth: int) -> list[str]:
         for key, value in data.items():
             if key == "clauses":
                 continue
-            if key in NAME_KEYS and isinstance(value, str) and value.strip():
+            identity = key in NAME_KEYS or key in IDENTITY_KEYS or key.endswith("email")
+            if identity and isinstance(value, str) and value.strip():
                 values.append(value.strip())
             elif isinstance(value, dict):
                 values.extend(_name_values(value, depth + 1))
     return values
 
 
+def identity_values(data: object) -> list[str]:
+    """What names or identifies a party in instance `data` (with e-mail domains)."""
+    return [v for value in _name_values(data, depth=0) for v in _variants(value)]
+
+
 def _variants(name: str) -> list[str]:
-    """The name, and the place it ends with: "CCAS de Poitiers" → also "Poitiers"."""
+    """The name, and the place it ends with: "CCAS de Poitiers" → also "Poitiers"; an e-mail
+    address, and its domain: "dpo@saint-chamond.fr" → also "saint-chamond.fr"."""
     variants = [name]
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", name, re.IGNORECASE):
+        return [name, name.split("@", 1)[1]]
     parts = re.split(r"\s(?:de\s+la|de\s+l['’]|de|du|des)\s+", name)
     tail = parts[-1].strip()
     if len(parts) > 1 and tail[:1].isupper() and "," not in tail:
@@ -128,7 +141,7 @@ def _variants(name: str) -> list[str]:
     return variants
 
 
-def _distinctive(key: str) -> bool:
+def distinctive(key: str) -> bool:
     words = key.split()
     return len(key) >= 4 and any(w not in _GENERIC and not w.isdigit() for w in words)
 
