@@ -23,7 +23,6 @@ from convgen import __version__
 from convgen.clauses import Clause, Library, Variant
 from convgen.errors import AssemblyError, InputError, Problem, problem_at
 from convgen.french import Duree, to_roman
-from convgen.values import Absent
 from convgen.instances import Instance
 from convgen.markup import Block, MarkupError, parse_markup
 from convgen.models import ArticleSpec, Model
@@ -36,6 +35,7 @@ from convgen.templating import (
     template_line,
     text_env,
 )
+from convgen.values import Absent
 
 
 @dataclass
@@ -186,14 +186,16 @@ def assemble(
             if exc.absent is not None:  # the instance's field, not the clause, is to fix
                 where = exc.absent
                 problems.append(
-                    problem_at(where.file, where.line, where.field, f"{exc} (clause « {clause_id} »)")
+                    problem_at(
+                        where.file, where.line, where.field, f"{exc} (clause « {clause_id} »)"
+                    )
                 )
             else:
                 line = template_line(str(clause.path))
                 problems.append(
                     problem_at(clause.path, line, None, f"{exc} (instance {instance.path.name})")
                 )
-        except (TemplateError, MissingValueError, TypeError, ValueError, ArithmeticError) as exc:
+        except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
             line = template_line(str(clause.path))
             problems.append(
                 problem_at(

@@ -37,14 +37,13 @@ from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.build import Project, write_atomic
 from convgen.check import Finding
 from convgen.errors import InputError, Problem, problem_at
-from convgen.finalize import DRAFT, FINAL, Checker, set_status
+from convgen.finalize import DRAFT, FINAL, Checker, set_status, with_party
 from convgen.inheritance import load_merged
 from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
 from convgen.render_docx import CompiledFrame, render_parts, zip_parts
 from convgen.scope import check_table_scope, row_scope_problem, without_partner_fields
-from convgen.finalize import with_party
 
 INDEX_NAME = "index.csv"
 LAYOUT_CACHE = ".convgen-mise-en-page.json"

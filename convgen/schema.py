@@ -100,7 +100,11 @@ def _portee(
     if raw in PORTEES:
         return str(raw)
     problems.append(
-        _p(ydoc, path, f"portée inconnue « {raw} » (portées : {', '.join(PORTEES)}){_suggest(str(raw), PORTEES)}")
+        _p(
+            ydoc,
+            path,
+            f"portée inconnue « {raw} » (portées : {', '.join(PORTEES)}){_suggest(str(raw), PORTEES)}",
+        )
     )
     return inherited
 

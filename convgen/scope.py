@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from convgen.errors import InputError, Problem, problem_at
-from convgen.schema import FieldSpec, SectionSpec
+from convgen.schema import SectionSpec
 from convgen.yamlload import YamlDoc
 
 

@@ -47,7 +47,9 @@ def test_new_writes_no_data_building_it_unchanged_lists_every_field(tmp_path: Pa
     assert again.exit_code == 2 and "existe déjà" in again.output
     (project / "instances" / "bourg.yaml").unlink()
     out = tmp_path / "o"
-    unchanged = runner.invoke(cli, ["build", "--root", str(project), "--out", str(out), str(target)])
+    unchanged = runner.invoke(
+        cli, ["build", "--root", str(project), "--out", str(out), str(target)]
+    )
     assert unchanged.exit_code == 2, unchanged.output
     lines = text.splitlines()
     missing = [m for m in unchanged.output.splitlines() if "valeur manquante" in m]
@@ -95,26 +97,37 @@ def test_null_words_and_optional_fields_point_into_the_instance(tmp_path: Path) 
 
     # the tribunal-administratif variant prints the optional `tribunal`: left out, the message
     # names the instance, the line of the section where it goes, and the field
-    variant = text.replace("\nclauses:\n", "\nclauses:\n  litiges:\n    variante: tribunal-administratif\n")
+    variant = text.replace(
+        "\nclauses:\n", "\nclauses:\n  litiges:\n    variante: tribunal-administratif\n"
+    )
     code, output, lines = build(variant)
     assert code == 2, output
     section_line = lines.index("  litiges:") + 1
-    assert f"commune.yaml:{section_line}: clauses.litiges.tribunal: champ facultatif non rempli" in output
+    assert (
+        f"commune.yaml:{section_line}: clauses.litiges.tribunal: champ facultatif non rempli"
+        in output
+    )
     assert "clauses/litiges.md" not in output
     for null in ("None", "none", "nil", "~"):
-        code, output, lines = build(variant.replace(
-            "variante: tribunal-administratif\n",
-            f"variante: tribunal-administratif\n    tribunal: {null}\n",
-        ))
+        code, output, lines = build(
+            variant.replace(
+                "variante: tribunal-administratif\n",
+                f"variante: tribunal-administratif\n    tribunal: {null}\n",
+            )
+        )
         assert code == 2, output
         assert "None" not in output.replace("« None »", "")
         line = next(n for n, t in enumerate(lines, 1) if t.startswith("    tribunal:"))
-        expected = "champ facultatif non rempli" if null == "~" else f"« {null} » n'est pas une valeur"
+        expected = (
+            "champ facultatif non rempli" if null == "~" else f"« {null} » n'est pas une valeur"
+        )
         assert f"commune.yaml:{line}: clauses.litiges.tribunal: {expected}" in output, output
-    code, output, _ = build(variant.replace(
-        "variante: tribunal-administratif\n",
-        "variante: tribunal-administratif\n    tribunal: tribunal administratif de Lyon\n",
-    ))
+    code, output, _ = build(
+        variant.replace(
+            "variante: tribunal-administratif\n",
+            "variante: tribunal-administratif\n    tribunal: tribunal administratif de Lyon\n",
+        )
+    )
     assert code == 0, output
     docx_files = list(out.glob("*.docx"))
     assert len(docx_files) == 1

@@ -83,7 +83,10 @@ def test_fifty_communes_each_convention_names_its_own_partner_only(tmp_path: Pat
         "--data", str(table), "--base", str(BASE), "--out", str(out), "--jobs", "2", "--draft"
     )
     assert code == 2, output  # the refused row
-    assert "communes.csv:9: cellules vides pour des données propres au partenaire : commune.dpo_email" in output
+    assert (
+        "communes.csv:9: cellules vides pour des données propres au partenaire : commune.dpo_email"
+        in output
+    )
     index = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8"))))
     assert len(index) == 50
     assert not (out / "c07.docx").exists()
@@ -122,7 +125,11 @@ def test_an_instance_does_not_inherit_another_partners_data(tmp_path: Path) -> N
     )
     code, output = build(str(instance), "--out", str(tmp_path / "out"))
     assert code == 2, output
-    inherited = [line for line in output.splitlines() if "donnée propre au partenaire reprise de saint-chamond.yaml" in line]
+    inherited = [
+        line
+        for line in output.splitlines()
+        if "donnée propre au partenaire reprise de saint-chamond.yaml" in line
+    ]
     fields = {line.split(": ")[1] for line in inherited}
     assert fields == {
         "commune.adresse", "commune.code_postal", "commune.representant",
@@ -140,15 +147,20 @@ def test_portee_is_checked_with_a_suggestion(tmp_path: Path) -> None:
     manifest = project / "templates" / "essai" / "modele.yaml"
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(
-        text.replace("nom: {type: texte}", "nom: {type: texte, portee: partenair}"), encoding="utf-8"
+        text.replace("nom: {type: texte}", "nom: {type: texte, portee: partenair}"),
+        encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["build", "--root", str(project), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(project), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2, result.output
     assert "portée inconnue « partenair »" in result.output
     assert "vouliez-vous dire « partenaire » ?" in result.output
 
 
-@pytest.mark.parametrize("model", ["mutuelle-regionale", "mutuelle-communale", "cpam-acces-aux-droits"])
+@pytest.mark.parametrize(
+    "model", ["mutuelle-regionale", "mutuelle-communale", "cpam-acces-aux-droits"]
+)
 def test_bundled_models_declare_their_partner(model: str) -> None:
     from convgen.build import Project
     from convgen.scope import partner_fields
