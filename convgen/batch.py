@@ -32,7 +32,14 @@ from typing import Any
 
 from convgen import __version__
 from convgen.assemble import assemble
-from convgen.batch_table import Row, load_base, output_stem, read_table, row_instance_data
+from convgen.batch_table import (
+    Row,
+    load_base,
+    output_stem,
+    read_table,
+    row_instance_data,
+    row_partner,
+)
 from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.build import Project, write_atomic
 from convgen.check import Finding
@@ -49,7 +56,10 @@ INDEX_NAME = "index.csv"
 LAYOUT_CACHE = ".convgen-mise-en-page.json"
 ERROR = "erreur"
 UNCHECKED = "non contrôlé"
-INDEX_COLUMNS = ["ligne", "fichier", "empreinte", "sha256", "statut", "pdf"]
+INDEX_COLUMNS = ["ligne", "fichier", "empreinte", "sha256", "statut", "pdf", "partenaire", "motif"]
+# The columns a re-run needs from an earlier index (one written before `partenaire` and `motif`
+# existed still serves).
+_INDEX_NEEDED = {"ligne", "fichier", "empreinte", "sha256", "statut", "pdf"}
 
 
 @dataclass
@@ -181,8 +191,11 @@ def run_batch(
     pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     results: dict[int, RowResult] = {}
     previous: dict[str, dict[str, str]] = {}
+    partners: dict[int, str] = {}
     try:
-        rows = _partner_rows(read_table(table), job, base, shared, results)
+        rows = read_table(table)
+        partners = {row.line: row_partner(row, base_data) for row in rows}
+        rows = _partner_rows(_readable(rows, table, results), job, base, shared, results)
         static = _static_fingerprint(project, model, base, check)
         tasks = _prepare(rows, base_data, name_pattern, table, static, results)
         del rows
@@ -221,11 +234,17 @@ def run_batch(
             results[result.line] = result
         if pool is not None:
             pool.close()
+    except InputError:
+        # The table or the layout is refused before any document is written: an earlier
+        # run's index stays as it is.
+        if pool is not None:
+            pool.terminate()
+        raise
     except BaseException:
         if pool is not None:
             pool.terminate()
         # What is done stays done for the next run, and so does what an earlier run did.
-        _write_index(out_dir, table, _with_previous(results, previous))
+        _write_index(out_dir, table, _with_previous(results, previous), partners)
         raise
     finally:
         if pool is not None:
@@ -234,8 +253,20 @@ def run_batch(
     report = BatchReport(table, out_dir, [results[k] for k in sorted(results)], draft, note)
     if pdf:
         report.reconverted = _export(job, report, to_render, pdfa, jobs)
-    _write_index(out_dir, table, results)
+    _write_index(out_dir, table, results, partners)
     return report
+
+
+def _readable(rows: list[Row], table: Path, results: dict[int, RowResult]) -> list[Row]:
+    """The rows the CSV reader could parse; the others are in error with their reason."""
+    kept = []
+    for row in rows:
+        if row.problem:
+            problem = problem_at(table, row.line, None, row.problem)
+            results[row.line] = RowResult(row.line, "", "", ERROR, problems=[str(problem)])
+        else:
+            kept.append(row)
+    return kept
 
 
 def _partner_rows(
@@ -289,11 +320,11 @@ def _prepare(
     static: str,
     results: dict[int, RowResult],
 ) -> list[_Task]:
-    """Each row's output name and fingerprint; duplicate names fail the later row."""
-    from convgen.errors import problem_at
-
+    """Each row's output name and fingerprint; raise `InputError` if two rows would write the
+    same file (names are lowercase, so `Lyon` and `LYON` collide)."""
     tasks: list[_Task] = []
     seen: dict[str, int] = {}
+    clashes: list[Problem] = []
     for row in rows:
         try:
             stem = output_stem(row, base, pattern, table)
@@ -303,19 +334,20 @@ def _prepare(
                 row.line, "", "", ERROR, problems=[str(problem_at(table, row.line, None, message))]
             )
             continue
-        if stem in seen:
-            message = f"le fichier {stem}.docx est déjà produit par la ligne {seen[stem]}"
-            results[row.line] = RowResult(
-                row.line,
-                stem,
-                "",
-                ERROR,
-                problems=[str(problem_at(table, row.line, None, message))],
-            )
+        key = stem.casefold()
+        if key in seen:
+            message = f"lignes {seen[key]} et {row.line} : même fichier de sortie « {stem}.docx »"
+            clashes.append(problem_at(table, row.line, None, message))
             continue
-        seen[stem] = row.line
+        seen[key] = row.line
         canonical = json.dumps(row.values, sort_keys=True, ensure_ascii=False, default=str)
         tasks.append(_Task(row.line, stem, _hash(static, stem, canonical), row.values))
+    if clashes:
+        raise InputError(
+            "deux lignes du tableau produiraient le même fichier : donnez-leur des noms "
+            "distincts (colonne « fichier » ou --name)",
+            clashes,
+        )
     return tasks
 
 
@@ -549,7 +581,7 @@ def read_index(path: Path) -> dict[str, dict[str, str]]:
     except OSError:
         return {}
     rows = csv.DictReader(io.StringIO(text))
-    if rows.fieldnames != INDEX_COLUMNS:
+    if not _INDEX_NEEDED <= set(rows.fieldnames or ()):
         return {}
     return {Path(r["fichier"]).stem: r for r in rows if r["fichier"]}
 
@@ -569,16 +601,29 @@ def _with_previous(
     return merged
 
 
-def _write_index(out_dir: Path, table: Path, results: dict[int, RowResult]) -> None:
+def _write_index(
+    out_dir: Path, table: Path, results: dict[int, RowResult], partners: dict[int, str]
+) -> None:
+    """`index.csv`: one line per row, with its partner's name and, for a row in error, why.
+
+    Cells are neutralised against formula injection (OWASP « CSV injection »): a cell that a
+    spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, carriage return first) gets a `'`.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(INDEX_COLUMNS)
     for line in sorted(results):
         r = results[line]
         file = f"{r.stem}.docx" if r.status != ERROR and r.stem else ""
-        writer.writerow([r.line, file, r.fingerprint, r.sha256, r.status, r.pdf])
+        reason = " ; ".join(r.problems) if r.status == ERROR else ""
+        cells = [file, r.fingerprint, r.sha256, r.status, r.pdf, partners.get(line, ""), reason]
+        writer.writerow([r.line, *(_neutralised(str(c)) for c in cells)])
     write_atomic(out_dir / INDEX_NAME, buffer.getvalue().encode("utf-8"))
     del table
+
+
+def _neutralised(cell: str) -> str:
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def print_progress_factory() -> Callable[[int, int], None] | None:

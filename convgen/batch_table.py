@@ -1,6 +1,7 @@
 """Reading a batch table: one row per partner, columns named after instance fields.
 
-A CSV (`,` or `;`, UTF-8 with or without BOM, header line first) or a YAML list of mappings.
+A CSV (`,` or `;`, UTF-8 with or without BOM, or cp1252 as French Excel saves it; header
+line first) or a YAML list of mappings.
 Column `commune.nom` sets `commune: {nom: …}` of the instance; `clauses.duree.periode` sets a
 clause parameter. An empty cell sets nothing: the base instance's value, or the model's default,
 applies. Every value stays the string that was written (`01000` stays "01000").
@@ -15,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,44 +33,120 @@ class Row:
 
     line: int
     values: dict[str, Any]
+    problem: str = ""  # why the row could not be read (its values are then empty)
 
 
 def read_table(path: Path) -> list[Row]:
-    """Rows of the CSV or YAML table at `path`; raise `InputError` if it cannot be read."""
+    """Rows of the CSV or YAML table at `path`; raise `InputError` if it cannot be read.
+
+    A row that cannot be parsed (more cells than columns, an unclosed quote) is kept with its
+    `problem`: the batch reports it with its row number and writes the other rows.
+    """
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml_rows(path)
+    text = _decode(path)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        header = next(reader, None)
+    except csv.Error as exc:
         raise InputError(
-            "tableau illisible", [problem_at(path, None, None, f"lecture impossible ({exc})")]
+            "tableau invalide",
+            [problem_at(path, 1, None, "ligne d'en-tête illisible (guillemet non fermé ?)")],
         ) from exc
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise InputError(
             "tableau vide", [problem_at(path, 1, None, "ligne d'en-tête (noms des champs) absente")]
         )
+    if any("\n" in h or "\r" in h for h in header):
+        raise InputError(
+            "tableau invalide",
+            [problem_at(path, 1, None, "guillemet non fermé dans la ligne d'en-tête")],
+        )
     columns = [h.strip() for h in header]
     rows: list[Row] = []
     start = reader.line_num + 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            # strict parsing: a quote left open up to the end of the file, or stray text
+            # after a closing quote
+            rows.append(Row(start, {}, _QUOTE_PROBLEM))
+            break
+        end = reader.line_num
         if any(c.strip() for c in cells):
-            if len(cells) > len(columns):
-                raise InputError(
-                    "tableau invalide",
-                    [
-                        problem_at(
-                            path, start, None, f"{len(cells)} cellules pour {len(columns)} colonnes"
-                        )
-                    ],
-                )
-            values = {c: v for c, v in zip(columns, cells, strict=False) if c and v.strip() != ""}
-            rows.append(Row(start, values))
-        start = reader.line_num + 1
+            if any("\n" in c or "\r" in c for c in cells):
+                span = f" (lignes {start} à {end} lues comme une seule)" if end > start else ""
+                rows.append(Row(start, {}, _QUOTE_PROBLEM + span))
+            elif len(cells) > len(columns):
+                rows.append(Row(start, {}, f"{len(cells)} cellules pour {len(columns)} colonnes"))
+            else:
+                values = {
+                    c: v for c, v in zip(columns, cells, strict=False) if c and v.strip() != ""
+                }
+                rows.append(Row(start, values))
+        start = end + 1
     return rows
+
+
+_QUOTE_PROBLEM = (
+    "guillemet non fermé, ou retour à la ligne dans une cellule : la cellule englobe les "
+    "lignes suivantes"
+)
+_EXCEL_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
+
+
+def _decode(path: Path) -> str:
+    """The text of a CSV: UTF-8 (with or without BOM), else cp1252/Latin-1 as French Excel
+    saves it, recognised by charset-normalizer; raise `InputError` if neither fits."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or "accès refusé"
+        raise InputError(
+            "tableau illisible", [problem_at(path, None, None, f"lecture impossible ({reason})")]
+        ) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(_EXCEL_ENCODINGS)).best()
+    if best is not None and best.encoding in _EXCEL_ENCODINGS:
+        try:
+            return data.decode(best.encoding)
+        except UnicodeDecodeError:
+            pass
+    raise InputError(
+        "tableau illisible",
+        [
+            problem_at(
+                path,
+                None,
+                None,
+                "encodage des caractères non reconnu (ni UTF-8 ni Windows-1252) : dans Excel, "
+                "enregistrez le tableau au format « CSV UTF-8 (délimité par des virgules) »",
+            )
+        ],
+    )
+
+
+def _delimiter(text: str) -> str:
+    """`;` or `,`: the one that occurs more often outside quotes in the header line."""
+    counts = {",": 0, ";": 0}
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "\r\n":
+            break
+        elif not quoted and char in counts:
+            counts[char] += 1
+    return ";" if counts[";"] > counts[","] else ","
 
 
 def _read_yaml_rows(path: Path) -> list[Row]:
@@ -192,7 +268,22 @@ def output_stem(row: Row, base: dict[str, Any] | None, pattern: str | None, tabl
 
 
 def slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
-    return text[:120] or "document"
+    """A portable, lowercase file name: « L'Île-Rousse » → `l-ile-rousse`, « Œuilly » →
+    `oeuilly` (transliterated by python-slugify, so `Lyon` and `LYON` give the same name)."""
+    from slugify import slugify
+
+    text = slugify(str(text), lowercase=True, regex_pattern=r"[^-a-z0-9_.]+")
+    text = re.sub(r"-{2,}", "-", text).strip("-.")
+    return text[:120].rstrip("-.") or "document"
+
+
+PARTNER_FIELDS = ("commune.nom", "organisme.nom", "structure.nom", "ccas.nom", "mutuelle.nom")
+
+
+def row_partner(row: Row, base: dict[str, Any] | None) -> str:
+    """The name of the row's partner, for the index: the first of `PARTNER_FIELDS` set."""
+    for name in PARTNER_FIELDS:
+        value = field_value(row, base, name)
+        if value is not None and not isinstance(value, dict | list) and str(value).strip():
+            return str(value)
+    return ""
