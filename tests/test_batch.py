@@ -113,7 +113,7 @@ def test_yaml_table_and_name_pattern(project: Path, tmp_path: Path) -> None:
     )
     assert code == 2
     assert "partenaires.yaml:3: collectivite.code_postl: clé inconnue" in output
-    doc = out / "convention-Ville-d-Ete.docx"
+    doc = out / "convention-ville-d-ete.docx"
     assert any("Dupont <SARL>" in b.text for b in read_docx(doc).body())
 
 
