@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from convgen.errors import Problem, problem_at
@@ -26,7 +27,16 @@ from convgen.yamlload import YamlDoc, dotted
 FIELD_KEYS = {
     "type", "description", "exemple", "defaut", "obligatoire", "choix", "elements", "portee",
 }  # fmt: skip
-PORTEES = ("partenaire", "commun")  # whose data a field is: see convgen.scope
+
+
+class Portee(str, Enum):
+    """Whose data a field is (`portee:`): see convgen.scope."""
+
+    PARTENAIRE = "partenaire"
+    COMMUN = "commun"
+
+
+PORTEES = tuple(p.value for p in Portee)
 
 
 @dataclass

@@ -16,20 +16,12 @@ Fields without `portee` are shared (the scheme, the mutuelle, clause settings).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from convgen.errors import InputError, Problem, problem_at
-from convgen.schema import SectionSpec
+from convgen.schema import Portee, SectionSpec
 from convgen.yamlload import YamlDoc
-
-
-class Portee(str, Enum):
-    """The closed vocabulary of `portee:` in a schema."""
-
-    PARTENAIRE = "partenaire"
-    COMMUN = "commun"
 
 
 def partner_fields(section: SectionSpec, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
