@@ -50,7 +50,12 @@ from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
 from convgen.render_docx import CompiledFrame, render_parts, zip_parts
-from convgen.scope import check_table_scope, row_scope_problem, without_partner_fields
+from convgen.scope import (
+    check_table_scope,
+    partner_fields,
+    row_scope_problem,
+    without_partner_fields,
+)
 
 INDEX_NAME = "index.csv"
 LAYOUT_CACHE = ".convgen-mise-en-page.json"
@@ -194,7 +199,8 @@ def run_batch(
     partners: dict[int, str] = {}
     try:
         rows = read_table(table)
-        partners = {row.line: row_partner(row, base_data) for row in rows}
+        names = [".".join(p) for p in partner_fields(model.schema) if p[-1] == "nom"]
+        partners = {row.line: row_partner(row, base_data, names) for row in rows}
         rows = _partner_rows(_readable(rows, table, results), job, base, shared, results)
         static = _static_fingerprint(project, model, base, check)
         tasks = _prepare(rows, base_data, name_pattern, table, static, results)

@@ -277,12 +277,10 @@ def slug(text: str) -> str:
     return text[:120].rstrip("-.") or "document"
 
 
-PARTNER_FIELDS = ("commune.nom", "organisme.nom", "structure.nom", "ccas.nom", "mutuelle.nom")
-
-
-def row_partner(row: Row, base: dict[str, Any] | None) -> str:
-    """The name of the row's partner, for the index: the first of `PARTNER_FIELDS` set."""
-    for name in PARTNER_FIELDS:
+def row_partner(row: Row, base: dict[str, Any] | None, names: list[str]) -> str:
+    """The name of the row's partner, for the index: the first of the dotted fields `names`
+    (the model's partner names, see convgen.scope) that has a value."""
+    for name in names:
         value = field_value(row, base, name)
         if value is not None and not isinstance(value, dict | list) and str(value).strip():
             return str(value)
