@@ -8,6 +8,7 @@ currency integers as cents, so amounts are formatted here, not by num2words.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -133,6 +134,100 @@ def fin_annee(d: date) -> date:
 
 
 _NO_ELISION = ("onze", "huit", "oui", "yaourt")
+
+
+# Place names (communes) after a preposition.
+#
+# A name is stored bare, as the Code officiel géographique writes it (« Le Teil », « Les Vans »,
+# « L'Île-Rousse », « La Rochelle »); the preposition is derived: « de » + « Le » contracts to
+# « du », « de » + « Les » to « des », « à » + « Le » to « au », « à » + « Les » to « aux »
+# (« La » and « L' » do not contract); « de » is elided before a vowel sound (« d’Ajaccio »,
+# « d’Évian-les-Bains », « d’Œuilly », « d’Yerres »). Before an h, elision depends on the word
+# (h muet « d’Hyères », h aspiré « de Haguenau »): names known to take the elision are listed
+# below, every other h keeps « de ». Elided forms use the typographic apostrophe « ’ ».
+
+APOSTROPHE = "’"
+
+# First words (lowercase, without accents) of communes whose h is mute: « d’Hyères ».
+H_MUET = frozenset({
+    "hautmont", "hayange", "hazebrouck", "hagondange", "harfleur", "hellemmes", "hendaye",
+    "henin", "hennebont", "herblay", "hericourt", "herouville", "hesdin", "hirson",
+    "honfleur", "houplines", "hyeres",
+})  # fmt: skip
+
+_CONTRACTIONS = {"le": ("du", "au"), "les": ("des", "aux")}
+_FIRST_WORD = re.compile(r"[^\s\-'’]+")
+
+
+def _bare(word: str) -> str:
+    """`word` in lowercase without accents or ligatures: « Œuilly » → « oeuilly »."""
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _elides(name: str) -> bool:
+    """Whether « de » is elided before the place name `name`."""
+    first = _FIRST_WORD.match(name)
+    if first is None:
+        return False
+    word = _bare(first.group())
+    if word[:1] in ("a", "e", "i", "o", "u", "y"):
+        return True
+    return word.startswith("h") and word in H_MUET
+
+
+def _split_article(name: str) -> tuple[str, str] | None:
+    """(« le » | « les », rest) when `name` begins with the article Le or Les."""
+    article, sep, rest = name.partition(" ")
+    if sep and rest.strip() and article.lower() in _CONTRACTIONS:
+        return article.lower(), rest.strip()
+    return None
+
+
+def de_lieu(name: str) -> str:
+    """ "de Mauves", "du Teil", "des Vans", "de La Rochelle", "d’Ajaccio", "d’Œuilly"."""
+    name = " ".join(name.split())
+    article = _split_article(name)
+    if article is not None:
+        return f"{_CONTRACTIONS[article[0]][0]} {article[1]}"
+    if _elides(name):
+        return f"d{APOSTROPHE}{name}"
+    return f"de {name}"
+
+
+def a_lieu(name: str) -> str:
+    """ "à Mauves", "au Teil", "aux Vans", "à La Rochelle", "à L'Île-Rousse"."""
+    name = " ".join(name.split())
+    article = _split_article(name)
+    if article is not None:
+        return f"{_CONTRACTIONS[article[0]][1]} {article[1]}"
+    return f"à {name}"
+
+
+# Words that designate the body rather than the place: a name typed as « Commune de Mauves ».
+_DESIGNATION = re.compile(
+    r"^\s*(?:la\s+|le\s+)?(?P<word>commune|ville|mairie|municipalit[ée]|c\.?c\.?a\.?s\.?|"
+    r"c\.?i\.?a\.?s\.?|centre\s+(?:inter)?communal\s+d['’]action\s+sociale)"
+    r"\s+(?P<prep>de\s+|d['’]\s*|du\s+|des\s+)(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def designation_prefix(name: str) -> tuple[str, str] | None:
+    """(« Commune de », « Mauves ») when `name` starts with a designation of the body.
+
+    « Ville-d'Avray » or « Ville-du-Pont » (hyphenated, real communes) are not designations.
+    """
+    m = _DESIGNATION.match(name)
+    if m is None:
+        return None
+    prefix = name[: m.start("rest")].strip()
+    rest = m.group("rest").strip()
+    if m.group("prep").strip().lower() == "du":
+        rest = f"Le {rest}"
+    elif m.group("prep").strip().lower() == "des":
+        rest = f"Les {rest}"
+    return prefix, rest
 
 
 def de(text: str) -> str:

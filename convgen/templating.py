@@ -107,6 +107,8 @@ FILTERS = {
     "montant": french.montant,
     "liste_virgules": french.liste_virgules,
     "de": lambda v: french.de(to_text(v)),
+    "de_lieu": lambda v: french.de_lieu(to_text(v)),
+    "a_lieu": lambda v: french.a_lieu(to_text(v)),
 }
 
 GLOBALS = {

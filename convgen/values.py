@@ -12,11 +12,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from convgen.french import Duree, parse_duree
+from convgen.french import Duree, designation_prefix, parse_duree
 
 SIMPLE_TYPES = (
     "texte", "entier", "decimal", "montant", "date", "duree", "booleen", "choix",
-    "email", "telephone", "code_postal", "siren",
+    "email", "telephone", "code_postal", "siren", "lieu",
 )  # fmt: skip
 TYPES = (*SIMPLE_TYPES, "liste")
 
@@ -33,6 +33,7 @@ TYPE_LABELS = {
     "telephone": "un numéro de téléphone (ex. 05 49 00 00 00)",
     "code_postal": "un code postal à 5 chiffres (ex. 01000)",
     "siren": "un numéro SIREN à 9 chiffres",
+    "lieu": "un nom de commune, sans « Commune de » (ex. Le Teil, Les Vans, Ajaccio)",
     "liste": "une liste",
 }
 
@@ -122,6 +123,8 @@ def convert_scalar(raw: str, type_: str, choices: list[str] | None = None) -> An
             if not re.fullmatch(r"\d{5}", value):
                 raise ValueError
             return value
+        if type_ == "lieu":
+            return _place_name(value)
         if type_ == "siren":
             digits = value.replace(" ", "").replace("\u00a0", "")
             if not re.fullmatch(r"\d{9}", digits):
@@ -132,6 +135,20 @@ def convert_scalar(raw: str, type_: str, choices: list[str] | None = None) -> An
     except (ValueError, InvalidOperation) as exc:
         raise ValueTypeError(f"« {raw} » n'est pas {TYPE_LABELS[type_]}") from exc
     raise AssertionError(f"unknown type {type_}")
+
+
+def _place_name(value: str) -> str:
+    """A commune name stored bare, so that models can write « du Teil », « d’Ajaccio »."""
+    if not value:
+        raise ValueError
+    designation = designation_prefix(value)
+    if designation is not None:
+        prefix, bare = designation
+        raise ValueTypeError(
+            f"« {value} » commence par « {prefix} » : écrire le seul nom, « {bare} » "
+            "(le modèle écrit lui-même « la commune de … », « du … », « d’… »)"
+        )
+    return " ".join(value.split())
 
 
 def parse_date(value: str) -> date:
