@@ -15,8 +15,8 @@ VALID = """\
 modele: mutuelle-communale
 ccas:
   nom: Centre communal d’action sociale de Niort
-  commune: Niort
-  de_commune: de Niort
+  commune: Niort   # le modèle en tire « de Niort »
+  # gentilé, au pluriel
   habitants: niortais
   representant: Jérôme BALOGE
   representant_qualite: président

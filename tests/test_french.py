@@ -8,6 +8,7 @@ import pytest
 
 from convgen import french
 from convgen.french import Duree, parse_duree
+from convgen.values import ValueTypeError, convert_scalar
 
 
 @pytest.mark.parametrize(
@@ -104,3 +105,73 @@ def test_weekday_dates_and_hours() -> None:
     assert french.date_jour(date(2025, 2, 1)) == "samedi 1er février 2025"
     assert french.heure("12:00") == "12\u00a0h\u00a000"
     assert french.heure("09:30") == "9\u00a0h\u00a030"
+
+
+# Real communes (Code officiel géographique spelling) → « de » form, « à » form.
+PLACES = [
+    ("Mauves", "de Mauves", "à Mauves"),
+    ("Le Teil", "du Teil", "au Teil"),
+    ("Les Vans", "des Vans", "aux Vans"),
+    ("La Rochelle", "de La Rochelle", "à La Rochelle"),
+    ("L'Île-Rousse", "de L'Île-Rousse", "à L'Île-Rousse"),
+    ("L’Haÿ-les-Roses", "de L’Haÿ-les-Roses", "à L’Haÿ-les-Roses"),
+    ("Ajaccio", "d’Ajaccio", "à Ajaccio"),
+    ("Évian-les-Bains", "d’Évian-les-Bains", "à Évian-les-Bains"),
+    ("Œuilly", "d’Œuilly", "à Œuilly"),
+    ("Écully", "d’Écully", "à Écully"),
+    ("Issy-les-Moulineaux", "d’Issy-les-Moulineaux", "à Issy-les-Moulineaux"),
+    ("Ussel", "d’Ussel", "à Ussel"),
+    ("Yerres", "d’Yerres", "à Yerres"),
+    ("Y", "d’Y", "à Y"),
+    ("Hyères", "d’Hyères", "à Hyères"),  # h muet
+    ("Honfleur", "d’Honfleur", "à Honfleur"),
+    ("Haguenau", "de Haguenau", "à Haguenau"),  # h aspiré
+    ("Le Havre", "du Havre", "au Havre"),
+    ("Le Puy-en-Velay", "du Puy-en-Velay", "au Puy-en-Velay"),
+    ("Les Abymes", "des Abymes", "aux Abymes"),  # 971
+    ("Le Lamentin", "du Lamentin", "au Lamentin"),  # 972
+    ("Les Trois-Îlets", "des Trois-Îlets", "aux Trois-Îlets"),
+    ("La Possession", "de La Possession", "à La Possession"),  # 974
+    ("Bastia", "de Bastia", "à Bastia"),  # 2B
+    ("Lempdes", "de Lempdes", "à Lempdes"),  # « Le… » that is not an article
+    ("SAINT CHAMOND", "de SAINT CHAMOND", "à SAINT CHAMOND"),
+]
+
+
+@pytest.mark.parametrize(("name", "of", "at"), PLACES)
+def test_place_names_after_de_and_a(name: str, of: str, at: str) -> None:
+    assert french.de_lieu(name) == of
+    assert french.a_lieu(name) == at
+
+
+@pytest.mark.parametrize(
+    ("typed", "prefix", "bare"),
+    [
+        ("Commune de Mauves", "Commune de", "Mauves"),
+        ("Ville d’Ajaccio", "Ville d’", "Ajaccio"),
+        ("CCAS de Poitiers", "CCAS de", "Poitiers"),
+        ("Mairie du Teil", "Mairie du", "Le Teil"),
+        ("la commune des Vans", "la commune des", "Les Vans"),
+        (
+            "Centre communal d'action sociale de Niort",
+            "Centre communal d'action sociale de",
+            "Niort",
+        ),
+    ],
+)
+def test_a_designation_before_the_name_is_detected(typed: str, prefix: str, bare: str) -> None:
+    assert french.designation_prefix(typed) == (prefix, bare)
+
+
+@pytest.mark.parametrize("name", ["Ville-d'Avray", "Ville-du-Pont", "Villeneuve", "Communay"])
+def test_real_names_starting_like_a_designation_are_kept(name: str) -> None:
+    assert french.designation_prefix(name) is None
+
+
+def test_the_lieu_type_refuses_a_designation_and_suggests_the_bare_name() -> None:
+    assert convert_scalar("  Le   Teil ", "lieu") == "Le Teil"
+    with pytest.raises(ValueTypeError) as caught:
+        convert_scalar("Commune de Mauves", "lieu")
+    assert "« Commune de Mauves » commence par « Commune de » : écrire le seul nom, « Mauves »" in (
+        str(caught.value)
+    )

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from convgen.cli import cli
 from convgen.extract import read_docx
+from convgen.french import a_lieu, de_lieu
 from tests.miniproject import make_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,15 +19,22 @@ BASE = REPO / "instances" / "saint-chamond.yaml"
 # What the base says of Saint-Chamond: none of it may appear in another commune's convention.
 SAINT_CHAMOND = ["SAINT CHAMOND", "dpo@saint-chamond.fr", "Axel DUGUA", "Antoine PINET", "42400"]
 
+# Fifty real communes: articles, elisions, ligatures, Corsica (2A/2B), overseas (97x), « Y ».
 REAL = ["Le Teil", "Les Vans", "Mauves", "Ajaccio", "Œuilly", "L'Île-Rousse", "Évian-les-Bains",
-        "Bastia", "Saint-Pierre", "Le Lamentin"]  # fmt: skip
+        "Bastia", "Saint-Pierre", "Le Lamentin", "Les Abymes", "Hyères", "Haguenau",
+        "La Rochelle", "Yerres", "Issy-les-Moulineaux", "Le Havre", "Les Mureaux",
+        "Porto-Vecchio", "Sartène", "Calvi", "Corte", "Le Tampon", "Saint-Denis", "Cayenne",
+        "Kourou", "Mamoudzou", "Fort-de-France", "Pointe-à-Pitre", "Les Trois-Îlets", "Aubenas",
+        "Privas", "Annonay", "Tournon-sur-Rhône", "Oyonnax", "Ambérieu-en-Bugey", "Eu", "Y",
+        "Honfleur", "Le Puy-en-Velay", "Lons-le-Saunier", "Œting", "Écully", "Ille-sur-Têt",
+        "Uzès", "Arles", "Orange", "Les Baux-de-Provence", "La Possession", "Le Mont-Dore"]  # fmt: skip
 IDENTITY = ["commune.nom", "commune.adresse", "commune.code_postal", "commune.ville",
             "commune.representant", "commune.representant_qualite"]  # fmt: skip
 PARTNER = [*IDENTITY, "commune.dpo_email", "convention.date_signature", "convention.lieu_signature"]
 
 
 def commune(i: int) -> dict[str, str]:
-    name = REAL[i] if i < len(REAL) else f"Commune d'essai {i:02d}"
+    name = REAL[i]
     return {
         "fichier": f"c{i:02d}",
         "commune.nom": name,
@@ -98,6 +106,8 @@ def test_fifty_communes_each_convention_names_its_own_partner_only(tmp_path: Pat
             assert leaked not in text, (row["fichier"], leaked)
         assert row["commune.dpo_email"] in text and row["commune.representant"] in text
         assert row["commune.adresse"] in text
+        place = row["commune.nom"]
+        assert f"La Commune {de_lieu(place)}" in text and f"Fait {a_lieu(place)}, le" in text
         for name, values in others.items():
             if name != row["fichier"]:
                 for value in values:

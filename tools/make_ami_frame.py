@@ -37,7 +37,7 @@ def build(document: docx.document.Document) -> None:
         document,
         "Appel à manifestation d’intérêt",
         "Mise en place d’une mutuelle communale pour les habitants de la Ville "
-        "{{ ccas.de_commune }}",
+        "{{ ccas.commune | de_lieu }}",
     )
     frames.para(
         document,
@@ -57,8 +57,8 @@ def build(document: docx.document.Document) -> None:
     frames.block(document, "articles")
     frames.para(
         document,
-        "Fait à ",
-        "{{ ami.lieu_publication }}",
+        "Fait ",
+        "{{ ami.lieu_publication | a_lieu }}",
         ", le ",
         "{{ calendrier.date_publication | date }}",
         keep_with_next=True,
@@ -66,7 +66,7 @@ def build(document: docx.document.Document) -> None:
         after=12,
     )
     for line in (
-        "Pour le {{ ccas.nom_court }} {{ ccas.de_commune }},",
+        "Pour le {{ ccas.nom_court }} {{ ccas.commune | de_lieu }},",
         frames.article("ccas") + " {{ ccas.representant_qualite | capitalize }},",
         "",
         "",
@@ -85,7 +85,7 @@ def make_frame() -> bytes:
     frames.setup_page(document)
     frames.setup_header_footer(
         document,
-        "{{ ccas.nom_court }} {{ ccas.de_commune }} – Appel à manifestation d’intérêt "
+        "{{ ccas.nom_court }} {{ ccas.commune | de_lieu }} – Appel à manifestation d’intérêt "
         "« mutuelle communale » – réf. {{ ami.reference }}",
     )
     build(document)

@@ -326,7 +326,7 @@ def mutuelle_communale(document: Document) -> None:
     title(
         document,
         "Convention de partenariat pour la mise en place d’une Mutuelle communale pour les "
-        "habitants de la Ville {{ ccas.de_commune }}",
+        "habitants de la Ville {{ ccas.commune | de_lieu }}",
     )
     para(document, "Entre,")
     para(
@@ -364,8 +364,8 @@ def mutuelle_communale(document: Document) -> None:
     block(document, "articles")
     para(
         document,
-        "Fait à ",
-        "{{ convention.lieu_signature }}",
+        "Fait ",
+        "{{ convention.lieu_signature | a_lieu }}",
         ", le ",
         "{{ convention.date_signature | date }}",
         keep_with_next=True,
@@ -376,7 +376,7 @@ def mutuelle_communale(document: Document) -> None:
     signatures(
         document,
         [
-            "Pour le {{ ccas.nom_court }} {{ ccas.de_commune }},",
+            "Pour le {{ ccas.nom_court }} {{ ccas.commune | de_lieu }},",
             article("ccas") + " {{ ccas.representant_qualite | capitalize }},",
         ],
         ["Pour la mutuelle", "{{ organisme.representant_qualite | capitalize }},"],
@@ -390,7 +390,7 @@ def mutuelle_regionale(document: Document) -> None:
         document, "CONVENTION DE PARTENARIAT", "{{ dispositif.nom }} de la {{ dispositif.region }}"
     )
     para(document, ("Entre", "b"))
-    para(document, ("La Commune de {{ commune.nom }}", "b"))
+    para(document, ("La Commune {{ commune.nom | de_lieu }}", "b"))
     para(document, "{{ commune.adresse }}", " ", "{{ commune.code_postal }}", " ",
          "{{ commune.ville }}")  # fmt: skip
     para(document, "Représentée par ", "{{ commune.representant }}")
@@ -428,8 +428,8 @@ def mutuelle_regionale(document: Document) -> None:
     block(document, "articles")
     para(
         document,
-        "Fait à ",
-        "{{ convention.lieu_signature }}",
+        "Fait ",
+        "{{ convention.lieu_signature | a_lieu }}",
         ", le ",
         "{{ convention.date_signature | date_courte }}",
         ".",
@@ -453,7 +453,7 @@ def mutuelle_regionale(document: Document) -> None:
         [
             ("Pour la {{ mutuelle.designation }},", "b"),
         ],
-        [("Pour la commune de {{ commune.nom }},", "b")],
+        [("Pour la commune {{ commune.nom | de_lieu }},", "b")],
         (
             "{{ mutuelle.representant }}, {{ mutuelle.representant_qualite }}.",
             "{{ commune.representant }}, {{ commune.representant_qualite }}.",
@@ -495,8 +495,8 @@ def cpam_acces_aux_droits(document: Document) -> None:
     block(document, "articles")
     para(
         document,
-        "Fait à ",
-        "{{ convention.lieu_signature }}",
+        "Fait ",
+        "{{ convention.lieu_signature | a_lieu }}",
         ", le ",
         ("{{ convention.date_signature | date_courte }}", "b"),
         keep_with_next=True,
@@ -530,13 +530,13 @@ FRAMES = [
     Frame(
         "mutuelle-communale",
         "Convention de partenariat – mutuelle communale",
-        "Convention de partenariat – Mutuelle communale {{ ccas.de_commune }}",
+        "Convention de partenariat – Mutuelle communale {{ ccas.commune | de_lieu }}",
         mutuelle_communale,
     ),
     Frame(
         "mutuelle-regionale",
         "Convention de partenariat – mutuelle régionale",
-        "Convention de partenariat {{ dispositif.nom }} – Commune de {{ commune.nom }}",
+        "Convention de partenariat {{ dispositif.nom }} – Commune {{ commune.nom | de_lieu }}",
         mutuelle_regionale,
     ),
     Frame(
