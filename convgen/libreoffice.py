@@ -4,16 +4,24 @@ One `soffice --convert-to pdf` call for 20 files takes 2.0 s where 20 calls take
 are converted in as few processes as possible, each with a private profile (so that a user's
 open LibreOffice or a stale lock never interferes) and a timeout. soffice can exit 0 without
 writing a PDF, so every expected output is checked.
+
+Each run is its own process group (soffice starts soffice.bin, which would outlive a killed
+soffice re-parented to PID 1): on timeout, interruption (Ctrl-C) or any error the whole group
+is killed, then the private profile is removed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 from convgen.errors import ConvgenError, ToolMissingError
 
@@ -24,6 +32,11 @@ INSTALL_HINT = (
 )
 
 PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+STARTUP_TIMEOUT = 30.0  # seconds a run is given on top of `timeout_per_file` per file
+POLL = 0.2  # seconds between checks of the deadline and of a cancellation
+TERM_GRACE = 2.0  # seconds between SIGTERM and SIGKILL of a run's process group
+KILL_WAIT = 5.0  # seconds to wait for a killed process group to be gone
 
 
 def find_soffice() -> str:
@@ -42,10 +55,14 @@ def convert_to_pdf(
     pdfa: bool = False,
     batch_size: int = 200,
     timeout_per_file: float = 20.0,
+    cancel: threading.Event | None = None,
 ) -> list[Path]:
     """Convert each .docx of `sources` to `out_dir/<stem>.pdf`; return the PDFs in order.
 
-    Sources with the same stem would overwrite each other: that is refused.
+    Sources with the same stem would overwrite each other: that is refused. A run is given
+    `STARTUP_TIMEOUT + timeout_per_file × files` seconds; setting `cancel` (from another
+    thread) stops it. On timeout, cancellation, interruption or any error, every process of
+    the run is killed and its profile folder removed.
     """
     soffice = find_soffice()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -55,15 +72,23 @@ def convert_to_pdf(
     results: list[Path] = []
     for start in range(0, len(sources), batch_size):
         chunk = list(sources[start : start + batch_size])
-        _convert_chunk(soffice, chunk, out_dir, pdfa, timeout_per_file)
+        _convert_chunk(soffice, chunk, out_dir, pdfa, timeout_per_file, cancel)
         results.extend(out_dir / f"{s.stem}.pdf" for s in chunk)
     return results
 
 
 def _convert_chunk(
-    soffice: str, chunk: list[Path], out_dir: Path, pdfa: bool, timeout_per_file: float
+    soffice: str,
+    chunk: list[Path],
+    out_dir: Path,
+    pdfa: bool,
+    timeout_per_file: float,
+    cancel: threading.Event | None,
 ) -> None:
-    with tempfile.TemporaryDirectory(prefix="convgen-lo-") as profile:
+    if cancel is not None and cancel.is_set():
+        raise ConvgenError("conversion PDF interrompue")
+    profile = tempfile.mkdtemp(prefix="convgen-lo-")
+    try:
         target = PDFA_FILTER if pdfa else "pdf"
         cmd = [
             soffice,
@@ -79,23 +104,123 @@ def _convert_chunk(
         ]
         env = dict(os.environ)
         env.setdefault("HOME", profile)
-        timeout = 30 + timeout_per_file * len(chunk)
+        timeout = STARTUP_TIMEOUT + timeout_per_file * len(chunk)
         for s in chunk:
             (out_dir / f"{s.stem}.pdf").unlink(missing_ok=True)
-        try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ConvgenError(
-                f"LibreOffice n'a pas terminé la conversion en {timeout:.0f} s "
-                f"({len(chunk)} fichiers)"
-            ) from exc
+        # Output goes to a file, not a pipe: a child that outlives soffice would hold a pipe
+        # open and block the read.
+        with tempfile.TemporaryFile(dir=profile) as output:
+            _run(cmd, env, output, timeout, cancel, len(chunk))
+            output.seek(0)
+            text = output.read().decode("utf-8", "replace")
         missing = [s for s in chunk if not (out_dir / f"{s.stem}.pdf").is_file()]
         if missing:
-            detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            detail = text.strip().splitlines()[-3:]
             raise ConvgenError(
                 "LibreOffice n'a pas produit le PDF de : "
                 + ", ".join(str(m) for m in missing)
                 + (f" ({' / '.join(detail)})" if detail else "")
             )
+    finally:
+        _remove_tree(Path(profile))
+
+
+def _run(
+    cmd: list[str],
+    env: dict[str, str],
+    output: IO[bytes],
+    timeout: float,
+    cancel: threading.Event | None,
+    files: int,
+) -> None:
+    """Run soffice in its own process group; whatever happens, no process of it survives."""
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                proc.wait(timeout=min(POLL, max(0.0, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    raise ConvgenError("conversion PDF interrompue") from None
+                if time.monotonic() >= deadline:
+                    raise ConvgenError(
+                        f"LibreOffice n'a pas terminé la conversion en {timeout:.0f} s "
+                        f"({files} fichier{'s' if files > 1 else ''}) : processus arrêté"
+                    ) from None
+    finally:
+        # soffice's own children (soffice.bin) are in its group: end them too, even after a
+        # normal exit, so that none is left re-parented to PID 1.
+        _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group of `proc`, SIGKILL what is left shortly after, reap `proc`."""
+    pgid = proc.pid
+    if proc.poll() is None or _group_alive(pgid):
+        _signal_group(pgid, signal.SIGTERM)
+        _wait_group(proc, pgid, TERM_GRACE)
+        _signal_group(pgid, signal.SIGKILL)
+    try:
+        proc.wait(timeout=KILL_WAIT)
+    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL is not ignored
+        pass
+    _wait_group(proc, pgid, KILL_WAIT)
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _wait_group(proc: subprocess.Popen[bytes], pgid: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the leader as soon as it exits
+        if proc.returncode is not None and not _group_alive(pgid):
+            return
+        time.sleep(0.02)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a live (not zombie) process of group `pgid` remains."""
+    proc_dir = Path("/proc")
+    if not (proc_dir / "self" / "stat").is_file():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    for entry in proc_dir.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a profile folder; errors are ignored, but it is tried until it is gone."""
+    for _ in range(5):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.1)

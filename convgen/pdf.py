@@ -13,6 +13,7 @@ only the documents whose numbers were wrong.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -84,7 +85,8 @@ def convert_many(
     """Convert every source to `out_dir/<stem>.pdf` in chunks, `jobs` soffice processes at once.
 
     Each process has its own private profile (see `convgen.libreoffice`), so they can run side by
-    side; each expected PDF is checked to exist.
+    side; each expected PDF is checked to exist. When one chunk fails or the run is interrupted,
+    the other conversions are stopped, their processes killed.
     """
     # Small sets are split evenly over the processes (20 files, 2 jobs: 2 × 10), large ones in
     # chunks of CHUNK so that a LibreOffice crash or timeout costs little.
@@ -92,10 +94,23 @@ def convert_many(
     chunks = [list(sources[i : i + size]) for i in range(0, len(sources), size)]
     if not chunks:
         return []
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(chunks)))) as pool:
-        done = list(
-            pool.map(lambda c: convert_to_pdf(c, out_dir, pdfa=pdfa, batch_size=size), chunks)
-        )
+    if len(chunks) == 1:  # in this thread: Ctrl-C reaches the conversion directly
+        return convert_to_pdf(chunks[0], out_dir, pdfa=pdfa, batch_size=size)
+    # Ctrl-C or a failed chunk cancels the others: their LibreOffice runs are stopped (and
+    # their processes killed) instead of being waited for.
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(chunks))))
+    try:
+        futures = [
+            pool.submit(convert_to_pdf, c, out_dir, pdfa=pdfa, batch_size=size, cancel=cancel)
+            for c in chunks
+        ]
+        done = [future.result() for future in futures]
+    except BaseException:
+        cancel.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return [pdf for chunk in done for pdf in chunk]
 
 
