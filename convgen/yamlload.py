@@ -4,10 +4,17 @@ PyYAML's `safe_load` turns `01000` into 512, `NO` into False, `10:30` into 630 a
 the last of two duplicated keys. Here no scalar is interpreted: values come back as `str` (or
 `None` for an empty value), typing is left to the schema, and each value's line is kept so
 that errors point to `file:line`. Duplicated keys are reported, all of them.
+
+Hostile input is refused with a French message before it costs anything: a file over
+`MAX_BYTES`, nesting deeper than `MAX_DEPTH`, a recursive alias (`a: &a [*a]`), aliases that
+expand to more than `MAX_ALIAS_NODES` nodes (the "billion laughs"), and characters a Word
+document cannot hold (`forbidden_char`: control characters, U+FFFE/U+FFFF, lone surrogates),
+which are reported like any other problem of the file.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +26,90 @@ from convgen.errors import InputError, Problem, problem_at
 Path_ = tuple[str | int, ...]
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
+
+MAX_BYTES = 5 * 1024 * 1024  # size of one YAML file
+MAX_DEPTH = 50  # nesting levels (an instance uses fewer than 8)
+MAX_ALIAS_NODES = 100_000  # nodes produced by expanding aliases (`*nom`), in all
+
+# Characters XML 1.0 (hence Word) refuses; tab, newline and carriage return are allowed.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def forbidden_char(text: str) -> str | None:
+    """A French description of the first character of `text` a Word document cannot hold
+    (« caractère interdit U+000B (caractère de contrôle) … »), or None if there is none."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    return describe_char(found.group())
+
+
+def describe_char(char: str) -> str:
+    """The French message naming a character a document cannot hold, as U+XXXX."""
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "caractère de contrôle invisible, souvent issu d'un copier-coller"
+    elif 0xD800 <= code <= 0xDFFF:
+        kind = "moitié isolée d'une paire de substitution UTF-16"
+    else:
+        kind = "non-caractère Unicode"
+    return (
+        f"caractère interdit U+{code:04X} ({kind}) : un document Word ne peut pas le contenir ; "
+        "supprimez-le"
+    )
+
+
+class _LimitError(Exception):
+    """A limit reached while composing: carries the line and the French message."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with a nesting limit and recursive aliases refused while
+    composing (the composer recurses once per level: it must stop before Python does)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.open_anchors: set[str] = set()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.open_anchors:
+                raise _LimitError(
+                    line,
+                    f"alias récursif « *{event.anchor} » : la valeur de l'ancre "
+                    f"« &{event.anchor} » se contient elle-même",
+                )
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _LimitError(line, f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self.open_anchors.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            if anchor is not None:
+                self.open_anchors.discard(anchor)
+
+
+@dataclass
+class _Walk:
+    """State of one conversion: the nodes already converted, and the alias budget."""
+
+    doc: YamlDoc
+    done: set[int] = field(default_factory=set)
+    ancestors: set[int] = field(default_factory=set)
+    expanded: int = 0
 
 
 @dataclass
@@ -51,9 +142,22 @@ class YamlDoc:
 
 
 def load_yaml_text(text: str, path: Path) -> YamlDoc:
-    """Parse `text` (the content of `path`); raise `InputError` on a syntax error."""
+    """Parse `text` (the content of `path`); raise `InputError` on a syntax error or a limit."""
+    if len(text) > MAX_BYTES:
+        raise _too_big(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+    except _LimitError as exc:
+        raise InputError(
+            "fichier YAML refusé", [problem_at(path, exc.line, None, exc.message)]
+        ) from exc
+    except yaml.reader.ReaderError as exc:
+        # a raw forbidden character: PyYAML gives its offset in the text
+        at = text.count("\n", 0, max(exc.position or 0, 0)) + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        raise InputError(
+            "fichier YAML invalide", [problem_at(path, at, None, describe_char(char))]
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -65,13 +169,29 @@ def load_yaml_text(text: str, path: Path) -> YamlDoc:
         raise InputError("fichier YAML invalide", [problem_at(path, None, None, str(exc))]) from exc
     doc = YamlDoc(path=path, data=None)
     if node is not None:
-        doc.data = _convert(node, (), doc)
+        doc.data = _convert(node, (), _Walk(doc))
     return doc
+
+
+def _too_big(path: Path) -> InputError:
+    return InputError(
+        "fichier YAML refusé",
+        [
+            problem_at(
+                path,
+                None,
+                None,
+                f"fichier trop volumineux (au plus {MAX_BYTES // (1024 * 1024)} Mo)",
+            )
+        ],
+    )
 
 
 def load_yaml(path: Path) -> YamlDoc:
     """Read and parse a YAML file; raise `InputError` if it cannot be read or parsed."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise _too_big(path)
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
@@ -85,14 +205,53 @@ def load_yaml(path: Path) -> YamlDoc:
     return load_yaml_text(text, path)
 
 
-def _convert(node: yaml.Node, path: Path_, doc: YamlDoc) -> Any:
-    doc.lines[path] = node.start_mark.line + 1
+def _convert(node: yaml.Node, path: Path_, walk: _Walk) -> Any:
+    doc = walk.doc
+    line = node.start_mark.line + 1
+    doc.lines[path] = line
+    key = id(node)
+    if key in walk.done:
+        # an alias (`*nom`) expands its anchor's value once more
+        walk.expanded += 1
+        if walk.expanded > MAX_ALIAS_NODES:
+            raise InputError(
+                "fichier YAML refusé",
+                [
+                    problem_at(
+                        doc.path,
+                        line,
+                        _dotted(path),
+                        f"les alias YAML (« *nom ») donnent plus de {MAX_ALIAS_NODES} valeurs",
+                    )
+                ],
+            )
+    walk.done.add(key)
     if isinstance(node, yaml.ScalarNode):
+        why = forbidden_char(node.value)
+        if why is not None:
+            doc.problems.append(problem_at(doc.path, line, _dotted(path), why))
         if node.style is None and node.value in _NULLS:
             return None
         return node.value
+    if len(path) >= MAX_DEPTH or key in walk.ancestors:
+        # reached through aliases only: the composer checked the text as written
+        why = (
+            "alias récursif : la valeur se contient elle-même"
+            if key in walk.ancestors
+            else f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)"
+        )
+        raise InputError("fichier YAML refusé", [problem_at(doc.path, line, _dotted(path), why)])
+    walk.ancestors.add(key)
+    try:
+        return _convert_collection(node, path, walk)
+    finally:
+        walk.ancestors.discard(key)
+
+
+def _convert_collection(node: yaml.Node, path: Path_, walk: _Walk) -> Any:
+    doc = walk.doc
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(child, (*path, i), doc) for i, child in enumerate(node.value)]
+        return [_convert(child, (*path, i), walk) for i, child in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -107,6 +266,12 @@ def _convert(node: yaml.Node, path: Path_, doc: YamlDoc) -> Any:
                 )
                 continue
             key = key_node.value
+            bad = forbidden_char(key)
+            if bad is not None:
+                doc.problems.append(
+                    problem_at(doc.path, key_node.start_mark.line + 1, _dotted(path), bad)
+                )
+                continue
             if key == "<<":
                 doc.problems.append(
                     problem_at(
@@ -129,7 +294,7 @@ def _convert(node: yaml.Node, path: Path_, doc: YamlDoc) -> Any:
                     )
                 )
                 continue
-            result[key] = _convert(value_node, child_path, doc)
+            result[key] = _convert(value_node, child_path, walk)
             doc.lines[child_path] = key_node.start_mark.line + 1
         return result
     raise AssertionError(f"unexpected YAML node {node!r}")
