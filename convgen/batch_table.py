@@ -22,7 +22,7 @@ from typing import Any
 
 from convgen.errors import InputError, problem_at
 from convgen.inheritance import load_merged
-from convgen.yamlload import YamlDoc, load_yaml
+from convgen.yamlload import YamlDoc, forbidden_char, load_yaml
 
 NAME_COLUMN = "fichier"  # optional column: the output file name of the row
 
@@ -64,6 +64,12 @@ def read_table(path: Path) -> list[Row]:
             [problem_at(path, 1, None, "guillemet non fermé dans la ligne d'en-tête")],
         )
     columns = [h.strip() for h in header]
+    for index, name in enumerate(columns):
+        why = forbidden_char(name)
+        if why is not None:
+            raise InputError(
+                "tableau invalide", [problem_at(path, 1, _column(columns, index), why)]
+            )
     rows: list[Row] = []
     start = reader.line_num + 1
     while True:
@@ -74,7 +80,9 @@ def read_table(path: Path) -> list[Row]:
         except csv.Error:
             # strict parsing: a quote left open up to the end of the file, or stray text
             # after a closing quote
-            rows.append(Row(start, {}, _QUOTE_PROBLEM))
+            end = reader.line_num
+            span = f" (lignes {start} à {end}, fin du fichier, non lues)" if end > start else ""
+            rows.append(Row(start, {}, _QUOTE_PROBLEM + span))
             break
         end = reader.line_num
         if any(c.strip() for c in cells):
@@ -83,6 +91,8 @@ def read_table(path: Path) -> list[Row]:
                 rows.append(Row(start, {}, _QUOTE_PROBLEM + span))
             elif len(cells) > len(columns):
                 rows.append(Row(start, {}, f"{len(cells)} cellules pour {len(columns)} colonnes"))
+            elif bad := _forbidden_cell(cells, columns):
+                rows.append(Row(start, {}, bad))
             else:
                 values = {
                     c: v for c, v in zip(columns, cells, strict=False) if c and v.strip() != ""
@@ -90,6 +100,28 @@ def read_table(path: Path) -> list[Row]:
                 rows.append(Row(start, values))
         start = end + 1
     return rows
+
+
+def _forbidden_cell(cells: list[str], columns: list[str]) -> str:
+    """`"champ: caractère interdit U+000B …"` for the first cell a document cannot hold."""
+    for index, cell in enumerate(cells):
+        why = forbidden_char(cell)
+        if why is not None:
+            return f"{_column(columns, index)}: {why}"
+    return ""
+
+
+def _column(columns: list[str], index: int) -> str:
+    """How a message names a column: its field name, and its position (as Excel letters)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    name = columns[index] if index < len(columns) else ""
+    if forbidden_char(name) is not None:
+        name = ""  # never print the character itself
+    return f"{name} (colonne {letters})" if name else f"colonne {letters}"
 
 
 _QUOTE_PROBLEM = (
