@@ -9,8 +9,6 @@ file is written and every problem of every instance is reported. Files are writt
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from convgen.instances import Instance, ModelSource, load_instance
 from convgen.models import Model
 from convgen.pdf import Layout
 from convgen.render_docx import CompiledFrame, compile_frame, render_docx, render_parts, zip_parts
+from convgen.zipout import make_output_dir, write_atomic
 
 
 @dataclass
@@ -188,7 +187,8 @@ def build(
     one `InputError` lists every problem of every instance. With `check`, each document is
     checked like `convgen check` would and marked `final` or `projet` (`convgen.finalize`).
     With `pdf`, every document is converted in as few LibreOffice runs as possible and its page
-    numbers are settled on the PDFs (`convgen.pdf_export`), not one LibreOffice run each.
+    numbers are settled on the PDFs (`convgen.pdf_export`), not one LibreOffice run each; each
+    .docx is then replaced together with its PDF, and a failed conversion replaces neither.
     """
     project = project or Project()
     paths = find_instances(targets, project.instances_dir)
@@ -213,12 +213,13 @@ def build(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} : aucun document écrit",
             problems,
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_output_dir(out_dir)
     checker = Checker.for_project(project.instances_dir, _check_config(project)) if check else None
     for doc in built:
         if checker is not None:
             _finalize(project, doc, checker)
-        write_atomic(doc.output, doc.data)
+        if not pdf:  # with --pdf, each .docx is replaced together with its PDF
+            write_atomic(doc.output, doc.data)
     if pdf:
         _export_pdfs(project, built, checker, pdfa, jobs)
     return built
@@ -288,33 +289,7 @@ def _export_pdfs(
                 else {},
                 rerender=rerender,
                 annexes=list(instance.attachments),
+                data=doc.data,
             )
         )
     export_pdfs(tasks, pdfa=pdfa, jobs=jobs)
-
-
-def _process_umask() -> int:
-    """The process umask (read once: setting it back at once is the only way to read it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_process_umask()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, then rename.
-
-    `mkstemp` creates the file 0600; it is given the mode a plain `open` would (0666 less
-    the umask) before it replaces `path`.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            os.fchmod(handle.fileno(), _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -7,6 +7,7 @@ Every error a user can cause is a `ConvgenError`: its message is French, built f
 
 from __future__ import annotations
 
+import errno as _errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +74,38 @@ def problem_at(path: Path | str, line: int | None, field: str | None, message: s
     except ValueError:
         shown = str(p)
     return Problem(shown, line, field, message)
+
+
+class OutputError(ConvgenError):
+    """Raised when an output (file, folder, standard output) cannot be written: full disk,
+    permission refused, missing folder. Built from the `OSError` by `from_os_error`."""
+
+    _CAUSES = {
+        _errno.ENOSPC: "espace disque insuffisant",
+        _errno.EDQUOT: "quota disque dépassé",
+        _errno.EFBIG: "fichier trop gros pour le système de fichiers",
+        _errno.EACCES: "permission refusée",
+        _errno.EPERM: "permission refusée",
+        _errno.EROFS: "système de fichiers en lecture seule",
+        _errno.ENOENT: "dossier introuvable",
+        _errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+        _errno.EISDIR: "c'est un dossier",
+        _errno.EPIPE: "sortie fermée",
+        _errno.EIO: "erreur d'entrée-sortie",
+    }
+
+    @classmethod
+    def cause(cls, exc: OSError) -> str:
+        """The French cause of `exc`; the system's own words, after a French one, otherwise."""
+        known = cls._CAUSES.get(exc.errno or 0)
+        if known:
+            return known
+        return f"erreur système ({exc.strerror or exc})"
+
+    @classmethod
+    def from_os_error(cls, path: Path | str, exc: OSError, what: str = "écriture") -> OutputError:
+        """`<what> impossible : <path> : <cause>`; a missing folder is named after its cause."""
+        cause = cls.cause(exc)
+        if exc.errno == _errno.ENOENT:
+            cause = f"{cause} ({Path(path).parent})"
+        return cls(f"{what} impossible : {path} : {cause}")

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convgen.errors import ConvgenError
+from convgen.errors import ConvgenError, OutputError
 from convgen.pdf import Layout, append_annexes, convert_many, layout_of_pdf
+from convgen.zipout import make_output_dir, write_atomic
 
 MAX_ROUNDS = 4
 
@@ -33,6 +34,7 @@ class PdfTask:
     headings: dict[str, str] = field(default_factory=dict)  # bookmark → heading, for a sommaire
     rerender: Callable[[Layout], bytes] | None = None  # new .docx bytes stating `Layout`
     annexes: list[tuple[str, Path]] = field(default_factory=list)
+    data: bytes | None = None  # the new .docx, not yet written: replaced with its PDF
 
 
 def _needs_rerender(task: PdfTask, measured: Layout) -> bool:
@@ -53,59 +55,149 @@ def export_pdfs(
     """Write `task.pdf` for every task; return the number of documents converted again.
 
     PDFs are produced in a hidden folder next to the first output and moved into place only
-    when settled, so an interrupted export leaves no half-written PDF.
+    when settled, so an interrupted export leaves no half-written PDF. A task given its .docx
+    as `data` (not yet written) has its .docx and PDF replaced together, once every PDF of the
+    set is settled: if a conversion fails, no .docx and no PDF is touched.
     """
     if not tasks:
         return 0
-    from convgen.build import write_atomic
-
     out_dir = tasks[0].pdf.parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".convgen-pdf-", dir=out_dir))
+    make_output_dir(out_dir)
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".convgen-pdf-", dir=out_dir))
+    except OSError as exc:
+        raise OutputError.from_os_error(out_dir, exc) from exc
     reconverted = 0
     try:
-        pending = list(tasks)
-        for round_number in range(1, MAX_ROUNDS + 1):
-            if not pending:
-                break
-            if on_round:
-                on_round(round_number, len(pending))
-            if round_number > 1:
-                reconverted += len(pending)
-            sources = _stage(pending, work / f"tour{round_number}")
-            pdfs = convert_many(sources, work / f"pdf{round_number}", pdfa=pdfa, jobs=jobs)
-            still: list[PdfTask] = []
-            for task, pdf in zip(pending, pdfs, strict=True):
-                measured = layout_of_pdf(pdf, task.headings) if task.written else None
-                if measured is not None and _needs_rerender(task, measured):
-                    assert task.rerender is not None
-                    write_atomic(task.docx, task.rerender(measured))
-                    task.written = measured
-                    still.append(task)
-                    continue
-                append_annexes(pdf, task.annexes, task.owner)
-                os.replace(pdf, task.pdf)
-            pending = still
-        if pending:
-            raise ConvgenError(
-                "la pagination ne se stabilise pas : " + ", ".join(str(t.docx) for t in pending[:5])
-            )
+        try:
+            ready, reconverted = _convert_all(tasks, work, pdfa, jobs, on_round)
+        except ConvgenError as exc:
+            if any(t.data is not None for t in tasks):
+                exc.message += (
+                    " ; conventions non mises à jour (les .docx et PDF précédents sont conservés)"
+                )
+                exc.args = (exc.message,)
+            raise
+        _commit(ready, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return reconverted
 
 
-def _stage(tasks: Sequence[PdfTask], folder: Path) -> list[Path]:
-    """Links to the .docx under unique names (two outputs folders may share a stem)."""
-    folder.mkdir(parents=True)
-    staged = []
-    for task in tasks:
-        target = folder / f"{task.pdf.stem}.docx"
+def _convert_all(
+    tasks: Sequence[PdfTask],
+    work: Path,
+    pdfa: bool,
+    jobs: int,
+    on_round: Callable[[int, int], None] | None,
+) -> tuple[list[tuple[PdfTask, Path]], int]:
+    """Convert and settle every task; the (task, PDF) pairs still to put in place."""
+    reconverted = 0
+    ready: list[tuple[PdfTask, Path]] = []
+    pending = list(tasks)
+    for round_number in range(1, MAX_ROUNDS + 1):
+        if not pending:
+            break
+        if on_round:
+            on_round(round_number, len(pending))
+        if round_number > 1:
+            reconverted += len(pending)
+        sources = _stage(pending, work / f"tour{round_number}")
+        pdfs = convert_many(sources, work / f"pdf{round_number}", pdfa=pdfa, jobs=jobs)
+        still: list[PdfTask] = []
+        for task, pdf in zip(pending, pdfs, strict=True):
+            measured = layout_of_pdf(pdf, task.headings) if task.written else None
+            if measured is not None and _needs_rerender(task, measured):
+                assert task.rerender is not None
+                data = task.rerender(measured)
+                if task.data is None:
+                    write_atomic(task.docx, data)
+                else:
+                    task.data = data
+                task.written = measured
+                still.append(task)
+                continue
+            append_annexes(pdf, task.annexes, task.owner)
+            if task.data is None:
+                _move(pdf, task.pdf)
+            else:
+                ready.append((task, pdf))
+        pending = still
+    if pending:
+        raise ConvgenError(
+            "la pagination ne se stabilise pas : " + ", ".join(str(t.docx) for t in pending[:5])
+        )
+    return ready, reconverted
+
+
+def _commit(ready: list[tuple[PdfTask, Path]], work: Path) -> None:
+    """Put each new .docx and its PDF in place, .docx first; on failure the pair is restored.
+
+    If the PDF cannot be moved after its .docx was replaced, the previous .docx (kept as a
+    hard link or a copy in `work`) is put back, or the new one removed if there was none.
+    """
+    backups = work / "anciens"
+    for number, (task, pdf) in enumerate(ready):
+        assert task.data is not None
+        backup: Path | None = None
+        if task.docx.is_file():
+            backups.mkdir(exist_ok=True)
+            backup = backups / f"{number}.docx"
+            try:
+                os.link(task.docx, backup)
+            except OSError:
+                try:
+                    shutil.copyfile(task.docx, backup)
+                except OSError as exc:
+                    error = OutputError.from_os_error(backup, exc)
+                    raise _not_updated(task, error, number) from exc
         try:
-            os.link(task.docx, target)
-        except OSError:
-            shutil.copyfile(task.docx, target)
-        staged.append(target)
+            write_atomic(task.docx, task.data)
+        except OutputError as exc:
+            raise _not_updated(task, exc, number) from exc
+        try:
+            _move(pdf, task.pdf)
+        except OutputError as exc:
+            if backup is not None:
+                os.replace(backup, task.docx)
+            else:
+                task.docx.unlink(missing_ok=True)
+            raise _not_updated(task, exc, number) from exc
+
+
+def _not_updated(task: PdfTask, exc: OutputError, done: int) -> OutputError:
+    before = f" ({done} convention(s) mise(s) à jour avant)" if done else ""
+    return OutputError(
+        f"{exc.message} ; {task.docx.name} et {task.pdf.name} non mis à jour, "
+        f"les versions précédentes sont conservées{before}"
+    )
+
+
+def _move(pdf: Path, target: Path) -> None:
+    try:
+        os.replace(pdf, target)
+    except OSError as exc:
+        raise OutputError.from_os_error(target, exc) from exc
+
+
+def _stage(tasks: Sequence[PdfTask], folder: Path) -> list[Path]:
+    """The .docx under unique names (two outputs folders may share a stem): the bytes of a
+    task given as `data`, else links to (or copies of) the written .docx."""
+    try:
+        folder.mkdir(parents=True)
+        staged = []
+        for task in tasks:
+            target = folder / f"{task.pdf.stem}.docx"
+            if task.data is not None:
+                target.write_bytes(task.data)
+            else:
+                try:
+                    os.link(task.docx, target)
+                except OSError:
+                    shutil.copyfile(task.docx, target)
+            staged.append(target)
+    except OSError as exc:
+        raise OutputError.from_os_error(folder, exc) from exc
     return staged
 
 

@@ -10,10 +10,15 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from convgen.build import Project
+from convgen.build import BuiltDocument, Project
+from convgen.commands import writing_stdout
+
+if TYPE_CHECKING:
+    from convgen.batch import BatchReport
 
 
 def _findings_text(findings: list) -> str:  # type: ignore[type-arg]
@@ -38,6 +43,11 @@ def run_instances(
     from convgen.build import build
 
     built = build(targets, out_dir, project, check=check, pdf=pdf, pdfa=pdfa, jobs=jobs)
+    with writing_stdout():
+        return _print_built(built, draft)
+
+
+def _print_built(built: list[BuiltDocument], draft: bool) -> int:
     for doc in built:
         status = f", {doc.status}" if doc.status else ""
         pdf_note = f" + {doc.pdf.name}" if doc.pdf else ""
@@ -66,8 +76,7 @@ def run_table(
     check: bool,
     shared: tuple[str, ...] = (),
 ) -> int:
-    from convgen.batch import ERROR, UNCHECKED, print_progress_factory, run_batch
-    from convgen.finalize import DRAFT, FINAL
+    from convgen.batch import print_progress_factory, run_batch
 
     start = time.perf_counter()
     report = run_batch(
@@ -86,6 +95,14 @@ def run_table(
         shared=shared,
     )
     elapsed = time.perf_counter() - start
+    with writing_stdout():
+        return _print_batch(report, out_dir, pdf, elapsed)
+
+
+def _print_batch(report: BatchReport, out_dir: Path, pdf: bool, elapsed: float) -> int:
+    from convgen.batch import ERROR, UNCHECKED
+    from convgen.finalize import DRAFT, FINAL
+
     failed = [r for r in report.results if r.status == ERROR]
     for result in failed:
         for problem in result.problems:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import echo_output
 
 
 @click.command("check")
@@ -67,16 +68,16 @@ def command(
     from convgen.check.report import FORMATTERS, format_rules, format_text
 
     if list_rules:
-        click.echo(format_rules())
+        echo_output(format_rules())
         return
     if not paths:
         raise click.UsageError("indiquez au moins un fichier ou un dossier à vérifier")
 
     report = check_paths(paths, instances_dir=instances_dir, config=config)
     if fmt == "text":
-        click.echo(format_text(report, color=sys.stdout.isatty()))
+        echo_output(format_text(report, color=sys.stdout.isatty()))
         for error in report.errors:
             click.echo(f"erreur : {error.file} : {error.message}", err=True)
     else:
-        click.echo(FORMATTERS[fmt](report))
+        echo_output(FORMATTERS[fmt](report))
     sys.exit(report.exit_code)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import writing_stdout
 
 
 @click.command("deviations")
@@ -51,20 +53,24 @@ def command(targets: tuple[Path, ...], fmt: str, output: Path | None, clauses_di
     """
     from convgen.diff.deviations import find_deviations
     from convgen.diff.report_deviations import render_csv, render_html, render_text
+    from convgen.zipout import write_atomic
 
     report = find_deviations(targets, clauses_dir)
     if fmt == "text":
         if output is None:
-            render_text(report)
+            with writing_stdout():
+                render_text(report)
         else:
-            with output.open("w", encoding="utf-8") as handle:
-                render_text(report, handle)
+            buffer = io.StringIO()
+            render_text(report, buffer)
+            write_atomic(output, buffer.getvalue().encode("utf-8"))
     else:
         text = render_csv(report) if fmt == "csv" else render_html(report)
         if output is None:
-            sys.stdout.write(text)
+            with writing_stdout():
+                sys.stdout.write(text)
         else:
-            output.write_text(text, encoding="utf-8", newline="")
+            write_atomic(output, text.encode("utf-8"))
     if output is not None:
         click.echo(f"écrit : {output}", err=True)
     sys.exit(1 if report.has_deviations else 0)

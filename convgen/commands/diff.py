@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from convgen.cli import handle_errors
+from convgen.commands import writing_stdout
+
+if TYPE_CHECKING:
+    from convgen.diff import DocumentDiff
 
 
 @click.command("diff")
@@ -52,9 +58,36 @@ def command(old: Path, new: Path, fmt: str, output: Path | None, no_summary: boo
     """
     from convgen.diff import diff_paths
     from convgen.diff.output import write_report
+    from convgen.zipout import write_atomic
 
     diff = diff_paths(old, new)
-    write_report(diff, fmt, output, summary=not no_summary)
-    if output is not None:
+    if output is None:
+        with writing_stdout():
+            write_report(diff, fmt, None, summary=not no_summary)
+    else:
+        write_atomic(output, _report_bytes(diff, fmt, summary=not no_summary))
         click.echo(f"écrit : {output}", err=True)
     sys.exit(0 if diff.identical else 1)
+
+
+def _report_bytes(diff: DocumentDiff, fmt: str, summary: bool) -> bytes:
+    """The file `convgen.diff.output.write_report` would write, as bytes (written atomically)."""
+    if fmt == "docx":
+        from convgen.diff.redline import redline_bytes
+
+        return redline_bytes(diff, summary)
+    if fmt == "text":
+        from convgen.diff.report_text import render_text
+
+        buffer = io.StringIO()
+        render_text(diff, buffer, color=False)
+        text = buffer.getvalue()
+    elif fmt == "html":
+        from convgen.diff.report_html import render_html
+
+        text = render_html(diff)
+    else:
+        from convgen.diff.report_json import render_json
+
+        text = render_json(diff)
+    return text.encode("utf-8")

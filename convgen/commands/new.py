@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from convgen.cli import handle_errors
-from convgen.commands import root_option
+from convgen.commands import echo_output, root_option
+from convgen.errors import InputError
 
 
 @click.command("new")
@@ -24,8 +25,13 @@ def command(model: str, file: Path, force: bool, root: Path) -> None:
       convgen new mutuelle-communale instances/ccas-niort.yaml
     """
     from convgen.build import Project
-    from convgen.scaffold import write_skeleton
+    from convgen.scaffold import instance_skeleton
+    from convgen.zipout import make_output_dir, write_text_atomic
 
     project = Project(root)
-    write_skeleton(project.model(model), project.library, file, force)
-    click.echo(f"écrit : {file} — remplissez-le puis : convgen build {file}")
+    if file.exists() and not force:
+        raise InputError(f"{file} existe déjà (--force pour le remplacer)")
+    text = instance_skeleton(project.model(model), project.library)
+    make_output_dir(file.parent)
+    write_text_atomic(file, text)
+    echo_output(f"écrit : {file} — remplissez-le puis : convgen build {file}")
