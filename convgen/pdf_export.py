@@ -72,11 +72,18 @@ def export_pdfs(
         try:
             ready, reconverted = _convert_all(tasks, work, pdfa, jobs, on_round)
         except ConvgenError as exc:
+            message = exc.message
+            for task in tasks:  # name the outputs, not their copies in the work folder
+                for number in range(1, MAX_ROUNDS + 1):
+                    staged = work / f"tour{number}" / f"{task.pdf.stem}.docx"
+                    message = message.replace(str(staged), str(task.docx))
             if any(t.data is not None for t in tasks):
-                exc.message += (
-                    " ; conventions non mises à jour (les .docx et PDF précédents sont conservés)"
+                message = (
+                    "PDF impossible, conventions non mises à jour (les .docx et PDF précédents "
+                    f"sont conservés) : {message}"
                 )
-                exc.args = (exc.message,)
+            exc.message = message
+            exc.args = (message,)
             raise
         _commit(ready, work)
     finally:
