@@ -9,6 +9,7 @@ file is written and every problem of every instance is reported. Files are writt
 
 from __future__ import annotations
 
+import os  # noqa: F401 - `convgen.build.os` is patched by tests that interrupt a write
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
