@@ -124,7 +124,10 @@ def _convert_all(
                 task.written = measured
                 still.append(task)
                 continue
-            append_annexes(pdf, task.annexes, task.owner)
+            try:
+                append_annexes(pdf, task.annexes, task.owner)  # reading errors: InputError
+            except OSError as exc:  # writing the PDF with its annexes (full disk…)
+                raise OutputError.from_os_error(task.pdf, exc) from exc
             if task.data is None:
                 _move(pdf, task.pdf)
             else:
