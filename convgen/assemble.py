@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,8 +25,8 @@ from convgen.clauses import Clause, Library, Variant
 from convgen.errors import AssemblyError, InputError, Problem, problem_at
 from convgen.french import Duree, to_roman
 from convgen.instances import Instance
-from convgen.markup import Block, MarkupError, parse_markup
-from convgen.models import ArticleSpec, Model
+from convgen.markup import Block, MarkupError, Run, parse_inline, parse_markup
+from convgen.models import ArticleSpec, Model, PartySpec
 from convgen.templating import (
     MissingValueError,
     check_size,
@@ -53,6 +54,21 @@ class Article:
     children: list[Article] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Party:
+    """A party of the convention, its texts rendered (see `models.PartySpec`)."""
+
+    section: str
+    name_field: str  # "ccas.nom"
+    name: str  # its value: the text every document of this party must contain
+    designation: tuple[Run, ...]
+    details: tuple[Run, ...]
+    representation: tuple[Run, ...]
+    denomination: tuple[Run, ...]
+    signature: tuple[tuple[Run, ...], ...]
+    signataire: tuple[Run, ...]
+
+
 @dataclass
 class Assembled:
     model: Model
@@ -65,6 +81,7 @@ class Assembled:
     fingerprint: str
     properties: dict[str, str]
     heading_pages: dict[str, int] = field(default_factory=dict)  # bookmark → page (layout)
+    parties: list[Party] = field(default_factory=list)
 
     def toc_entries(self) -> list[Article]:
         return [*self.articles, *self.annexes]
@@ -253,6 +270,7 @@ def assemble(
     articles = [build(slot) for slot in article_slots]
     annexes = [build(slot) for slot in annex_slots]
     preamble = render("", model.preambule, None) if model.preambule else []
+    parties = [_party(spec, base_context, model, problems) for spec in model.parties]
     try:
         title = _title_template(model.document_title).render(base_context)
         author = _title_template(model.document_author).render(base_context)
@@ -281,7 +299,52 @@ def assemble(
         context={**base_context},
         fingerprint="",
         properties={"auteur": author},
+        parties=[p for p in parties if p is not None],
     )
+
+
+def _party(
+    spec: PartySpec, context: dict[str, Any], model: Model, problems: list[Problem]
+) -> Party | None:
+    """`spec`'s texts rendered with the instance's values; None (and problems) if one fails."""
+    before = len(problems)
+    where = model.manifest.path
+
+    def runs(source: str | None, key: str) -> tuple[Run, ...]:
+        if not source:
+            return ()
+        try:
+            text = _party_template(source).render(context)
+            return tuple(parse_inline(re.sub(r"[ \t\r\n]+", " ", text).strip()))
+        except MissingValueError as exc:
+            if exc.absent is not None:
+                a = exc.absent
+                problems.append(problem_at(a.file, a.line, a.field, f"{exc} (bloc des parties)"))
+            else:
+                problems.append(problem_at(where, spec.line, f"parties.{key}", str(exc)))
+        except (MarkupError, TemplateError, TypeError, ValueError) as exc:
+            problems.append(problem_at(where, spec.line, f"parties.{key}", describe_error(exc)))
+        return ()
+
+    party = Party(
+        section=spec.section,
+        name_field=spec.nom,
+        name=_text_at(context, spec.nom),
+        designation=runs(spec.designation, "designation"),
+        details=runs(spec.details, "details"),
+        representation=runs(spec.representation, "representation"),
+        denomination=runs(spec.denomination, "denomination"),
+        signature=tuple(runs(line, "signature") for line in spec.signature),
+        signataire=runs(spec.signataire, "signataire"),
+    )
+    return party if len(problems) == before else None
+
+
+def _text_at(context: dict[str, Any], dotted_path: str) -> str:
+    value: Any = context
+    for part in dotted_path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 # ---------------------------------------------------------------------- batch speed-ups
@@ -356,6 +419,11 @@ def _parse_markup(text: str) -> tuple[Block, ...]:
     distinct text saves a third of the assembly time.
     """
     return tuple(parse_markup(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _party_template(source: str) -> Template:
+    return clause_env.from_string(source)
 
 
 @functools.lru_cache(maxsize=256)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import Template, TemplateSyntaxError
 
-from convgen.errors import LibraryError, Problem, problem_at
+from convgen.errors import LibraryError, Problem, jinja_syntax_message, problem_at
 from convgen.schema import SectionSpec, parse_section, suggest
 from convgen.templating import clause_env
 from convgen.yamlload import YamlDoc, load_yaml_text
@@ -153,9 +153,7 @@ def load_clause(path: Path, problems: list[Problem]) -> Clause | None:
             )
             variant.template.filename = str(path)
         except TemplateSyntaxError as exc:
-            problems.append(
-                problem_at(path, exc.lineno, None, f"erreur de syntaxe Jinja : {exc.message}")
-            )
+            problems.append(problem_at(path, exc.lineno, None, jinja_syntax_message(exc.message)))
     return Clause(
         id=str(clause_id or path.stem),
         titre=meta.get("titre") or path.stem,

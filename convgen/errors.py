@@ -109,3 +109,50 @@ class OutputError(ConvgenError):
         if exc.errno == _errno.ENOENT:
             cause = f"{cause} ({Path(path).parent})"
         return cls(f"{what} impossible : {path} : {cause}")
+
+
+_JINJA_TOKENS = {
+    "end of print statement": "« }} »",
+    "end of statement block": "« %} »",
+    "end of template": "la fin du texte",
+    "name": "un nom",
+}
+
+_JINJA_MESSAGES: list[tuple[str, str]] = [
+    (r"unexpected end of template, expected '(?P<token>[^']+)'\.?", "{token} manquant"),
+    (
+        r"Unexpected end of template\. Jinja was looking for the following tags: (?P<tags>.*?)\."
+        r" The innermost block that needs to be closed is '(?P<block>\w+)'\.",
+        "bloc « {{% {block} %}} » jamais fermé (attendu : {tags})",
+    ),
+    (
+        r"Encountered unknown tag '(?P<tag>\w+)'\. Jinja was looking for the following tags: "
+        r"(?P<tags>.*?)\. The innermost block that needs to be closed is '(?P<block>\w+)'\.",
+        "balise « {tag} » inattendue dans le bloc « {block} » (attendu : {tags})",
+    ),
+    (r"Encountered unknown tag '(?P<tag>\w+)'\.", "balise inconnue ou mal placée « {tag} »"),
+    (r"expected token '(?P<token>[^']+)', got '(?P<got>[^']+)'", "{token} attendu avant {got}"),
+    (r"Expected an expression, got '(?P<got>[^']+)'", "expression attendue avant {got}"),
+    (r"unexpected char '(?P<char>.)' at \d+", "caractère inattendu « {char} »"),
+    (r"unexpected '(?P<char>[^']+)'", "« {char} » inattendu"),
+    (r"expected name or number", "nom ou nombre attendu après le point"),
+    (r"Missing end of comment tag", "commentaire « {{# » jamais fermé par « #}} »"),
+]
+
+
+def jinja_syntax_message(message: str | None) -> str:
+    """Jinja's English syntax error, said in French (the original kept when not recognised)."""
+    import re
+
+    text = (message or "").strip()
+    for pattern, french in _JINJA_MESSAGES:
+        found = re.fullmatch(pattern, text)
+        if found:
+            values = {
+                key: _JINJA_TOKENS.get(value, f"« {value} »") if key in ("token", "got") else value
+                for key, value in found.groupdict().items()
+            }
+            if "tags" in values:
+                values["tags"] = " ou ".join(re.findall(r"'(\w+)'", values["tags"]))
+            return "erreur de syntaxe : " + french.format(**values)
+    return f"erreur de syntaxe : {text}" if text else "erreur de syntaxe"

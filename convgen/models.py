@@ -13,21 +13,28 @@ from pathlib import Path
 from jinja2 import TemplateSyntaxError
 
 from convgen.clauses import Library
-from convgen.errors import LibraryError, Problem, problem_at
+from convgen.errors import LibraryError, Problem, jinja_syntax_message, problem_at
 from convgen.schema import SectionSpec, parse_section, suggest
-from convgen.templating import text_env
+from convgen.templating import clause_env, text_env
 from convgen.yamlload import YamlDoc, dotted, load_yaml
 
 MANIFEST = "modele.yaml"
 FRAME = "cadre.docx"
 MANIFEST_KEYS = {
     "titre", "description", "cadre", "proprietes", "numerotation", "sommaire", "preambule",
-    "articles", "annexes", "schema", "controles",
+    "articles", "annexes", "schema", "controles", "parties",
 }  # fmt: skip
 # `formulaire: true` marks an annex that candidates or partners fill in (an AMI's cadre de
 # réponse): its empty cells are wanted, and `convgen check` can read the flag from the manifest.
 ARTICLE_KEYS = {"clause", "variante", "titre", "si", "sous_articles", "formulaire"}
 NUMBER_STYLES = ("arabe", "ordinal", "romain")
+# A party of the convention (`parties:`), in the order of the parties block: texts are clause
+# markup templates (**gras**), rendered with the instance's values.
+PARTY_KEYS = {
+    "section", "nom", "designation", "details", "representation", "denomination", "signature",
+    "signataire",
+}  # fmt: skip
+PARTY_REQUIRED = ("section", "nom", "designation", "denomination", "signature", "signataire")
 RESERVED_SECTIONS = {"modele", "base", "clauses", "document", "bloc", "p", "numero", "article"}
 
 
@@ -42,6 +49,27 @@ class ArticleSpec:
     line: int | None
     sous_articles: list[ArticleSpec] = field(default_factory=list)
     formulaire: bool = False
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    """One signing party: its schema section, the field naming it, and its texts (templates).
+
+    `designation`, `details`, `representation` and `denomination` make its paragraph of the
+    parties block (« La Commune du Teil, 1 place…, représentée par…, ci-après dénommée « la
+    Commune » »); `signature` are the title lines of its signature cell, `signataire` the name
+    under the space left to sign.
+    """
+
+    section: str
+    nom: str  # dotted field path of the party's name ("ccas.nom"): checked in every document
+    designation: str
+    denomination: str
+    signature: tuple[str, ...]
+    signataire: str
+    details: str | None = None
+    representation: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -69,6 +97,7 @@ class Model:
     schema: SectionSpec
     manifest: YamlDoc
     controles: list[str] = field(default_factory=list)  # see convgen.controls
+    parties: list[PartySpec] = field(default_factory=list)  # `bloc.parties`, `bloc.signatures`
 
     def clause_ids(self) -> list[str]:
         ids: list[str] = []
@@ -161,10 +190,11 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
                 path,
                 doc.line_of(("proprietes",)),
                 "proprietes",
-                exc.message or "syntaxe",
+                jinja_syntax_message(exc.message),
             )
         )
     controles = _controls(data.get("controles"), doc, problems)
+    parties = _parties(data.get("parties"), doc, schema, problems)
     frame_path = root / (data.get("cadre") or FRAME)
     if not frame_path.is_file():
         problems.append(
@@ -193,6 +223,7 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
         schema=schema,
         manifest=doc,
         controles=controles,
+        parties=parties,
     )
 
 
@@ -217,6 +248,94 @@ def _controls(raw: object, doc: YamlDoc, problems: list[Problem]) -> list[str]:
             )
         )
     return known
+
+
+def _parties(
+    raw: object, doc: YamlDoc, schema: SectionSpec, problems: list[Problem]
+) -> list[PartySpec]:
+    """The `parties:` list: each party's keys, its section and name field, its templates."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(
+            problem_at(doc.path, doc.line_of(("parties",)), "parties", "une liste est attendue")
+        )
+        return []
+    parties: list[PartySpec] = []
+    for index, item in enumerate(raw):
+        path = ("parties", index)
+        where, line = dotted(path), doc.line_of(path)
+        if not isinstance(item, dict):
+            problems.append(problem_at(doc.path, line, where, "un dictionnaire est attendu"))
+            continue
+        bad = len(problems)
+        for key in item:
+            if key not in PARTY_KEYS:
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        doc.line_of((*path, key)),
+                        f"{where}.{key}",
+                        f"clé inconnue{suggest(str(key), PARTY_KEYS)}",
+                    )
+                )
+        for key in PARTY_REQUIRED:
+            if not item.get(key):
+                problems.append(problem_at(doc.path, line, f"{where}.{key}", "clé obligatoire"))
+        section = str(item.get("section") or "")
+        if section and section not in schema.fields:
+            problems.append(
+                problem_at(
+                    doc.path,
+                    doc.line_of((*path, "section")),
+                    f"{where}.section",
+                    f"section inconnue du schéma « {section} »{suggest(section, schema.fields)}",
+                )
+            )
+        name = str(item.get("nom") or "")
+        if name and schema.find(tuple(name.split("."))) is None:
+            problems.append(
+                problem_at(
+                    doc.path,
+                    doc.line_of((*path, "nom")),
+                    f"{where}.nom",
+                    f"champ inconnu du schéma « {name} »",
+                )
+            )
+        signature = item.get("signature") or []
+        lines = tuple(str(s) for s in (signature if isinstance(signature, list) else [signature]))
+        texts = {k: item.get(k) for k in ("designation", "details", "representation",
+                                          "denomination", "signataire")}  # fmt: skip
+        for key, text in [*texts.items(), *(("signature", s) for s in lines)]:
+            if text is None:
+                continue
+            try:
+                clause_env.parse(str(text))
+            except TemplateSyntaxError as exc:
+                problems.append(
+                    problem_at(
+                        doc.path,
+                        doc.line_of((*path, key)),
+                        f"{where}.{key}",
+                        jinja_syntax_message(exc.message),
+                    )
+                )
+        if len(problems) > bad:
+            continue
+        parties.append(
+            PartySpec(
+                section=section,
+                nom=name,
+                designation=str(texts["designation"]),
+                denomination=str(texts["denomination"]),
+                signature=lines,
+                signataire=str(texts["signataire"]),
+                details=str(texts["details"]) if texts["details"] else None,
+                representation=str(texts["representation"]) if texts["representation"] else None,
+                line=line,
+            )
+        )
+    return parties
 
 
 def _numbering(raw: object, doc: YamlDoc, problems: list[Problem]) -> Numbering:
@@ -319,7 +438,7 @@ def _articles(
                         doc.path,
                         doc.line_of((*item_path, "si")),
                         f"{where}.si",
-                        f"condition invalide : {exc.message}",
+                        f"condition invalide, {jinja_syntax_message(exc.message)}",
                     )
                 )
         if allow_children and item.get("sous_articles") is not None:

@@ -22,17 +22,19 @@ from lxml import etree
 from markupsafe import Markup
 
 from convgen.assemble import Article, Assembled
-from convgen.errors import LibraryError, problem_at
-from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Run, Table
+from convgen.errors import LibraryError, jinja_syntax_message, problem_at
+from convgen.markup import Block, PageBreak, Paragraph, Table
+from convgen.render_parties import parties_xml, signatures_xml
 from convgen.templating import MissingValueError, describe_error, frame_env
+from convgen.wordml import TEXT_WIDTH_TWIPS, run_xml
+from convgen.wordml import text_xml as _t
 from convgen.zipout import DOCUMENT_LEVEL, Member, write_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
-BLOCKS = ("sommaire", "preambule", "articles", "annexes")
+BLOCKS = ("sommaire", "preambule", "articles", "annexes", "parties", "signatures")
 _BLOCK_PARA = re.compile(r"^\s*\{\{\s*bloc\.(\w+)\s*\}\}\s*$")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-TEXT_WIDTH_TWIPS = 9070  # A4 with 2.5 cm margins: where the sommaire's page numbers align
 
 STYLE_IDS = {
     "texte": None,
@@ -78,7 +80,14 @@ def compile_frame(path: Path) -> CompiledFrame:
             except TemplateSyntaxError as exc:
                 raise LibraryError(
                     "cadre Word invalide",
-                    [problem_at(path, None, name, f"champ mal formé : {exc.message}")],
+                    [
+                        problem_at(
+                            path,
+                            None,
+                            name,
+                            f"champ mal formé, {jinja_syntax_message(exc.message)}",
+                        )
+                    ],
                 ) from exc
             frame.templates[name] = template
             frame.uses_page_count |= "document.pages" in source
@@ -197,24 +206,6 @@ def _root_rels(data: bytes) -> bytes:
 
 
 # --------------------------------------------------------------------------- blocks → XML
-
-
-def _t(text: str) -> str:
-    return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
-
-
-def run_xml(run: Run, extra_props: str = "") -> str:
-    props = extra_props
-    if run.bold:
-        props += "<w:b/><w:bCs/>"
-    if run.italic:
-        props += "<w:i/><w:iCs/>"
-    if run.underline:
-        props += '<w:u w:val="single"/>'
-    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    pieces = run.text.split(LINE_BREAK)
-    inner = "<w:br/>".join(_t(piece) for piece in pieces)
-    return f"<w:r>{rpr}{inner}</w:r>"
 
 
 def paragraph_xml(block: Paragraph, run_props: str = "", in_table: bool = False) -> str:
@@ -400,6 +391,8 @@ def render_parts(assembled: Assembled, frame: CompiledFrame) -> dict[str, bytes]
         "preambule": Markup(_shared_blocks_xml(assembled.preamble)),
         "articles": Markup(articles_xml(assembled.articles, 100)),
         "annexes": Markup(articles_xml(assembled.annexes, 100 + n_articles, annex=True)),
+        "parties": Markup(parties_xml(assembled.parties)),
+        "signatures": Markup(signatures_xml(assembled.parties)),
     }
     context = {**assembled.context, "bloc": bloc}
     rendered: dict[str, bytes] = {}

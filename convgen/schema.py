@@ -67,6 +67,13 @@ class SectionSpec:
     description: str = ""
     portee: str = "commun"
 
+    def find(self, path: tuple[str, ...]) -> Spec | None:
+        """The spec at dotted `path` (("ccas", "nom")), or None."""
+        spec: Spec | None = self
+        for part in path:
+            spec = spec.fields.get(part) if isinstance(spec, SectionSpec) else None
+        return spec
+
 
 Spec = FieldSpec | SectionSpec
 

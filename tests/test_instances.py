@@ -179,7 +179,7 @@ def test_broken_library_reports_file_and_line(project: Path) -> None:
         "litiges.md:6: parametres.delai.defaut: valeur par défaut : « trois mois » n'est pas une durée"
         in output
     )
-    assert "litiges.md:8: erreur de syntaxe Jinja" in output
+    assert "litiges.md:8: erreur de syntaxe : expression attendue avant « %} »" in output
 
 
 def test_output_size_is_bounded(project: Path) -> None:

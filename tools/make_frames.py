@@ -1,4 +1,4 @@
-"""Build the Word frames (`templates/<model>/cadre.docx`) of the three bundled models.
+"""Build the Word frames (`templates/<model>/cadre.docx`) of the bundled convention models.
 
 Run `python tools/make_frames.py` from the repository root. The frames are then committed as
 .docx files and legal staff edit them in Word afterwards: this script is how they were first
@@ -384,6 +384,33 @@ def mutuelle_communale(document: Document) -> None:
     )
 
 
+def mutuelle_communale_tripartite(document: Document) -> None:
+    """Commune + its CCAS + organisme mutuel: parties and signatures from the model's list."""
+    title(
+        document,
+        "Convention de partenariat pour la mise en place d’une mutuelle communale pour les "
+        "habitants de la Commune {{ ccas.commune | de_lieu }}",
+    )
+    block(document, "parties")
+    para(document, "Ci-après dénommés ensemble « les parties ».")
+    para(document, "Préambule", style="Heading 1")
+    block(document, "preambule")
+    block(document, "articles")
+    para(
+        document,
+        "Fait ",
+        "{{ convention.lieu_signature | a_lieu }}",
+        ", le ",
+        "{{ convention.date_signature | date }}",
+        ",",
+        keep_with_next=True,
+        before=18,
+    )
+    para(document, "En ", "{{ convention.exemplaires | lettres }}", " exemplaires originaux.",
+         keep_with_next=True, after=18)  # fmt: skip
+    block(document, "signatures")
+
+
 def mutuelle_regionale(document: Document) -> None:
     """Seed 001: Commune de Saint-Chamond ↔ Mutuelle MILTIS (Mutuelle Régionale AURA)."""
     title(
@@ -532,6 +559,12 @@ FRAMES = [
         "Convention de partenariat – mutuelle communale",
         "Convention de partenariat – Mutuelle communale {{ ccas.commune | de_lieu }}",
         mutuelle_communale,
+    ),
+    Frame(
+        "mutuelle-communale-tripartite",
+        "Convention de partenariat tripartite – mutuelle communale",
+        "Convention tripartite – Mutuelle communale {{ ccas.commune | de_lieu }}",
+        mutuelle_communale_tripartite,
     ),
     Frame(
         "mutuelle-regionale",

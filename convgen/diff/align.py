@@ -104,7 +104,7 @@ def make_unit(
         tokens,
         shingles,
         frozenset(significant),
-        significant[0][:6] if significant else "",
+        significant[0] if significant else "",
     )
     unit.body_key = body_key
     return unit
@@ -162,15 +162,23 @@ def content_similarity(a: Unit, b: Unit) -> float:
     return 2 * len(a.shingles & b.shingles) / (len(a.shingles) + len(b.shingles))
 
 
+def _same_word(a: str, b: str) -> bool:
+    """Same word up to its ending: « résiliation » / « résilier », « engagement(s) ».
+
+    A shared beginning is not enough when one word is much longer: « commune » is not
+    « communication ».
+    """
+    return a[:6] == b[:6] and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
+
+
 def title_similarity(a: Unit, b: Unit) -> float:
     """Similarity of the titles' significant words; a title contained in the other scores 1."""
     if not a.title_words or not b.title_words:
         return 0.0
-    stems_a = {w[:6] for w in a.title_words}
-    stems_b = {w[:6] for w in b.title_words}
-    overlap = len(stems_a & stems_b) / min(len(stems_a), len(stems_b))
+    small, large = sorted((a.title_words, b.title_words), key=len)
+    overlap = sum(any(_same_word(w, v) for v in large) for w in small) / len(small)
     fuzzy = fuzz.token_set_ratio(" ".join(sorted(a.title_words)), " ".join(sorted(b.title_words)))
-    same_subject = 0.85 if a.title_head and a.title_head == b.title_head else 0.0
+    same_subject = 0.85 if a.title_head and _same_word(a.title_head, b.title_head) else 0.0
     return max(overlap, fuzzy / 100, same_subject)
 
 
