@@ -52,16 +52,18 @@ def main() -> None:
     cli(prog_name="convgen")
 
 
-# Each name is a module of convgen.commands defining a click command `command`.
-_COMMANDS: list[str] = ["build", "new", "models", "clauses", "diff", "deviations", "check"]
-
-
 def _register() -> None:
+    """Add every module of `convgen.commands` that defines a click command `command`."""
     import importlib
+    import pkgutil
 
-    for name in _COMMANDS:
-        module = importlib.import_module(f"convgen.commands.{name}")
-        cli.add_command(module.command)
+    import convgen.commands
+
+    for info in pkgutil.iter_modules(convgen.commands.__path__):
+        module = importlib.import_module(f"convgen.commands.{info.name}")
+        command = getattr(module, "command", None)
+        if isinstance(command, click.Command):
+            cli.add_command(command)
 
 
 _register()

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installe ce dont convgen a besoin sur une machine Debian/Ubuntu neuve (Python >= 3.10) :
 # LibreOffice (PDF, pagination), les polices compatibles (Calibri/Arial/Cambria), poppler-utils
-# (aperçus PNG), puis un environnement Python .venv avec convgen et ses outils de test.
+# (aperçus PNG), Chromium (tests de l'application web), puis un environnement Python .venv
+# avec convgen et ses outils de test.
 # Relancer le script ne réinstalle que ce qui manque.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3-venv libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito
-              fonts-crosextra-caladea poppler-utils)
+              fonts-crosextra-caladea poppler-utils chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
