@@ -43,6 +43,7 @@ from convgen.batch_table import (
 from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.build import Project, write_atomic
 from convgen.check import Finding
+from convgen.check.parties import own_names
 from convgen.errors import InputError, Problem, problem_at
 from convgen.finalize import DRAFT, FINAL, Checker, set_status, with_party
 from convgen.inheritance import load_merged
@@ -502,7 +503,9 @@ def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult
         target = job.out_dir / f"{task.stem}.docx"
         shown = f"{job.table.name}:{task.line} ({target.name})"
         own = row_instance_data(Row(task.line, task.values), job.own_base, job.model.name)
-        findings = job.checker.check(data, target, shown, own_values=own)
+        findings = job.checker.check(
+            data, target, shown, own_values=own, own_names=own_names(assembled)
+        )
         status = DRAFT if findings else FINAL
         if findings:
             set_status(assembled, parts, DRAFT)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from convgen.assemble import Assembled, assemble, input_fingerprint
 from convgen.check import Finding
+from convgen.check.parties import own_names
 from convgen.clauses import Library, load_library
 from convgen.errors import ConvgenError, InputError, Problem
 from convgen.finalize import DRAFT, FINAL, Checker, set_status
@@ -237,7 +238,9 @@ def _finalize(project: Project, doc: BuiltDocument, checker: Checker) -> None:
     parts = render_parts(doc.assembled, frame)
     set_status(doc.assembled, parts, FINAL)
     data = zip_parts(parts, frame)
-    doc.findings = checker.check(data, doc.output, _shown(doc.output))
+    doc.findings = checker.check(
+        data, doc.output, _shown(doc.output), own_names=own_names(doc.assembled)
+    )
     doc.status = DRAFT if doc.findings else FINAL
     if doc.findings:
         set_status(doc.assembled, parts, DRAFT)

@@ -10,6 +10,7 @@ before they are written; the frame's large styles part is parsed once, `extract`
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from convgen.check.names import (
     load_party_names,
     name_key,
 )
+from convgen.check.parties import check_own_names
 from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptances
 from convgen.extract import DocumentText, read_docx
 from convgen.render_docx import custom_xml
@@ -49,12 +51,18 @@ class Checker:
         return doc
 
     def check(
-        self, data: bytes, path: Path, shown: str, own_values: object = None
+        self,
+        data: bytes,
+        path: Path,
+        shown: str,
+        own_values: object = None,
+        own_names: Sequence[tuple[str, str]] = (),
     ) -> list[Finding]:
         """Findings left in the .docx `data` about to be written at `path` (shown as `shown`).
 
         `own_values`: for a document made from a table row, the row's data — its names are
         the document's own, not another partner's (the row has no file in `instances/`).
+        `own_names`: (field, value) of the parties the document must name (`check.parties`).
         """
         doc = self.read(data, path)
         names = self.names
@@ -63,6 +71,7 @@ class Checker:
             keys = {name_key(v): v for v in _strings(own_values) if name_key(v)}
             names = PartyNames({**self.names.names, own: keys})
         findings = check_document(doc, names=names, file=shown)
+        findings += check_own_names(doc, own_names, shown)
         if self.acceptances is not None:
             findings, _accepted = apply_acceptances(findings, self.acceptances, path, doc)
         return findings

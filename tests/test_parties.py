@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from convgen.assemble import Party
 from convgen.build import Project, build
+from convgen.check.parties import check_own_names, own_names
 from convgen.cli import cli
 from convgen.errors import jinja_syntax_message
 from convgen.extract import read_docx
@@ -211,3 +212,28 @@ def test_template_syntax_errors_are_said_in_french(source: str, french: str) -> 
     with pytest.raises(TemplateSyntaxError) as caught:
         Environment().parse(source)
     assert french in jinja_syntax_message(caught.value.message)
+
+
+def test_a_party_missing_from_the_parties_block_keeps_the_document_a_draft(tmp_path: Path) -> None:
+    # A designation rewritten by hand without the name field: the organisme is no longer named.
+    root = _project_with_model(
+        tmp_path, '    designation: "**{{ organisme.nom }}**"', '    designation: "**La mutuelle**"'
+    )
+    out = tmp_path / "out"
+    (doc,) = build([root / "instances" / INSTANCE.name], out, Project(root))
+    assert doc.status == "projet"
+    (finding,) = [f for f in doc.findings if f.rule == "nom-partie-absent"]
+    assert "« Mutuelle des Cévennes (exemple) » (organisme.nom)" in finding.message
+    assert finding.severity == "error"
+    properties = read_docx(out / "les-vans-tripartite.docx").properties
+    assert properties["convgen.statut"] == "projet"
+
+
+def test_models_without_parties_list_check_their_partner_name_fields(tmp_path: Path) -> None:
+    (doc,) = build([ROOT / "instances" / "saint-chamond.yaml"], tmp_path, Project(ROOT))
+    names = own_names(doc.assembled)
+    assert names == [("commune.nom", doc.assembled.instance.data["commune"]["nom"])]
+    text = read_docx(doc.output)
+    assert check_own_names(text, names, "x.docx") == []
+    (finding,) = check_own_names(text, [("commune.nom", "Mauves")], "x.docx")
+    assert finding.rule == "nom-partie-absent" and finding.location.paragraph == 1

@@ -19,6 +19,7 @@ OTHER_RULES: dict[str, str] = {
     "numerotation-articles": "numérotation des articles : 00, doublon ou article manquant",
     "sommaire": "entrée du sommaire sans article correspondant ou d'intitulé différent",
     "nom-autre-partenaire": "nom d'un autre partenaire (instances/) dans ce document",
+    "nom-partie-absent": "nom d'une partie du document absent de son bloc des parties",
     "nombre-incoherent": "nombre différent en lettres et en chiffres",
     "date-invalide": "date impossible (31 avril, 30/02)",
     "dates-incoherentes": "dates contradictoires (fin avant début...)",
