@@ -21,8 +21,13 @@ from typing import Any
 from lxml import etree
 
 from convgen.errors import DocumentError
-from convgen.french import to_roman
 from convgen.textnorm import fold_spaces
+from convgen.word_numbering import (
+    NumberingDefinitions,
+    NumberingState,
+    level_index,
+    parse_numbering,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -53,6 +58,8 @@ class TextBlock:
     style: str | None = None  # .docx: style name ("Heading 1", "List Bullet"...)
     outline_level: int | None = None  # .docx: 0 for "Heading 1"-like paragraphs, else None
     in_table: bool = False
+    # .docx: the Word list and level that number the paragraph ("0/1": abstract list 0, level 1)
+    list_level: str | None = None
 
 
 @dataclass
@@ -147,79 +154,38 @@ def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Elemen
         raise DocumentError(f"{path}: partie {name} illisible ({exc})") from exc
 
 
-def _numbering_levels(
-    numbering: etree._Element | None,
-) -> dict[tuple[str, int], tuple[str, str, int]]:
-    """(numId, level) → (format, level text, start), from word/numbering.xml."""
-    levels: dict[tuple[str, int], tuple[str, str, int]] = {}
-    if numbering is not None:
-        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
-        for an in numbering.iter(f"{_W}abstractNum"):
-            aid = an.get(f"{_W}abstractNumId", "")
-            lv: dict[int, tuple[str, str, int]] = {}
-            for lvl in an.iter(f"{_W}lvl"):
-                ilvl = _level(lvl.get(f"{_W}ilvl"))
-                fmt = _val(lvl.find(f"{_W}numFmt")) or "decimal"
-                text = _val(lvl.find(f"{_W}lvlText")) or ""
-                start = _int(_val(lvl.find(f"{_W}start")), 1)
-                lv[ilvl] = (fmt, text, start)
-            abstract[aid] = lv
-        for num in numbering.iter(f"{_W}num"):
-            nid = num.get(f"{_W}numId", "")
-            ref = _val(num.find(f"{_W}abstractNumId")) or ""
-            for ilvl, spec in abstract.get(ref, {}).items():
-                levels[(nid, ilvl)] = spec
-    return levels
-
-
 class _Numbering:
-    """Computes the labels Word draws for automatically numbered paragraphs ("Article 1", "4.1")."""
+    """The labels Word draws for numbered paragraphs (see `convgen.word_numbering`)."""
 
-    def __init__(
-        self, levels: dict[tuple[str, int], tuple[str, str, int]], styles: _Styles
-    ) -> None:
+    def __init__(self, defs: NumberingDefinitions, styles: _Styles) -> None:
         self.styles = styles
-        self.levels = levels
-        self.counters: dict[str, list[int]] = {}
+        self.defs = defs
+        self.state = NumberingState(defs)
 
-    def label(self, p: etree._Element, style_id: str | None) -> str:
-        num_id, ilvl = None, 0
+    def label(self, p: etree._Element, style_id: str | None) -> tuple[str, str | None]:
+        """The label drawn and the list level ("abstract/level") of a paragraph."""
+        num_id, ilvl = self.list_of(p, style_id)
+        label = self.state.label(num_id, ilvl)
+        if not num_id or num_id not in self.defs.instances:
+            return label, None
+        return label, f"{self.defs.instances[num_id].abstract}/{ilvl}"
+
+    def list_of(self, p: etree._Element, style_id: str | None) -> tuple[str | None, int]:
+        """(numId, level) of a paragraph: its own numPr over its style's."""
+        style_num, style_lvl = self.styles.numbering_of(style_id) if style_id else (None, None)
         numpr = p.find(f"{_W}pPr/{_W}numPr")
+        own_num = own_lvl = None
         if numpr is not None:
-            num_id = _val(numpr.find(f"{_W}numId"))
-            ilvl = _level(_val(numpr.find(f"{_W}ilvl")))
-        elif style_id:
-            num_id, ilvl = self.styles.numbering_of(style_id)
-        if not num_id or num_id == "0" or (num_id, ilvl) not in self.levels:
-            return ""
-        fmt, text, _start = self.levels[(num_id, ilvl)]
-        counters = self.counters.setdefault(num_id, [0] * 9)
-        counters[ilvl] += 1
-        for deeper in range(ilvl + 1, 9):
-            counters[deeper] = 0
-        if fmt == "bullet":
-            return "• "
-        if fmt == "none":
-            return ""
-
-        def repl(m: re.Match[str]) -> str:
-            level = int(m.group(1)) - 1
-            lfmt, _t, lstart = self.levels.get((num_id, level), ("decimal", "", 1))
-            return _format_number(counters[level] + lstart - 1, lfmt)
-
-        return re.sub(r"%(\d)", repl, text) + " "
-
-
-def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("upperRoman", "lowerRoman"):
-        r = to_roman(n)
-        return r if fmt == "upperRoman" else r.lower()
-    if fmt in ("upperLetter", "lowerLetter"):
-        s = chr(ord("A") + (n - 1) % 26)
-        return s if fmt == "upperLetter" else s.lower()
-    if fmt == "ordinal":
-        return "1er" if n == 1 else f"{n}e"
-    return str(n)
+            own_num = _val(numpr.find(f"{_W}numId"))
+            raw_lvl = _val(numpr.find(f"{_W}ilvl"))
+            own_lvl = _level(raw_lvl) if raw_lvl is not None else None
+        num_id = own_num if own_num is not None else style_num
+        if not num_id or num_id == "0":
+            return None, 0
+        ilvl = own_lvl if own_lvl is not None else style_lvl
+        if ilvl is None and style_id:
+            ilvl = self.defs.level_of_style(num_id, style_id)
+        return num_id, ilvl or 0
 
 
 def _int(value: str | None, default: int) -> int:
@@ -231,8 +197,7 @@ def _int(value: str | None, default: int) -> int:
 
 
 def _level(value: str | None) -> int:
-    """A list level (w:ilvl): Word has nine, 0 to 8."""
-    return min(max(_int(value, 0), 0), 8)
+    return level_index(value)
 
 
 def _val(el: etree._Element | None) -> str | None:
@@ -243,7 +208,7 @@ class _Styles:
     def __init__(self, styles: etree._Element | None) -> None:
         self.names: dict[str, str] = {}
         self.outline: dict[str, int] = {}
-        self.numpr: dict[str, tuple[str | None, int]] = {}
+        self.numpr: dict[str, tuple[str | None, int | None]] = {}
         self.based_on: dict[str, str] = {}
         if styles is None:
             return
@@ -263,19 +228,21 @@ class _Styles:
                     self.outline[sid] = int(m.group(2)) - 1
             numpr = st.find(f"{_W}pPr/{_W}numPr")
             if numpr is not None:
+                raw_lvl = _val(numpr.find(f"{_W}ilvl"))
                 self.numpr[sid] = (
                     _val(numpr.find(f"{_W}numId")),
-                    _level(_val(numpr.find(f"{_W}ilvl"))),
+                    _level(raw_lvl) if raw_lvl is not None else None,
                 )
 
-    def numbering_of(self, sid: str) -> tuple[str | None, int]:
+    def numbering_of(self, sid: str) -> tuple[str | None, int | None]:
+        """(numId, level or None) of a style, through `w:basedOn`."""
         seen = set()
         while sid and sid not in seen:
             seen.add(sid)
             if sid in self.numpr:
                 return self.numpr[sid]
             sid = self.based_on.get(sid, "")
-        return None, 0
+        return None, None
 
 
 def _run_text(el: etree._Element) -> str:
@@ -339,14 +306,14 @@ class _DocxReader:
         self.path = path
         self.archive = archive
         self.styles: _Styles = _cached_part(archive, "word/styles.xml", path, _Styles)
-        levels = _cached_part(archive, "word/numbering.xml", path, _numbering_levels)
-        self.numbering = _Numbering(levels, self.styles)
+        defs = _cached_part(archive, "word/numbering.xml", path, parse_numbering)
+        self.numbering = _Numbering(defs, self.styles)
         self.blocks: list[TextBlock] = []
         self.body_index = 0
 
     def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
         sid = _val(p.find(f"{_W}pPr/{_W}pStyle"))
-        label = self.numbering.label(p, sid)
+        label, list_level = self.numbering.label(p, sid)
         text = label + _run_text(p)
         level = None
         olvl = _val(p.find(f"{_W}pPr/{_W}outlineLvl"))
@@ -360,6 +327,7 @@ class _DocxReader:
             style=self.styles.names.get(sid, sid) if sid else None,
             outline_level=level if level is not None and level < 9 else None,
             in_table=in_table,
+            list_level=list_level,
         )
         if zone == ZONE_BODY:
             self.body_index += 1

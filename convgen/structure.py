@@ -52,6 +52,9 @@ class Section:
     heading: TextBlock | None = None
     blocks: list[TextBlock] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
+    # "Titre II", "Chapitre 3": the division the article stands in, for documents divided so.
+    # Articles may restart in each title: Titre II, article 1 is not Titre I, article 1.
+    division: str | None = None
 
     def iter_blocks(self, include_heading: bool = True) -> Iterator[TextBlock]:
         """Every block of the section in document order, sub-articles included."""
@@ -86,6 +89,12 @@ _CLOSING = re.compile(
 )
 _ANNEXE = re.compile(
     r"^annexe\s+(?P<num>n°\s*\d+|\d+|[IVXLC]+|[A-Z])(?![\w])(?P<sep>" + _SEP + r")(?P<title>.*)$",
+    re.IGNORECASE,
+)
+# "TITRE II – Dispositions financières", "Chapitre 1er", "PARTIE 2 :".
+_DIVISION = re.compile(
+    r"^(?P<kind>titre|chapitre|partie)\s+(?P<num>premier|\d+|[IVXLC]+)(?:er)?(?![\w])"
+    r"(?P<sep>" + _SEP + r")(?P<title>.*)$",
     re.IGNORECASE,
 )
 _ANNEXES = re.compile(r"^annexes\s*:?$", re.IGNORECASE)
@@ -168,6 +177,28 @@ def parse_article_heading(text: str) -> _Heading | None:
     return _Heading("article", number, label, title)
 
 
+def parse_division(text: str) -> str | None:
+    """ "Titre II" for "TITRE II – Dispositions financières", "Chapitre 1" for "Chapitre 1er"."""
+    if not re.match(r"^[\s#*_]*(titre|chapitre|partie)", text, re.IGNORECASE):
+        return None
+    clean = clean_heading_text(text)
+    m = _DIVISION.match(clean)
+    if m is None or len(clean) > 120:
+        return None
+    raw = m.group("num")
+    if raw.isalpha() and raw.lower() != "premier" and raw != raw.upper():
+        return None
+    number = normalise_number(raw)
+    if number is None or not _looks_like_title(
+        m.group("title").strip(), bool(m.group("sep").strip())
+    ):
+        return None
+    if is_toc_line(clean):
+        return None
+    shown = "1er" if raw.lower() == "premier" else raw
+    return f"{m.group('kind').capitalize()} {shown}"
+
+
 def is_toc_line(text: str) -> bool:
     """A sommaire entry: ends with a page number ("p 4", tab + number) or has dot leaders."""
     return bool(_TOC_LINE.search(text.rstrip()))
@@ -192,9 +223,17 @@ class _Splitter:
             )
             >= 2
         )
+        # Word lists that number styled article headings: a paragraph of the same list and
+        # level is a heading too, even numbered directly rather than through the style.
+        self.heading_lists = {
+            b.list_level
+            for b in self.blocks
+            if b.list_level and b.outline_level is not None and parse_article_heading(b.text)
+        }
         self.sections: list[Section] = []
         self.article: Section | None = None  # current top-level article (for sub-articles)
         self.seen_body = False  # a préambule or an article has started
+        self.division: str | None = None  # the current "Titre II"
 
     def _open(self, kind: str, heading: TextBlock | None, h: _Heading | None = None) -> Section:
         section = Section(
@@ -203,6 +242,7 @@ class _Splitter:
             label=h.label if h else KIND_LABELS[kind],
             title=h.title if h else "",
             heading=heading,
+            division=self.division if kind == "article" else None,
         )
         self.sections.append(section)
         self.article = section if kind == "article" else None
@@ -240,7 +280,8 @@ class _Splitter:
         if h is None:
             return None
         if self.styled and block.outline_level is None:
-            return None
+            if block.list_level is None or block.list_level not in self.heading_lists:
+                return None
         return h
 
     def split(self) -> list[Section]:
@@ -258,6 +299,10 @@ class _Splitter:
         clean = clean_heading_text(block.text)
         h = self._article_heading(block) if clean else None
         ends_part = self._in_kind("cloture", "annexe")
+        if h is None and clean and not ends_part:
+            division = parse_division(block.text)
+            if division is not None and (block.outline_level is not None or not self.styled):
+                self.division = division
         if h is not None:
             self._open("article", block, h)
             self.seen_body = True
@@ -278,7 +323,9 @@ class _Splitter:
         ):
             self._open("parties", None).blocks.append(block)
         elif clean and (sub := self._sub_heading(block)) is not None and self.article is not None:
-            child = Section("article", sub.number, sub.label, sub.title, heading=block)
+            child = Section(
+                "article", sub.number, sub.label, sub.title, heading=block, division=self.division
+            )
             self.article.children.append(child)
         elif (
             self.styled

@@ -78,8 +78,26 @@ def _loc(block: TextBlock | None, article: str | None) -> Location:
     return Location(block.line, block.paragraph, block.page, article, block.zone)
 
 
-def _article_name(section: Section) -> str:
-    return f"Article {section.number}" if section.number else section.title
+def _article_name(section: Section, divided: bool = False) -> str:
+    """ "Article 4"; "Titre II, article 1" where articles restart in each division."""
+    if not section.number:
+        return section.title
+    if divided and section.division:
+        return f"{section.division}, article {section.number}"
+    return f"Article {section.number}"
+
+
+def restarts_per_division(articles: list[Section]) -> bool:
+    """True when the articles are numbered anew in each title / chapter of the document.
+
+    Then Titre II, article 1 and Titre I, article 1 are two articles, not a duplicate.
+    """
+    firsts: dict[str, str] = {}
+    for article in articles:
+        if article.division and article.number and article.division not in firsts:
+            firsts[article.division] = article.number
+    later = list(firsts.values())[1:]
+    return bool(later) and any(number == "1" for number in later)
 
 
 # --------------------------------------------------------------------------- numbering
@@ -87,6 +105,7 @@ def _article_name(section: Section) -> str:
 
 def _numbering(articles: list[Section], file: str) -> list[Finding]:
     findings: list[Finding] = []
+    divided = restarts_per_division(articles)
 
     def report(section: Section, message: str) -> None:
         text = clean_heading_text(section.heading.text) if section.heading else section.label
@@ -97,11 +116,18 @@ def _numbering(articles: list[Section], file: str) -> list[Finding]:
                 ERROR,
                 message,
                 text,
-                _loc(section.heading, _article_name(section)),
+                _loc(section.heading, _article_name(section, divided)),
             )
         )
 
-    _check_sequence(articles, report, parent=None)
+    if divided:
+        runs: dict[str | None, list[Section]] = {}
+        for article in articles:
+            runs.setdefault(article.division, []).append(article)
+        for run in runs.values():
+            _check_sequence(run, report, parent=None)
+    else:
+        _check_sequence(articles, report, parent=None)
     for article in articles:
         if article.children:
             _check_sequence(article.children, report, parent=article.number)
