@@ -1,0 +1,464 @@
+"""Routes of `convgen serve`: the list of conventions, the form of one, a new one.
+
+Every page is server-rendered French HTML (Jinja, autoescape on) that works without JavaScript;
+`static/app.js` only adds rows to lists and validates/previews while the user types, through
+the same `validate` route the « Vérifier » button posts to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from convgen.build import build as build_documents
+from convgen.errors import ConvgenError, InputError, Problem, problem_at
+from convgen.inheritance import load_merged
+from convgen.models import list_models
+from convgen.web import forms
+from convgen.web.candidate import Outcome, evaluate
+from convgen.web.preview import preview_html
+from convgen.web.security import (
+    MAX_FORM_BYTES,
+    NAME,
+    CsrfCookieMiddleware,
+    PasswordMiddleware,
+    check_csrf,
+    csrf_token,
+    file_in,
+    security_headers,
+)
+from convgen.web.workspace import ConflictError, Workspace, version_of
+from convgen.web.yamledit import EditError, apply_changes
+from convgen.yamlload import load_yaml
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("convgen.web", "templates"),
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["field_id"] = forms.field_id
+    return env
+
+
+@dataclass
+class Page:
+    """What the form page shows besides the form: the result of the last action."""
+
+    notice: str = ""
+    built: Any = None
+    findings: list[Any] | None = None
+    preview: Markup | None = None
+    conflict: bool = False
+
+
+class WebApp:
+    def __init__(self, root: Path) -> None:
+        self.workspace = Workspace(root)
+        self.env = _env()
+
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> Response:
+        html = self.env.get_template(template).render(
+            request=request, csrf=csrf_token(request), **context
+        )
+        return HTMLResponse(html, status_code=status, headers=security_headers())
+
+    async def read_form(self, request: Request) -> FormData:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
+            raise HTTPException(413, "Formulaire trop volumineux.")
+        form = await request.form(max_files=0, max_fields=5000)
+        check_csrf(request, form)
+        return form
+
+    # ----------------------------------------------------------------------- list
+
+    async def index(self, request: Request) -> Response:
+        statuses = await run_in_threadpool(self.workspace.statuses)
+        project = self.workspace.project()
+        titles = {}
+        for status in statuses:
+            if status.model and status.model not in titles:
+                try:
+                    titles[status.model] = project.model(status.model).titre
+                except ConvgenError:
+                    titles[status.model] = status.model
+        groups: dict[str, list[Any]] = {}
+        for status in statuses:
+            groups.setdefault(status.model, []).append(status)
+        return self.render(request, "index.html", groups=sorted(groups.items()), titles=titles)
+
+    # ----------------------------------------------------------------------- one instance
+
+    def _path(self, name: str) -> Path:
+        path = file_in(self.workspace.instances_dir, name, ".yaml")
+        if not path.is_file():
+            raise HTTPException(404, "Introuvable.")
+        return path
+
+    def _form(self, path: Path, problems: list[Problem]) -> tuple[forms.Form, forms.Values, Any]:
+        """The form of the instance at `path` as saved; raise InputError if it cannot be read."""
+        project = self.workspace.project()
+        own = load_yaml(path)
+        if own.problems:
+            raise InputError("instance illisible", own.problems)
+        merged = load_merged(path)
+        name = merged.doc.data.get("modele") if isinstance(merged.doc.data, dict) else None
+        model = project.model(str(name)) if isinstance(name, str) else None
+        if model is None:
+            raise InputError(
+                "instance invalide", [problem_at(path, 1, "modele", "valeur manquante")]
+            )
+        own_data = own.data if isinstance(own.data, dict) else {}
+        values = forms.Values(own_data, merged.doc, path)
+        return forms.build_form(model, project.library, values, problems), values, model
+
+    async def show(self, request: Request) -> Response:
+        path = self._path(request.path_params["name"])
+        return await run_in_threadpool(self._show, request, path, Page())
+
+    def _current_problems(self, path: Path) -> tuple[list[Problem], Markup | None]:
+        text = path.read_text(encoding="utf-8")
+        outcome = evaluate(self.workspace.project(), path, text)
+        preview = preview_html(outcome.assembled) if outcome.assembled else None
+        return outcome.problems, preview
+
+    def _show(
+        self,
+        request: Request,
+        path: Path,
+        page: Page,
+        status: int = 200,
+        outcome: Outcome | None = None,
+        posted: FormData | None = None,
+        version: str | None = None,
+    ) -> Response:
+        try:
+            if outcome is None:
+                problems, preview = self._current_problems(path)
+            else:
+                problems = outcome.problems
+                preview = preview_html(outcome.assembled) if outcome.assembled else None
+            form, values, model = self._form(path, problems)
+        except ConvgenError as exc:
+            return self.render(
+                request,
+                "unreadable.html",
+                status=422 if status == 200 else status,
+                name=path.stem,
+                problems=exc.problems or [Problem(path.name, None, None, exc.message)],
+            )
+        if posted is not None:  # show what the user typed, not the file (a refused save)
+            _refill(form, posted)
+        page.preview = page.preview or preview
+        return self.render(
+            request,
+            "instance.html",
+            status=status,
+            name=path.stem,
+            path=path,
+            model=model,
+            form=form,
+            values=values,
+            version=version if version is not None else version_of(path),
+            page=page,
+            anchor_of=form.anchor_of,
+            docx=(self.workspace.out_dir / f"{path.stem}.docx").is_file(),
+            pdf=(self.workspace.out_dir / f"{path.stem}.pdf").is_file(),
+        )
+
+    def _candidate(self, path: Path, posted: FormData) -> tuple[str, Outcome]:
+        """The file's text with the posted changes, and what the loader says of it."""
+        form, values, model = self._form(path, [])
+        project = self.workspace.project()
+        changes = forms.read_form(form, _plain(posted), values)
+        text = path.read_text(encoding="utf-8")
+        if changes:
+            text = apply_changes(text, changes, forms.order_of(model, project.library))
+        return text, evaluate(project, path, text)
+
+    async def post(self, request: Request) -> Response:
+        path = self._path(request.path_params["name"])
+        posted = await self.read_form(request)
+        action = str(posted.get("action", "save"))
+        return await run_in_threadpool(self._post, request, path, posted, action)
+
+    def _post(self, request: Request, path: Path, posted: FormData, action: str) -> Response:
+        if action in ("build", "pdf"):
+            return self._build(request, path, pdf=action == "pdf")
+        try:
+            text, outcome = self._candidate(path, posted)
+        except (ConvgenError, EditError) as exc:
+            problems = getattr(exc, "problems", None) or [Problem(path.name, None, None, str(exc))]
+            return self.render(
+                request, "unreadable.html", status=422, name=path.stem, problems=problems
+            )
+        sent_version = str(posted.get("version", ""))
+        if action == "check":
+            page = Page(notice="Vérification faite : rien n'est enregistré.")
+            return self._show(request, path, page, 200, outcome, posted, sent_version)
+        try:
+            self.workspace.save(path, text, sent_version)
+        except ConflictError:
+            page = Page(
+                notice="Enregistrement refusé : le fichier a été modifié depuis l'ouverture de "
+                "cette page (autre onglet ou autre personne). Vos saisies sont affichées "
+                "ci-dessous ; rechargez la page pour voir la version enregistrée, puis "
+                "reportez-y vos modifications.",
+                conflict=True,
+            )
+            return self._show(request, path, page, 409, outcome, posted, sent_version)
+        count = len(outcome.problems)
+        notice = "Enregistré dans " + f"instances/{path.name}."
+        if count:
+            notice += (
+                f" {count} problème{'s' if count > 1 else ''} à corriger avant de produire la "
+                "convention."
+            )
+        return self._show(request, path, Page(notice=notice), 200, outcome)
+
+    def _build(self, request: Request, path: Path, pdf: bool) -> Response:
+        project = self.workspace.project()
+        page = Page()
+        with self.workspace.documents:
+            try:
+                built = build_documents([path], self.workspace.out_dir, project, pdf=pdf)
+            except InputError as exc:
+                page.notice = "La convention n'a pas été produite : " + exc.message
+                return self._show(request, path, page, 422)
+            except ConvgenError as exc:
+                page.notice = f"La convention n'a pas été produite : {exc}"
+                return self._show(request, path, page, 500)
+        doc = built[0]
+        page.built = doc
+        page.findings = _link_findings(doc, path)
+        page.notice = f"Convention produite ({'.docx et PDF' if pdf else '.docx'}) : " + (
+            "« final », aucun constat."
+            if doc.status == "final"
+            else f"« projet », {len(doc.findings)} constat{'s' if len(doc.findings) > 1 else ''}."
+        )
+        return self._show(request, path, page)
+
+    async def validate(self, request: Request) -> Response:
+        path = self._path(request.path_params["name"])
+        posted = await self.read_form(request)
+        return await run_in_threadpool(self._validate, path, posted)
+
+    def _validate(self, path: Path, posted: FormData) -> Response:
+        try:
+            _text, outcome = self._candidate(path, posted)
+            form, _values, _model = self._form(path, outcome.problems)
+        except (ConvgenError, EditError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        fields = {f.id: f.errors for f in form.all_fields() if f.errors}
+        summary = [{"text": str(p), "anchor": form.anchor_of(p)} for p in outcome.problems]
+        preview = str(preview_html(outcome.assembled)) if outcome.assembled else ""
+        return JSONResponse(
+            {
+                "fields": fields,
+                "count": len(outcome.problems),
+                "summary": summary,
+                "preview": preview,
+            },
+            headers=security_headers(),
+        )
+
+    async def download(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        suffix = "." + request.path_params["ext"]
+        if suffix not in (".docx", ".pdf"):
+            raise HTTPException(404, "Introuvable.")
+        self._path(name)  # only the documents of an existing instance
+        target = file_in(self.workspace.out_dir, name, suffix)
+        if not target.is_file():
+            raise HTTPException(404, "Document pas encore produit.")
+        media = (
+            "application/pdf"
+            if suffix == ".pdf"
+            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        return FileResponse(target, media_type=media, filename=target.name)
+
+    # ----------------------------------------------------------------------- new
+
+    async def new_form(self, request: Request) -> Response:
+        return self._new_page(request, {}, [])
+
+    def _new_page(
+        self,
+        request: Request,
+        posted: dict[str, str],
+        errors: list[tuple[str, str]],
+        status: int = 200,
+    ) -> Response:
+        project = self.workspace.project()
+        models = []
+        for name in list_models(project.templates_dir):
+            try:
+                model = project.model(name)
+                models.append((name, model.titre, model.description))
+            except ConvgenError:
+                continue
+        bases = [p.stem for p in self.workspace.instance_paths()]
+        return self.render(
+            request,
+            "new.html",
+            status=status,
+            models=models,
+            bases=bases,
+            posted=posted,
+            errors=errors,
+        )
+
+    async def new_post(self, request: Request) -> Response:
+        form = await self.read_form(request)
+        posted = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        return await run_in_threadpool(self._new_post, request, posted)
+
+    def _new_post(self, request: Request, posted: dict[str, str]) -> Response:
+        from convgen.scaffold import instance_skeleton
+
+        project = self.workspace.project()
+        errors: list[tuple[str, str]] = []
+        model_name = posted.get("modele", "")
+        name = posted.get("nom", "").strip().lower()
+        base = posted.get("base", "")
+        if model_name not in list_models(project.templates_dir):
+            errors.append(("f-modele", "Choisissez un modèle."))
+        if not NAME.match(name):
+            errors.append(
+                (
+                    "f-nom",
+                    "Nom de fichier : lettres minuscules sans accent, chiffres et tirets "
+                    "(ex. ccas-niort).",
+                )
+            )
+        elif (self.workspace.instances_dir / f"{name}.yaml").exists():
+            errors.append(
+                ("f-nom", f"instances/{name}.yaml existe déjà : choisissez un autre nom.")
+            )
+        if base and base not in [p.stem for p in self.workspace.instance_paths()]:
+            errors.append(("f-base", "Instance de base inconnue."))
+        if errors:
+            return self._new_page(request, posted, errors, 422)
+        model = project.model(model_name)
+        if base:
+            text = (
+                f"# Convention « {model.titre} », à partir de {base}.yaml\n"
+                f"# (les valeurs non écrites ici viennent de ce fichier).\n"
+                f"modele: {model_name}\nbase: {base}.yaml\n"
+            )
+        else:
+            text = instance_skeleton(model, project.library)
+        target = file_in(self.workspace.instances_dir, name, ".yaml")
+        from convgen.zipout import make_output_dir
+
+        make_output_dir(self.workspace.instances_dir)
+        try:
+            self.workspace.save(target, text, "")
+        except ConflictError:
+            errors.append(
+                ("f-nom", f"instances/{name}.yaml existe déjà : choisissez un autre nom.")
+            )
+            return self._new_page(request, posted, errors, 409)
+        return RedirectResponse(f"/instances/{name}", status_code=303)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return self.render(
+            request,
+            "error.html",
+            status=exc.status_code,
+            status_code=exc.status_code,
+            message=exc.detail,
+        )
+
+
+def _plain(form: FormData) -> dict[str, str]:
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+
+
+def _refill(form: forms.Form, posted: FormData) -> None:
+    """Show the posted values in the form instead of the file's."""
+    plain = _plain(posted)
+    for item in form.all_fields():
+        if item.control == "list":
+            item.rows = forms._read_rows(item, plain)
+            if item.item_fields:
+                item.rows = [{k: r.get(k, "") for k, _ in item.item_fields} for r in item.rows]
+        else:
+            item.value = plain.get(item.name, "")
+
+
+def _link_findings(doc: Any, path: Path) -> list[dict[str, Any]]:
+    """Each finding with the fields whose value holds the offending text."""
+    try:
+        data = load_merged(path).doc.data
+    except ConvgenError:
+        data = {}
+    leaves: list[tuple[str, str]] = []
+    _leaves(data, (), leaves)
+    out = []
+    for finding in doc.findings:
+        text = (finding.text or "").strip()
+        linked = [name for name, value in leaves if text and text in value] if text else []
+        out.append({"finding": finding, "fields": linked[:3]})
+    return out
+
+
+def _leaves(data: Any, path: tuple[Any, ...], out: list[tuple[str, str]]) -> None:
+    from convgen.yamlload import dotted
+
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k not in ("modele", "base"):
+                _leaves(v, (*path, k), out)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            _leaves(v, (*path, i), out)
+    elif isinstance(data, str) and path:
+        out.append((dotted(path), data))
+
+
+def create_app(root: Path, password: str | None = None) -> Starlette:
+    web = WebApp(root)
+    middleware = [Middleware(CsrfCookieMiddleware)]
+    if password:
+        middleware.insert(0, Middleware(PasswordMiddleware, password=password))
+    routes = [
+        Route("/", web.index),
+        Route("/nouvelle", web.new_form, methods=["GET"]),
+        Route("/nouvelle", web.new_post, methods=["POST"]),
+        Route("/instances/{name}", web.show, methods=["GET"]),
+        Route("/instances/{name}", web.post, methods=["POST"]),
+        Route("/instances/{name}/validate", web.validate, methods=["POST"]),
+        Route("/instances/{name}/document.{ext}", web.download, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: web.not_found},
+    )
+    app.state.web = web
+    return app

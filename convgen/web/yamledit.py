@@ -1,0 +1,142 @@
+"""Editing an instance file in place: ruamel.yaml round trip, only the touched values change.
+
+The file stays the source of truth and stays readable: comments, blank lines, key order and
+quoting of the values the user did not touch are kept (ruamel.yaml's round-trip mode). Every
+scalar is read and written as a string, as convgen's strict loader reads it (`convgen.yamlload`):
+ruamel's resolver is replaced so that `01000`, `NO` or `2025-03-17` are neither converted on
+reading nor quoted on writing; a value YAML would misread (`a: b # c`, `null`) is quoted.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.tag import Tag
+
+from convgen.yamlload import Path_
+
+_NULLS = {"", "~", "null", "Null", "NULL"}  # the strict loader's empty values
+
+
+class _StringResolver(VersionedResolver):
+    """Plain scalars are strings, or null when empty: no int, bool, float or date."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            suffix = "null" if value in _NULLS else "str"
+            return Tag(suffix=f"tag:yaml.org,2002:{suffix}")
+        return super().resolve(kind, value, implicit)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Resolver = _StringResolver
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long value written on one line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+Value = str | list[Any] | dict[str, Any] | None
+OrderOf = Callable[[Path_], list[str]]
+
+
+class EditError(ValueError):
+    """Raised when the file cannot be edited as a mapping (the strict loader said why)."""
+
+
+def load_roundtrip(text: str) -> CommentedMap:
+    try:
+        data = _yaml().load(text)
+    except YAMLError as exc:  # the strict loader reports it with its line first
+        raise EditError(str(exc)) from exc
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise EditError("le fichier doit contenir des clés: valeurs")
+    return data
+
+
+def dump_roundtrip(data: CommentedMap) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def apply_changes(text: str, changes: dict[Path_, Value], order_of: OrderOf) -> str:
+    """`text` with each path of `changes` set to its value (None: the key removed).
+
+    A new key is inserted after the last key that precedes it in `order_of(parent path)` (the
+    schema's order), so that a file filled from the web reads like one written by `convgen new`.
+    A mapping left empty by a removal is removed too.
+    """
+    root = load_roundtrip(text)
+    for path, value in changes.items():
+        if value is None:
+            _remove(root, path)
+        else:
+            _set(root, path, value, order_of)
+    return dump_roundtrip(root)
+
+
+def _to_yaml(value: Value) -> Any:
+    if isinstance(value, list):
+        return CommentedSeq([_to_yaml(v) for v in value])
+    if isinstance(value, dict):
+        return CommentedMap((k, _to_yaml(v)) for k, v in value.items())
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value.rstrip("\n") + "\n")
+    return value
+
+
+def _set(root: CommentedMap, path: Path_, value: Value, order_of: OrderOf) -> None:
+    node = root
+    for depth, key in enumerate(path[:-1]):
+        child = node.get(key)
+        if not isinstance(child, CommentedMap):
+            child = CommentedMap()
+            _insert(node, str(key), child, order_of(path[:depth]))
+        node = child
+    last = str(path[-1])
+    if last in node:
+        node[last] = _to_yaml(value)
+    else:
+        _insert(node, last, _to_yaml(value), order_of(path[:-1]))
+
+
+def _insert(node: CommentedMap, key: str, value: Any, order: list[str]) -> None:
+    """Insert `key` after the last existing key that comes before it in `order`."""
+    if key in order:
+        before = set(order[: order.index(key)])
+        position = 0
+        for index, existing in enumerate(node):
+            if existing in before:
+                position = index + 1
+        if position < len(node):
+            node.insert(position, key, value)
+            return
+    node[key] = value
+
+
+def _remove(root: CommentedMap, path: Path_) -> None:
+    parents: list[CommentedMap] = []
+    node: Any = root
+    for key in path[:-1]:
+        if not isinstance(node, CommentedMap) or not isinstance(node.get(key), CommentedMap):
+            return
+        parents.append(node)
+        node = node[key]
+    if isinstance(node, CommentedMap) and path[-1] in node:
+        del node[path[-1]]
+    for parent, key in zip(reversed(parents), reversed(path[:-1]), strict=True):
+        child = parent[key]
+        if isinstance(child, CommentedMap) and not child:
+            del parent[key]
