@@ -156,3 +156,8 @@ def jinja_syntax_message(message: str | None) -> str:
                 values["tags"] = " ou ".join(re.findall(r"'(\w+)'", values["tags"]))
             return "erreur de syntaxe : " + french.format(**values)
     return f"erreur de syntaxe : {text}" if text else "erreur de syntaxe"
+
+
+class RegisterError(ConvgenError):
+    """Raised when the register of conventions (SQLite) cannot be read or written: locked by
+    another program, corrupt, or an event that contradicts it (an avenant before signature)."""
