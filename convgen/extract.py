@@ -60,6 +60,7 @@ class TextBlock:
     in_table: bool = False
     # .docx: the Word list and level that number the paragraph ("0/1": abstract list 0, level 1)
     list_level: str | None = None
+    table_row: tuple[int, int] | None = None  # .docx: (table, row), both counted from 1 and 0
 
 
 @dataclass
@@ -310,6 +311,8 @@ class _DocxReader:
         self.numbering = _Numbering(defs, self.styles)
         self.blocks: list[TextBlock] = []
         self.body_index = 0
+        self.tables = 0
+        self.cell: tuple[int, int] | None = None  # (table, row) of the cell being read
 
     def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
         sid = _val(p.find(f"{_W}pPr/{_W}pStyle"))
@@ -328,6 +331,7 @@ class _DocxReader:
             outline_level=level if level is not None and level < 9 else None,
             in_table=in_table,
             list_level=list_level,
+            table_row=self.cell if in_table else None,
         )
         if zone == ZONE_BODY:
             self.body_index += 1
@@ -343,10 +347,19 @@ class _DocxReader:
             if child.tag == f"{_W}p":
                 self.paragraph(child, zone, in_table)
             elif child.tag == f"{_W}tbl":
+                self.tables += 1
+                table, rows = self.tables, -1
+                outer = self.cell
+                last_row: etree._Element | None = None
                 for cell in child.iter(f"{_W}tc"):
                     if _inside(cell, f"{_W}tbl", child):
                         continue  # nested tables are read through their cell
+                    row = cell.getparent()
+                    if row is not last_row:
+                        rows, last_row = rows + 1, row
+                    self.cell = (table, rows)
                     self.container(cell, zone, True)
+                self.cell = outer
             elif child.tag in (f"{_W}sdt",):
                 content = child.find(f"{_W}sdtContent")
                 if content is not None:

@@ -102,7 +102,7 @@ _SOMMAIRE = re.compile(r"(sommaire|tabledesmati[eè]res)$", re.IGNORECASE)
 # A sommaire line ends with its page ("\tp\t4", "..... p 6", "p" with the number on the next
 # line) or is a lone page number.
 _TOC_LINE = re.compile(
-    r"((\.{4,}|…{2,})[\t ]*(p\.?[\t ]*\d*|\d+)\s*$)|([\t ]p\.?[\t ]*\d*\s*$)|(\t\s*\d+\s*$)"
+    r"((\.{4,}|…{2,})[\t ]*((?:p\.?|§)[\t ]*\d*|\d+)\s*$)|([\t ]p\.?[\t ]*\d*\s*$)|(\t\s*\d+\s*$)"
     r"|(^\d{1,3}$)",
     re.IGNORECASE,
 )

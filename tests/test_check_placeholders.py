@@ -83,6 +83,30 @@ BLANKS = [
     ("Ci-après dénommée « ... »", "pointilles", "..."),
     ("représentée par M. X, directeur", "marqueur-x", "M. X"),
     ("Madame X", "marqueur-x", "Madame X"),
+    # Word's own texts for a field it cannot compute (cached result of REF, PAGEREF, TOC)
+    ("voir l'article Erreur ! Source du renvoi introuvable.", "erreur-champ", None),
+    ("see Error! Reference source not found. below", "erreur-champ", None),
+    ("page Erreur ! Signet non défini.", "erreur-champ", "Erreur ! Signet non défini."),
+    ("Error! Bookmark not defined.", "erreur-champ", None),
+    ("Erreur ! Aucune entrée de table des matières n'a été trouvée.", "erreur-champ", None),
+    # blanks of administrative models
+    ("Représenté par M. (nom, prénom et qualité), président", "crochets", None),
+    ("un local d'une superficie de (superficie)", "crochets", "(superficie)"),
+    ("à usage exclusif de (désigner l'activité exercée)", "crochets", None),
+    ("L'association, représentée par , et ci-après", "champ-vide", "représentée par"),
+    ("un local situé , , à usage de bureau", "champ-vide", "situé"),
+    ("Code YYYYY", "marqueur-x", "YYYYY"),
+    ("déclarée sous le n° WXXXXXXXX", "marqueur-x", "WXXXXXXXX"),
+    ("déclaration en préfecture : W 00000000", "marqueur-x", "W 00000000"),
+    ("[Préciser les modalités de versement", "crochets", None),
+    ("(Ou)", "choix-non-fait", "(Ou)"),
+    ("samedi ?", "points-interrogation", "samedi ?"),
+    ("Jour : samedi ?", "points-interrogation", "samedi ?"),
+    ("d'une superficie de m²", "champ-vide", None),
+    ("en date du DATE DU CC", "a-completer", "DATE DU CC"),
+    ("l'association dénommée dont le siège", "champ-vide", "dénommée"),
+    ("immatriculée sous le numéro", "champ-vide", None),
+    ("M./Mme/Melle Jean DUPONT", "choix-non-fait", "M./Mme/Melle"),
 ]
 
 # Blanks as drafts in the wild write them, several per paragraph.
@@ -173,6 +197,25 @@ LOOK_ALIKES = [
     "Le nom de la commune figure en annexe",
     "<sup>er</sup> janvier",
     "« Nous disions ... que la commune » rapporte le compte rendu",
+    # look-alikes of the new rules
+    "> [!INFO] Ce modèle est fourni à titre indicatif",
+    "[!NOTE]",
+    "Article 10 – Litiges ........ § 10",
+    "Représentée par, M. Patrick JULIEN, Directeur Général,",
+    "L'association, représentée par son président, et la commune",
+    "le preneur, domicilié à Niort, et le bailleur",
+    "Situé à Poitiers, le local comprend deux salles",
+    "Qui peut bénéficier du dispositif ?",
+    "Quelles sont les conditions ?",
+    "Pourquoi ?",
+    "la subvention représente 10 % du budget, soit de 5 % à 10 %",
+    "Le loyer est payable à terme échu, de 1 000 € par mois.",
+    "(nom commercial : Mutuelle Bleue)",
+    "Un local de bureau de Sept cent vingt mètres carrés (720 m2)",
+    "la somme est payable par chèque, virement ou prélèvement",
+    "une erreur de calcul n'ouvre droit à aucune indemnité",
+    "- [x] convention signée",
+    "Article XXXV",
 ]
 
 

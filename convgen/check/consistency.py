@@ -18,12 +18,16 @@ from collections.abc import Callable, Iterator
 
 from rapidfuzz import fuzz
 
+from convgen.check.fields import find_empty_tables, starts_with_label
+from convgen.check.hits import RULES
 from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.extract import DocumentText, TextBlock
 from convgen.structure import Section, clean_heading_text, normalise_number, parse_article_heading
 
 # "4", "4.1", "1er", "IX" (roman numerals in capitals only: "l'article le plus..." is prose).
-_NUM = r"(?:\d+(?:\.\d+)*(?![\w.]*\d)|1er|premier|(?-i:[IVXL]+)(?!\w|\.\d))"
+# "10-1", "L. 1111-2": numbers of codes and laws, taken whole so that what follows them ("de la
+# loi…") says they are another text's.
+_NUM = r"(?:\d+(?:\.\d+)*(?:-\d+)*(?![\w.]*\d)|1er|premier|(?-i:[IVXL]+)(?!\w|\.\d))"
 _REFERENCE = re.compile(
     rf"\barticles?\s+(?P<first>{_NUM})(?P<more>(?:\s*(?:,|et|ou|à|au)\s*{_NUM})*)",
     re.IGNORECASE,
@@ -62,11 +66,16 @@ def check_consistency(
 ) -> list[Finding]:
     """Findings about references, numbering and the sommaire of one document."""
     del labels  # locations come from the sections themselves
+    findings = [
+        Finding(file, "tableau-vide", ERROR, RULES["tableau-vide"], header, _loc(block, None))
+        for block, header in find_empty_tables(doc)
+    ]
     articles = [s for s in sections if s.kind == "article"]
     if not articles:
-        return []  # a brochure, a letter: nothing to be consistent with
+        return findings  # a brochure, a letter: nothing to be consistent with
     index = {id(b): i for i, b in enumerate(doc.blocks)}
-    findings = _numbering(articles, file)
+    findings += _numbering(articles, file)
+    findings += _empty_lists(articles, texts, index, file)
     findings += _references(doc, sections, articles, texts, index, file)
     findings += _sommaire(sections, articles, file)
     return findings
@@ -161,6 +170,47 @@ def _check_sequence(
             report(section, f"numérotation dans le désordre : {number} vient après {previous}")
         seen[number] = section
         previous = value if value else previous
+
+
+# --------------------------------------------------------------------------- empty lists
+
+# "Il est convenu ce qui suit :" announces the articles, not a list to fill.
+_ANNOUNCES_ARTICLES = re.compile(r"(?:ce\s+qui\s+suit|comme\s+suit|ce\s+qu'il\s+suit)\s*:$", re.I)
+
+
+def _empty_lists(
+    articles: list[Section], texts: list[str], index: dict[int, int], file: str
+) -> list[Finding]:
+    """ "Ces locaux comprennent :" with nothing after it in its article: a list never written.
+
+    A paragraph ending with a colon is followed by what it announces; when it closes its
+    article, or another announcing paragraph follows it at once, the list is missing.
+    """
+    findings: list[Finding] = []
+    divided = restarts_per_division(articles)
+    for article in articles:
+        for part in [article, *article.children]:
+            blocks = [b for b in part.blocks if id(b) in index and not b.in_table]
+            for i, block in enumerate(blocks):
+                text = texts[index[id(block)]].strip()
+                if not text.endswith(":") or len(text.split()) < 3:
+                    continue
+                if _ANNOUNCES_ARTICLES.search(text) or starts_with_label(text):
+                    continue
+                following = texts[index[id(blocks[i + 1])]].strip() if i + 1 < len(blocks) else ""
+                last = i + 1 == len(blocks) and not part.children
+                if last or following.endswith(":") and len(following.split()) >= 3:
+                    findings.append(
+                        Finding(
+                            file,
+                            "champ-vide",
+                            ERROR,
+                            "liste annoncée par « : » mais jamais écrite",
+                            block.text.strip(),
+                            _loc(block, _article_name(part, divided)),
+                        )
+                    )
+    return findings
 
 
 # --------------------------------------------------------------------------- references

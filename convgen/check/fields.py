@@ -11,6 +11,8 @@ import re
 
 from convgen.check.hits import Hit
 from convgen.check.hits import make_hit as _hit
+from convgen.extract import DocumentText, TextBlock
+from convgen.textnorm import fold_line
 
 _MONTHS = (
     "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
@@ -60,7 +62,7 @@ _REPRESENTED = re.compile(
 )
 _EMPTY_NUMBER = re.compile(r"(?<!\w)n°\s*(?=(?:du|en\s+date)\b|[,;]|$)", re.IGNORECASE)
 _EMPTY_DATE = re.compile(r"\ben\s+date\s+du\s*(?=[,;]|$)", re.IGNORECASE)
-_EMPTY_PAIR = re.compile(r"\(\s*\)|«\s*»|\[\s*\]")
+_EMPTY_PAIR = re.compile(r"\(\s*\)|«\s*»|\[\s*\]|<\s+>")
 
 # ---------------------------------------------------------------- "Fait à ..., le"
 _DONE_AT = re.compile(
@@ -140,3 +142,42 @@ def find_done_at(text: str) -> list[Hit]:
     mask = re.match(r"(?:[\sxX/._…-]|\b[jJmMaA]{1,4}\b)*", text[rest_start:])
     end = rest_start + (mask.end() if mask else 0)
     return [_hit("date-signature", text, m.start(), end, "date de signature non renseignée")]
+
+
+# ---------------------------------------------------------------- empty value tables
+_FILLER_CELL = re.compile(r"^[\s.…_\-–*/|]*$")
+# A table for signatures or stamps has empty rows by design: the space to sign in.
+_SIGNATURE_HEADER = re.compile(
+    r"\b(?:pour\s+(?:la|le|l'|les)|signature|sign[ée]|cachet|visa|lu\s+et\s+approuv|le\s+maire|"
+    r"la\s+maire|le\s+pr[ée]sident|la\s+pr[ée]sidente|le\s+directeur|la\s+directrice)",
+    re.IGNORECASE,
+)
+
+
+def find_empty_tables(doc: DocumentText) -> list[tuple[TextBlock, str]]:
+    """Tables of values with a header row and no row filled: (first header cell, header text).
+
+    A « créneaux attribués » grid (Jour | Horaire | Salle) with only empty rows under its header
+    is a blank as much as "XXXX" is. Signature tables (« Pour la commune », « Le Maire ») keep
+    their empty row for the signatures and are left alone.
+    """
+    rows: dict[int, dict[int, list[TextBlock]]] = {}
+    for block in doc.blocks:
+        if block.table_row is not None:
+            table, row = block.table_row
+            rows.setdefault(table, {}).setdefault(row, []).append(block)
+    found: list[tuple[TextBlock, str]] = []
+    for grid in rows.values():
+        if len(grid) < 2:
+            continue
+        first = min(grid)
+        header = [b for b in grid[first] if b.text.strip()]
+        body = [b for r, blocks in grid.items() if r != first for b in blocks]
+        if len(header) < 2 or not body:
+            continue
+        header_text = " | ".join(fold_line(b.text) for b in header)
+        if _SIGNATURE_HEADER.search(header_text):
+            continue
+        if all(_FILLER_CELL.match(fold_line(b.text)) for b in body):
+            found.append((header[0], header_text))
+    return found

@@ -21,6 +21,7 @@ class Hit:
 
 # Rules, most specific first: on overlapping matches the earlier rule wins.
 RULES: dict[str, str] = {
+    "erreur-champ": "champ Word en erreur (renvoi, signet ou table des matières à mettre à jour)",
     "date-signature": "date ou lieu de signature non renseigné après « Fait à »",
     "champ-vide": "champ laissé vide",
     "masque-date": "date non renseignée (masque de date)",
@@ -34,6 +35,7 @@ RULES: dict[str, str] = {
     "points-interrogation": "point d'interrogation laissé comme valeur inconnue",
     "consigne-redaction": "consigne de rédaction laissée dans le texte",
     "choix-non-fait": "choix laissé ouvert : garder la mention qui convient",
+    "tableau-vide": "tableau de valeurs laissé vide (aucune ligne remplie)",
 }
 
 

@@ -85,7 +85,7 @@ _NAME_MASK = re.compile(
 
 # ---------------------------------------------------------------- dots, underscores, ??
 _DOTS = re.compile(r"\.(?:[ ]?\.){2,}")
-_TOC_AFTER = re.compile(r"^\s*(?:(?:p\.?|page)\s*)?\d{0,3}\s*$", re.IGNORECASE)
+_TOC_AFTER = re.compile(r"^\s*(?:(?:p\.?|page|§)\s*)?\d{0,3}\s*$", re.IGNORECASE)
 # "en date du ..........20", "le ...... 12": a blank before a number, not a leader to a page.
 _NOT_TOC_BEFORE = re.compile(r"(?:\b(?:du|le|au|en|de|n°|date)|[:/])\s*$", re.IGNORECASE)
 _CIVILITY = re.compile(r"(?:^|[\s(,])(?:M|MM|Mme|Mmes|Mlle|Me|Dr|Monsieur|Madame|n°|N°|No)\.?\s*$")
@@ -97,8 +97,9 @@ _QUESTION = re.compile(r"\?{2,}|(?<=:)\s*\?\s*$")
 # ---------------------------------------------------------------- drafting instructions
 # "Le/la Président(e)", "M./Mme": the drafter had to pick one.
 _CHOICE = re.compile(
-    r"(?<![\w/])(?:[Ll]e\s?/\s?[Ll]a|[Ll]a\s?/\s?[Ll]e|M\.\s?/\s?Mme|Mme\s?/\s?M\.|"
-    r"Monsieur\s?/\s?Madame|Madame\s?/\s?Monsieur|[Ii]l\s?/\s?[Ee]lle|[Ee]lle\s?/\s?[Ii]l)(?![\w/])"
+    r"(?<![\w/])(?:[Ll]e\s?/\s?[Ll]a|[Ll]a\s?/\s?[Ll]e|M\.\s?/\s?Mme(?:\s?/\s?M(?:e|el)?lle)?|"
+    r"Mme\s?/\s?M\.|Monsieur\s?/\s?Madame|Madame\s?/\s?Monsieur|[Ii]l\s?/\s?[Ee]lle|"
+    r"[Ee]lle\s?/\s?[Ii]l)(?![\w/])"
 )
 # "(nom de la commune)", "(indiquer la date)", "(date)": an instruction in parentheses.
 _PAREN_INSTRUCTION = re.compile(
@@ -214,6 +215,10 @@ def _find_brackets(text: str) -> list[Hit]:
         inner = m.group(1).strip()
         if re.fullmatch(r"\d+|[a-z]\d*|[ivxlc]+|\*+|sic", inner, re.IGNORECASE):
             continue  # footnote call, "[sic]", a reference key
+        if re.fullmatch(r"![A-Za-z]+", inner) and m.start() <= 2:
+            continue  # a Markdown callout: "> [!INFO]", "[!NOTE]"
+        if re.fullmatch(r"[xX ]", inner):
+            continue  # "[x]" / "[ ]": a task list box, a choice made or not (see boxes)
         if "@" in inner or "://" in inner or inner.lower().startswith("www."):
             continue  # a link written in brackets
         if re.fullmatch(r"[.\s…]+", inner) and _inside_quote(text, m.start()):
@@ -315,6 +320,138 @@ def _find_instructions(text: str) -> list[Hit]:
     ]
 
 
+# ---------------------------------------------------------------- Word field errors
+# What Word writes in place of a field it cannot compute: a cross-reference to a deleted heading,
+# a bookmark gone, a table of contents with no heading styles. The texts are Word's own (French
+# and English builds); they survive in the document as the field's cached result.
+_FIELD_ERROR = re.compile(
+    r"(?:Erreur|Error)\s?!\s?(?:"
+    r"Source du renvoi introuvable|Reference source not found|"
+    r"Signet non d[ée]fini|Bookmark not defined|"
+    r"Aucune entr[ée]e de table des mati[èe]res n'a [ée]t[ée] trouv[ée]e|"
+    r"No table of contents entries found|"
+    r"Il n'y a pas de texte r[ée]pondant [àa] ce style dans ce document|"
+    r"No text of specified style in document|"
+    r"R[ée]f[ée]rence de lien hypertexte non valide|Hyperlink reference not valid|"
+    r"Argument de commutateur inconnu|Unknown switch argument|"
+    r"Nom de fichier non sp[ée]cifi[ée]|No filename specified|"
+    r"Document principal seulement|Main Document Only"
+    r")\.?",
+    re.IGNORECASE,
+)
+
+
+def _find_field_errors(text: str) -> list[Hit]:
+    return [_hit("erreur-champ", text, m.start(), m.end()) for m in _FIELD_ERROR.finditer(text)]
+
+
+# ---------------------------------------------------------------- blanks of administrative models
+# Models published by administrations and federations leave blanks their own way:
+# "M. (nom, prénom et qualité)", "(superficie)", "loyer de... euros, payable à...",
+# "représenté par , et", "situé , ,", "YYYYY", "n° WXXXXXXXX", "[Préciser …" never closed,
+# "(ou)" alternatives, "samedi ?".
+_FIELD_WORDS = (
+    r"nom|pr[ée]nom|qualit[ée]|fonction|adresse|superficie|surface|montant|date|ville|commune|"
+    r"d[ée]nomination|raison\s+sociale|coordonn[ée]es|n°|num[ée]ro|situation\s+de\s+famille|"
+    r"si[èe]ge|lieu|objet\s+de\s+l'association|nombre|heure|horaires?|jours?"
+)
+_INSTRUCTION_VERBS = (
+    r"indiquer|pr[ée]ciser|ins[ée]rer|compl[ée]ter|choisir|renseigner|mentionner|d[ée]signer|"
+    r"[ée]num[ée]rer|[ée]num[ée]ration|citer|lister|d[ée]crire|ajouter|supprimer|adapter"
+)
+# "(nom, prénom et qualité)", "(superficie)", "(désigner l'activité exercée)": a parenthesis
+# made only of what to write. "(ci-après « la commune »)" or "(date de réception du courrier)"
+# are prose: the first word must be a field noun and the rest short and without a verb phrase.
+_PAREN_FIELDS = re.compile(
+    rf"\((?:(?:{_FIELD_WORDS})(?:\s*(?:,|et|ou|/)\s*(?:{_FIELD_WORDS}))*"
+    rf"|(?:{_INSTRUCTION_VERBS}|d[ée]signation\s+d[ée]taill[ée]e)\b[^()]{{0,80}})\)",
+    re.IGNORECASE,
+)
+_OU_ALTERNATIVE = re.compile(r"\((?:ou|OU|Ou)\s*(?::[^()]*)?\)|^\s*\(?(?:OU|Ou)\)?\s*$")
+_UNCLOSED_BRACKET = re.compile(
+    rf"\[\s*(?:{_INSTRUCTION_VERBS}|{_FIELD_WORDS}|[àa]\s+compl)[^\]]*$", re.IGNORECASE
+)
+# A preposition or introducing word followed straight by punctuation: the value was never typed.
+_EMPTY_AFTER = re.compile(
+    r"\b(?:repr[ée]sent[ée]e?s?\s+par|situ[ée]e?s?(?:\s+[àa])?|sise?s?(?:\s+[àa])?|"
+    r"domicili[ée]e?s?(?:\s+[àa])?|demeurant(?:\s+[àa])?|d[ée]nomm[ée]e?(?:\((?:e|s|es)\))?|"
+    r"immatricul[ée]e?\s+sous\s+le\s+num[ée]ro|sous\s+le\s+num[ée]ro|"
+    r"sous\s+la\s+r[ée]f[ée]rence|dont\s+l'objet\s+est)"
+    # "représenté par , et": a space before the comma, or nothing between two commas; a
+    # comma right after the word ("Représentée par, M. Patrick JULIEN") is only typography.
+    r"\s*(?=\s+[,;]|\s*[,;]\s*(?:et\b|[,;]|$)|\s+et\b|\s+dont\b|\s*$)"
+    r"|(?<=\s)(?:de|du|à|par)\s+(?=[,;])",
+    re.IGNORECASE,
+)
+# "n° WXXXXXXXX" (an RNA number), "YYYYY": markers in other letters (pure X runs: above).
+_OTHER_LETTER_MARKERS = re.compile(r"(?<![\w-])(?:[A-WYZ]X{3,}|[yY]{4,}|[zZ]{4,})(?![\w-])")
+_ZERO_NUMBER = re.compile(r"(?<![\w-])W\s?0{6,}(?!\d)")
+_CAPS_DATE = re.compile(
+    r"(?<!\w)DATE\s+(?:DU|DE\s+LA|DE\s+L'|DES|D')\s*[A-ZÉ]{2,}(?:\s+[A-ZÉ]{2,})*"
+)
+# "loyer de... euros", "payable à...", "de m²": a value missing before its unit or after its
+# preposition.
+_DOTS_AFTER_WORD = re.compile(r"\b(?:de|du|à|au|le|la|par|en|sis|n°)\s?(?:\.{3}|…)(?!\.)")
+_UNIT_WITHOUT_NUMBER = re.compile(r"\b(?:de|d'environ|à)\s+(?=(?:m²|m2|€|%)(?!\w))")
+# "Jour : samedi ?", a cell "samedi ?": a value typed with a doubt.
+_QUESTION_WORDS = re.compile(
+    r"^(?:et|qui|que|quoi|quel\w*|quand|comment|pourquoi|où|combien|est-ce|faut-il|peut-on|"
+    r"doit-on|y a-t-il)\b",
+    re.IGNORECASE,
+)
+_ADMIN_GATE = re.compile(
+    r"\(|\[|repr|situ|sis|domicil|demeur|d[ée]nomm|num[ée]ro|r[ée]f[ée]rence|objet|xxx|XXX|YYYY|yyyy|ZZZZ|W\s?000|DATE|"
+    r"\.\.\.|…|m²|m2|€|%|\?|,|;",
+    re.IGNORECASE,
+)
+
+
+def _find_admin_blanks(text: str) -> list[Hit]:
+    hits: list[Hit] = []
+    for m in _PAREN_FIELDS.finditer(text):
+        hits.append(_hit("crochets", text, m.start(), m.end(), "instruction entre parenthèses"))
+    for m in _OU_ALTERNATIVE.finditer(text):
+        hits.append(_hit("choix-non-fait", text, m.start(), m.end(), "variante « (ou) » laissée"))
+    for m in _UNCLOSED_BRACKET.finditer(text):
+        hits.append(_hit("crochets", text, m.start(), len(text), "consigne entre crochets"))
+    for m in _EMPTY_AFTER.finditer(text):
+        hits.append(_hit("champ-vide", text, m.start(), m.end(), "valeur non renseignée"))
+    for m in _OTHER_LETTER_MARKERS.finditer(text):
+        if not _ROMAN.match(m.group()):
+            hits.append(_hit("marqueur-x", text, m.start(), m.end()))
+    for m in _ZERO_NUMBER.finditer(text):
+        hits.append(_hit("marqueur-x", text, m.start(), m.end(), "numéro laissé à zéro"))
+    for m in _CAPS_DATE.finditer(text):
+        hits.append(_hit("a-completer", text, m.start(), m.end()))
+    for m in _DOTS_AFTER_WORD.finditer(text):
+        hits.append(_hit("pointilles", text, m.start(), m.end()))
+    for m in _UNIT_WITHOUT_NUMBER.finditer(text):
+        hits.append(
+            _hit("champ-vide", text, m.start(), m.end() + 2, "valeur manquante avant l'unité")
+        )
+    hits.extend(_doubtful_value(text))
+    return hits
+
+
+def _doubtful_value(text: str) -> list[Hit]:
+    """ "samedi ?" alone, or "Jour : samedi ?": a value the drafter was not sure of."""
+    stripped = text.strip()
+    if not stripped.endswith("?") or stripped.endswith("??"):
+        return []
+    value = stripped.rsplit(":", 1)[-1].strip() if ":" in stripped else stripped
+    words = value[:-1].split()
+    if not 1 <= len(words) <= 3 or _QUESTION_WORDS.match(value):
+        return []
+    if ":" not in stripped and len(stripped.split()) > 3:
+        return []
+    if re.search(r"-(?:il|elle|on|ils|elles|t-il|t-elle)\s*\?$", value):
+        return []  # "Faut-il ?", "Comment procède-t-on ?": a question
+    start = text.rfind(value)
+    return [
+        _hit("points-interrogation", text, start, start + len(value), "valeur incertaine « ? »")
+    ]
+
+
 # Each finder runs only on paragraphs where its gate matches: most paragraphs of a convention
 # hold no candidate at all, and the gates are much cheaper than the finders' patterns.
 # "M. X", "Madame X": a person still to be named ("Louis X" and "Article X" are not).
@@ -362,4 +499,6 @@ _FINDERS = (
     (re.compile(r"/"), _find_choices),
     (_BOXES, _find_boxes),
     (re.compile(r"M.{0,7} X"), _find_civility_x),
+    (re.compile(r"(?:Erreur|Error)\s?!"), _find_field_errors),
+    (_ADMIN_GATE, _find_admin_blanks),
 )
