@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -206,12 +207,14 @@ def body_paragraphs(diff: DocumentDiff) -> list[_Para]:
 
 
 class _Ids:
-    def __init__(self) -> None:
+    def __init__(self, author: str = AUTHOR, date: str = DATE) -> None:
         self.next = 1
+        self.author = author
+        self.date = date
 
     def attrs(self) -> dict[str, str]:
         self.next += 1
-        return {_w("id"): str(self.next), _w("author"): AUTHOR, _w("date"): DATE}
+        return {_w("id"): str(self.next), _w("author"): self.author, _w("date"): self.date}
 
 
 def _run(text: str, deleted: bool) -> etree._Element:
@@ -270,28 +273,78 @@ def _track_revisions(settings: etree._Element) -> None:
     settings.append(element)
 
 
-def redline_bytes(diff: DocumentDiff, summary: bool = True) -> bytes:
-    """The redline .docx as bytes."""
+def _base_document(diff: DocumentDiff) -> Any:
+    """The package the redline is written into: the newer .docx itself when there is one.
+
+    Its styles, page size and margins, sections, headers and footers and list definitions are
+    kept, so that the redline looks like the convention; its body is replaced by the compared
+    text. Other formats (PDF, text) give python-docx's default document.
+    """
     import docx
+
+    path = diff.new.path
+    if path.suffix.lower() == ".docx" and path.is_file():
+        document = docx.Document(str(path))
+        body = document.element.body
+        for child in list(body):
+            if child.tag != _w("sectPr"):
+                body.remove(child)
+        return document
+    document = docx.Document()
+    body = document.element.body
+    for p in list(body.iterchildren(_w("p"))):
+        body.remove(p)
+    return document
+
+
+def _style_ids(document: Any) -> dict[str, str]:
+    """Our paragraph kinds ("Heading1", "Heading2", "Normal") → style ids of `document`."""
+    styles = document.styles.element
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    default = "Normal"
+    for style in styles.iterchildren(_w("style")):
+        if style.get(_w("type")) != "paragraph":
+            continue
+        sid = style.get(_w("styleId"), "")
+        name_el = style.find(_w("name"))
+        name = (name_el.get(_w("val"), "") if name_el is not None else "").lower()
+        names[name] = sid
+        names[sid.lower()] = sid
+        if style.get(_w("default")) in ("1", "true"):
+            default = sid
+    for kind, candidates in (
+        ("Heading1", ("heading1", "heading 1", "titre 1", "titre1")),
+        ("Heading2", ("heading2", "heading 2", "titre 2", "titre2")),
+    ):
+        ids[kind] = next((names[c] for c in candidates if c in names), default)
+    ids["Normal"] = default
+    return ids
+
+
+def redline_bytes(
+    diff: DocumentDiff, summary: bool = True, author: str = AUTHOR, date: str = DATE
+) -> bytes:
+    """The redline .docx as bytes; its changes are signed `author` on `date` (ISO 8601)."""
     from docx.enum.section import WD_SECTION
 
     from convgen.diff.redline_summary import write_summary
 
-    document = docx.Document()
-    document.core_properties.author = AUTHOR
+    document = _base_document(diff)
+    document.core_properties.author = author
     document.core_properties.title = "Comparaison de deux versions d'une convention"
     body = document.element.body
-    for p in list(body.iterchildren(_w("p"))):
-        body.remove(p)
+    styles = _style_ids(document)
     if summary:
         write_summary(document, diff)
         document.add_section(WD_SECTION.NEW_PAGE)  # the summary's own section ends here
-    ids = _Ids()
+    ids = _Ids(author, date)
     sect_pr = body.find(_w("sectPr"))
     paras = body_paragraphs(diff)
     if not paras or paras[-1].mark != EQUAL:
         paras.append(_Para("Normal", []))  # Word cannot delete the last paragraph mark
     for para in paras:
+        para = _Para(styles.get(para.style, para.style), para.runs, para.mark)
         element = paragraph_xml(para, ids)
         if sect_pr is not None:
             sect_pr.addprevious(element)
@@ -303,6 +356,8 @@ def redline_bytes(diff: DocumentDiff, summary: bool = True) -> bytes:
     return out.getvalue()
 
 
-def write_redline(diff: DocumentDiff, path: Path, summary: bool = True) -> None:
+def write_redline(
+    diff: DocumentDiff, path: Path, summary: bool = True, author: str = AUTHOR, date: str = DATE
+) -> None:
     """Write the redline to `path` (.docx)."""
-    path.write_bytes(redline_bytes(diff, summary))
+    path.write_bytes(redline_bytes(diff, summary, author, date))

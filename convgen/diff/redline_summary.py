@@ -21,9 +21,26 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_CHANGE_CHARS else text[:MAX_CHANGE_CHARS].rstrip() + " […]"
 
 
+def _style(document: Any, name: str) -> str | None:
+    """`name` when the document defines it: the newer .docx the redline is written into may
+    not ("Table Grid", "List Bullet" exist only once used in Word)."""
+    try:
+        document.styles[name]
+    except KeyError:
+        return None
+    return name
+
+
+def _heading(document: Any, text: str, level: int) -> None:
+    if _style(document, f"Heading {level}"):
+        document.add_heading(text, level=level)
+    else:
+        document.add_paragraph().add_run(text).bold = True
+
+
 def write_summary(document: Any, diff: DocumentDiff) -> None:
     """Append the summary to a python-docx `Document`."""
-    document.add_heading("Synthèse des modifications", level=1)
+    _heading(document, "Synthèse des modifications", 1)
     document.add_paragraph(f"Ancienne version : {diff.old.path.name}")
     document.add_paragraph(f"Nouvelle version : {diff.new.path.name}")
     document.add_paragraph(summary_line(diff))
@@ -35,7 +52,8 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
         "avant signature."
     )
     table = document.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
+    if _style(document, "Table Grid"):
+        table.style = "Table Grid"
     for cell, text in zip(
         table.rows[0].cells,
         ("Article", "Statut", "N° (ancien → nouveau)", "Modifications"),
@@ -54,14 +72,16 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
     changed = [e for e in diff.entries if e.status != UNCHANGED]
     if not changed:
         return
-    document.add_heading("Détail", level=2)
+    _heading(document, "Détail", 2)
     for entry in changed:
-        document.add_paragraph(f"{entry.name} ({status_text(entry)})", style="List Bullet")
+        document.add_paragraph(
+            f"{entry.name} ({status_text(entry)})", style=_style(document, "List Bullet")
+        )
         if entry.status in ("added", "removed"):
             continue
         changes = entry.changes
         for change in changes[:MAX_CHANGES_PER_ARTICLE]:
-            p = document.add_paragraph(style="List Bullet 2")
+            p = document.add_paragraph(style=_style(document, "List Bullet 2"))
             if change.old:
                 p.add_run(f"« {_short(change.old)} »").font.strike = True
             if change.old and change.new:
@@ -71,5 +91,5 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
         if len(changes) > MAX_CHANGES_PER_ARTICLE:
             document.add_paragraph(
                 f"… et {len(changes) - MAX_CHANGES_PER_ARTICLE} autres modifications",
-                style="List Bullet 2",
+                style=_style(document, "List Bullet 2"),
             )
