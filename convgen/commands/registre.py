@@ -114,9 +114,9 @@ def amend(
     Exemple :
       convgen registre avenant instances/ccas-poitiers.yaml --le 2026-03-02
     """
-    from convgen.lifecycle.signing import signed_document
-
     import dataclasses
+
+    from convgen.lifecycle.signing import signed_document
 
     document = signed_document(instance)
     if convention:

@@ -120,3 +120,18 @@ def make_avenant(old: Path, new: Path, options: AvenantOptions) -> Avenant:
         copies=int(copies),
     )
     return Avenant(data, text, changes)
+
+
+def avenant_pdf(docx: Path) -> Path:
+    """The PDF of the avenant written at `docx`, next to it (LibreOffice)."""
+    from convgen.libreoffice import convert_to_pdf
+
+    target = docx.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="convgen-avenant-pdf-") as tmp:
+        (produced,) = convert_to_pdf([docx], Path(tmp))
+        if not produced.is_file():
+            raise InputError(f"{docx}: LibreOffice n'a pas produit de PDF")
+        from convgen.zipout import write_atomic
+
+        write_atomic(target, produced.read_bytes())
+    return target
