@@ -1,0 +1,259 @@
+"""`convgen serve` in a real browser (Debian's chromium driven by Playwright), keyboard only.
+
+A uvicorn server is started by the test on a free port, on a copy of the project. Screenshots
+of each page are written to $CONVGEN_SCREENSHOTS (default: the test's temporary folder), to be
+looked at by a person; they are never part of the repository.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from convgen.web.app import create_app
+from convgen.yamlload import load_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "testdata" / "web"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "projet"
+    for folder in ("clauses", "templates", "instances"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(DATA / "commented.yaml", root / "instances" / "bourg.yaml")
+    return root
+
+
+@pytest.fixture
+def server(project: Path) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(project), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30  # start-up wait, not an assertion on speed
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert errors == []  # no JavaScript error on any page
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("CONVGEN_SCREENSHOTS", tmp_path / "captures"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def focused_id(page: Page) -> str:
+    return str(page.evaluate("document.activeElement && document.activeElement.id"))
+
+
+def tab_to(page: Page, element_id: str, limit: int = 400) -> None:
+    """Press Tab until `element_id` has the focus: it is reachable with the keyboard."""
+    for _ in range(limit):
+        if focused_id(page) == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+def tab_to_selector(page: Page, selector: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+def type_into(page: Page, element_id: str, text: str) -> None:
+    tab_to(page, element_id)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+COMMUNE = {
+    "f-commune-nom": "Oyonnax",
+    "f-commune-adresse": "Place de l'Hôtel de Ville",
+    "f-commune-code_postal": "01100",
+    "f-commune-ville": "OYONNAX",
+    "f-commune-representant": "M. Michel PERRAUD",
+    "f-commune-representant_qualite": "Maire",
+    "f-commune-dpo_email": "dpo@oyonnax.fr",
+}
+
+
+def test_new_commune_with_the_keyboard_only(
+    page: Page, server: str, project: Path, shots: Path
+) -> None:
+    page.goto(f"{server}/nouvelle")
+    page.screenshot(path=shots / "nouvelle.png", full_page=True)
+    # the model: radio buttons, chosen with the arrow keys
+    tab_to_selector(page, "input[name=modele]")
+    for _ in range(10):
+        if page.evaluate("document.activeElement.id") == "m-mutuelle-regionale":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.is_checked("#m-mutuelle-regionale")
+    type_into(page, "f-nom", "oyonnax")
+    tab_to(page, "f-base")
+    page.keyboard.type("saint")  # a select picks the option by its first letters
+    assert page.input_value("#f-base") == "saint-chamond"
+    tab_to_selector(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/instances/oyonnax")
+    assert load_yaml(project / "instances" / "oyonnax.yaml").data == {
+        "modele": "mutuelle-regionale",
+        "base": "saint-chamond.yaml",
+    }
+    # the partner's own data must be written here: each field says so, the summary links it
+    summary = page.locator("#resume-erreurs")
+    expect(summary).to_be_visible()
+    expect(summary.locator('a[href="#f-commune-nom"]')).to_contain_text(
+        "donnée propre au partenaire reprise de saint-chamond.yaml"
+    )
+    expect(page.locator("#f-commune-nom-note")).to_contain_text("Donnée propre au partenaire")
+    page.screenshot(path=shots / "formulaire-herite.png", full_page=True)
+
+    for element_id, text in COMMUNE.items():
+        type_into(page, element_id, text)
+    type_into(page, "f-convention-lieu_signature", "Oyonnax")
+    # a wrong date: the CLI's message appears next to the field, announced, linked
+    type_into(page, "f-convention-date_signature", "31/02/2026")
+    error = page.locator("#f-convention-date_signature-error")
+    expect(error).to_have_text(
+        "Erreur : « 31/02/2026 » n'est pas une date (ex. 2025-04-17 ou 17/04/2025)"
+    )
+    field = page.locator("#f-convention-date_signature")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert "f-convention-date_signature-error" in (field.get_attribute("aria-describedby") or "")
+    expect(page.locator("#etat-verification")).to_have_text("1 problème (non enregistré)")
+    expect(page.locator("#etat-verification")).to_have_attribute("role", "status")
+    expect(summary.locator('a[href="#f-convention-date_signature"]')).to_have_count(1)
+    page.screenshot(path=shots / "formulaire-date-fausse.png", full_page=True)
+    # fixed: the message disappears, the preview shows the new commune
+    type_into(page, "f-convention-date_signature", "15/01/2026")
+    expect(error).to_have_text("")
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#etat-verification")).to_have_text("Aucun problème (non enregistré).")
+    expect(summary).to_be_hidden()
+    expect(page.locator("#apercu")).to_contain_text("Oyonnax")
+    page.screenshot(path=shots / "formulaire-apercu.png", full_page=True)
+
+    tab_to_selector(page, "button[value=save]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice")).to_have_text("Enregistré dans instances/oyonnax.yaml.")
+    saved = load_yaml(project / "instances" / "oyonnax.yaml").data
+    assert saved["commune"]["code_postal"] == "01100"
+    assert saved["convention"]["date_signature"] == "15/01/2026"
+    assert "mutuelle" not in saved  # still inherited from saint-chamond.yaml
+
+    tab_to_selector(page, "button[value=build]")
+    page.keyboard.press("Enter")
+    # LibreOffice lays the document out to write its page count: seconds, not milliseconds
+    expect(page.locator(".notice")).to_contain_text("Convention produite (.docx)", timeout=120_000)
+    page.screenshot(path=shots / "produite.png", full_page=True)
+    tab_to_selector(page, 'a[href="/instances/oyonnax/document.docx"]')
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename == "oyonnax.docx"
+    data = Path(download.path()).read_bytes()
+    document = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "La Commune d’Oyonnax" in text and "M.\xa0Michel PERRAUD, Maire" in text
+    assert "SAINT CHAMOND" not in text
+
+    page.goto(server)
+    row = page.locator("tr", has=page.locator('a[href="/instances/oyonnax"]'))
+    expect(row).not_to_contain_text("erreur")
+    expect(row).not_to_contain_text("jamais")
+    page.screenshot(path=shots / "liste.png", full_page=True)
+
+
+def test_error_summary_link_moves_focus_to_the_field(page: Page, server: str, shots: Path) -> None:
+    page.goto(f"{server}/instances/bourg")
+    link = 'a[href="#f-convention-exemplaires"]'
+    expect(page.locator(f"#resume-erreurs {link}")).to_contain_text(
+        "convention.exemplaires: « NO » n'est pas un nombre entier (ex. 3)"
+    )
+    tab_to_selector(page, f"#resume-erreurs {link}")
+    page.keyboard.press("Enter")
+    assert focused_id(page) == "f-convention-exemplaires"
+    expect(page.locator("#f-convention-exemplaires-error")).to_have_text(
+        "Erreur : « NO » n'est pas un nombre entier (ex. 3)"
+    )
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    expect(page.locator("#etat-verification")).to_have_text("Aucun problème (non enregistré).")
+    page.screenshot(path=shots / "resume-erreurs.png")
+
+
+def test_list_rows_are_added_and_removed_with_the_keyboard(
+    page: Page, server: str, project: Path, shots: Path
+) -> None:
+    page.goto(f"{server}/instances/cpam-cote-opale")
+    rows = page.locator("#f-partenaire-circuits [data-row]")
+    before = rows.count()
+    tab_to_selector(page, '[data-add-row="f-partenaire-circuits"]')
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(before + 1)
+    page.keyboard.type("Une étape ajoutée au clavier.")  # the new row has the focus
+    # remove the first row with its own button
+    tab_to_selector(page, "#f-partenaire-circuits [data-row]:first-child [data-remove-row]")
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(before)
+    assert page.evaluate("document.activeElement.getAttribute('data-add-row')") == (
+        "f-partenaire-circuits"
+    )
+    page.screenshot(path=shots / "liste-lignes.png", full_page=True)
+    tab_to_selector(page, "button[value=save]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice")).to_contain_text("Enregistré")
+    circuits = load_yaml(project / "instances" / "cpam-cote-opale.yaml").data["partenaire"][
+        "circuits"
+    ]
+    original = load_yaml(REPO / "instances" / "cpam-cote-opale.yaml").data["partenaire"]["circuits"]
+    assert circuits == [*original[1:], "Une étape ajoutée au clavier."]
