@@ -83,7 +83,10 @@ def test_list_groups_instances_by_model_with_status(client: TestClient, project:
     assert "modèle <code>mutuelle-regionale</code>" in text
     row = text.split('href="/instances/bourg"', 1)[1].split("</tr>", 1)[0]
     assert "badge erreur" in row
-    assert "« NO » n&#39;est pas un nombre entier" in row
+    assert (
+        "instances/bourg.yaml:28: convention.exemplaires: « NO » n&#39;est pas un nombre entier"
+        in row
+    )
     # the status is the one `convgen build` gives the same file
     built = build([project / "instances" / "saint-chamond.yaml"], project / "b", Project(project))
     row = text.split('href="/instances/saint-chamond"', 1)[1].split("</tr>", 1)[0]
@@ -175,10 +178,7 @@ def test_wrong_date_is_reported_next_to_its_field_before_saving(
         "text": "instances/bourg.yaml:25: convention.date_effet: « 31/02/2026 » n'est pas une"
         " date (ex. 2025-04-17 ou 17/04/2025)",
         "anchor": "f-convention-date_effet",
-    } in [
-        {"text": re.sub(r"^.*?instances/", "instances/", s["text"]), "anchor": s["anchor"]}
-        for s in result["summary"]
-    ]
+    } in [s for s in result["summary"]]
     assert path.read_text(encoding="utf-8") == before  # nothing written
     values["convention.date_effet"] = "01/02/2026"
     values["convention.exemplaires"] = "2"

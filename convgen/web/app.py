@@ -7,7 +7,7 @@ the same `validate` route the « Vérifier » button posts to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,17 @@ class WebApp:
     def __init__(self, root: Path) -> None:
         self.workspace = Workspace(root)
         self.env = _env()
+        self.env.filters["problem"] = self.shown
+
+    def shown(self, problem: Problem) -> str:
+        """A CLI message with its file named from the project folder (`instances/x.yaml:5`)."""
+        path = Path(problem.file)
+        absolute = path if path.is_absolute() else Path.cwd() / path
+        try:
+            name = absolute.resolve().relative_to(self.workspace.root).as_posix()
+        except (ValueError, OSError):
+            return str(problem)
+        return str(replace(problem, file=name))
 
     def render(
         self, request: Request, template: str, status: int = 200, **context: Any
@@ -271,7 +282,7 @@ class WebApp:
         except (ConvgenError, EditError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         fields = {f.id: f.errors for f in form.all_fields() if f.errors}
-        summary = [{"text": str(p), "anchor": form.anchor_of(p)} for p in outcome.problems]
+        summary = [{"text": self.shown(p), "anchor": form.anchor_of(p)} for p in outcome.problems]
         preview = str(preview_html(outcome.assembled)) if outcome.assembled else ""
         return JSONResponse(
             {

@@ -85,6 +85,21 @@ class FormField:
         """For a list of simple values: the spec of one value."""
         return self.spec.elements if isinstance(self.spec.elements, FieldSpec) else None
 
+    def row_names(self) -> list[str]:
+        """The names of the shown rows' inputs (`contacts[2]`, `contacts[2].email`)."""
+        if self.control != "list":
+            return []
+        names: list[str] = []
+        for n in range(1, len(self.rows) + EXTRA_ROWS + 1):
+            if self.item_fields:
+                names.extend(f"{self.name}[{n}].{k}" for k, _ in self.item_fields)
+            else:
+                names.append(f"{self.name}[{n}]")
+        return names
+
+    def column_label(self, key: str, spec: FieldSpec) -> str:
+        return label_of(key, spec.description)
+
     def shown_rows(self) -> list[Any]:
         empty: Any = {k: "" for k, _ in self.item_fields} if self.item_fields else ""
         return [*self.rows, *([empty] * EXTRA_ROWS)]
@@ -127,6 +142,8 @@ class Form:
         if not problem.field:
             return None
         ids = {f.name: f.id for f in self.all_fields()}
+        for item in self.all_fields():
+            ids.update({name: field_id(name) for name in item.row_names()})
         for s in [*self.sections, *self.clauses]:
             ids.setdefault(dotted(s.path), s.id)
         name = problem.field
@@ -145,6 +162,8 @@ def label_of(name: str, description: str) -> str:
     head = re.split(r"[,;:(.«]| – | - ", description, maxsplit=1)[0].strip()
     if 3 <= len(head) <= 60:
         return head
+    if len(head) > 60:  # the first words, cut between two words
+        return head[:50].rsplit(" ", 1)[0].rstrip(" ,;:'’") + "…"
     text = name.replace("_", " ")
     return text[:1].upper() + text[1:]
 
@@ -310,12 +329,20 @@ def _clause_sections(model: Model, library: Library, values: Values) -> list[For
 def attach_problems(form: Form, problems: list[Problem]) -> None:
     """Each CLI message next to its field; those about no shown field go to the summary only."""
     by_id = {f.id: f for f in form.all_fields()}
+    rows = {field_id(n): f for f in form.all_fields() for n in f.row_names()}
     sections = {s.id: s for s in _walk_sections([*form.sections, *form.clauses])}
     for problem in problems:
         anchor = form.anchor_of(problem)
         message = problem.message
         if anchor in by_id:
             by_id[anchor].errors.append(message)
+        elif anchor in rows:  # a cell of a list: said on the list, with its row
+            where = (problem.field or "")[len(rows[anchor].name) :]
+            row = re.match(r"\[(\d+)\](?:\.(\w+))?", where)
+            if row:
+                column = f", {row.group(2)}" if row.group(2) else ""
+                message = f"ligne {row.group(1)}{column} : {message}"
+            rows[anchor].errors.append(message)
         elif anchor in sections:
             sections[anchor].errors.append(f"{problem.field} : {message}")
         else:
