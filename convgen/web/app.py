@@ -8,6 +8,7 @@ the same `validate` route the « Vérifier » button posts to.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from convgen.build import build as build_documents
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.inheritance import load_merged
 from convgen.models import list_models
-from convgen.web import forms
+from convgen.web import forms, tools
 from convgen.web.candidate import Outcome, evaluate
 from convgen.web.preview import preview_html
 from convgen.web.security import (
@@ -40,6 +41,7 @@ from convgen.web.security import (
     file_in,
     security_headers,
 )
+from convgen.web.uploads import BodyLimitMiddleware, Results
 from convgen.web.workspace import ConflictError, Workspace, version_of
 from convgen.web.yamledit import EditError, apply_changes
 from convgen.yamlload import load_yaml
@@ -75,6 +77,7 @@ class WebApp:
         self.workspace = Workspace(root)
         self.env = _env()
         self.env.filters["problem"] = self.shown
+        self.results = Results()
 
     def shown(self, problem: Problem) -> str:
         """A CLI message with its file named from the project folder (`instances/x.yaml:5`)."""
@@ -453,7 +456,7 @@ def _leaves(data: Any, path: tuple[Any, ...], out: list[tuple[str, str]]) -> Non
 
 def create_app(root: Path, password: str | None = None) -> Starlette:
     web = WebApp(root)
-    middleware = [Middleware(CsrfCookieMiddleware)]
+    middleware = [Middleware(BodyLimitMiddleware), Middleware(CsrfCookieMiddleware)]
     if password:
         middleware.insert(0, Middleware(PasswordMiddleware, password=password))
     routes = [
@@ -464,6 +467,11 @@ def create_app(root: Path, password: str | None = None) -> Starlette:
         Route("/instances/{name}", web.post, methods=["POST"]),
         Route("/instances/{name}/validate", web.validate, methods=["POST"]),
         Route("/instances/{name}/document.{ext}", web.download, methods=["GET"]),
+        Route("/verifier", partial(tools.check_form, web), methods=["GET"]),
+        Route("/verifier", partial(tools.check_post, web), methods=["POST"]),
+        Route("/comparer", partial(tools.compare_form, web), methods=["GET"]),
+        Route("/comparer", partial(tools.compare_post, web), methods=["POST"]),
+        Route("/resultats/{token}", partial(tools.result_download, web), methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(

@@ -1,0 +1,218 @@
+"""The pages that work on documents sent by the browser: check a draft, compare two versions.
+
+Both call the CLI's own functions (`convgen.check.check_paths`, `convgen.diff.diff_paths`, the
+HTML report and the redline of `convgen diff`) on uploads stored by `convgen.web.uploads`; the
+reports to download are kept by `Results` under a random token.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from convgen.errors import ConvgenError
+from convgen.web.security import check_csrf, file_in
+from convgen.web.uploads import Result, UploadRefused, store_upload
+
+if TYPE_CHECKING:
+    from convgen.check import CheckReport
+    from convgen.web.app import WebApp
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def read_multipart(request: Request, files: int) -> FormData:
+    form = await request.form(max_files=files, max_fields=20)
+    check_csrf(request, form)
+    return form
+
+
+def highlighted(context: str | None, text: str) -> Markup:
+    """The passage around a finding with the offending text marked."""
+    if not context:
+        return Markup("<mark>{}</mark>").format(text)
+    if text and text in context:
+        before, _, after = context.partition(text)
+        return Markup("{}<mark>{}</mark>{}").format(before, text, after)
+    return escape(context)
+
+
+# --------------------------------------------------------------------------- check
+
+
+async def check_form(web: WebApp, request: Request) -> Response:
+    return web.render(request, "check.html", report=None, groups=[], json_token="", errors=[])
+
+
+async def check_post(web: WebApp, request: Request) -> Response:
+    form = await read_multipart(request, 1)
+    upload = form.get("document")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _check_error(web, request, "Choisissez un fichier à vérifier.", 422)
+    folder = Path(tempfile.mkdtemp(prefix="convgen-web-upload-"))
+    try:
+        try:
+            path = await store_upload(upload, folder)
+        except UploadRefused as exc:
+            return _check_error(web, request, str(exc), exc.status)
+        report = await run_in_threadpool(_check, web, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _check_result(web, request, report, path.name)
+
+
+def _check(web: WebApp, path: Path) -> CheckReport:
+    from convgen.check import CheckReport, check_paths
+
+    workspace = web.workspace
+    config = workspace.root / ".convgen-check.yaml"
+    instances = workspace.instances_dir if workspace.instances_dir.is_dir() else None
+    raw = check_paths([path], instances_dir=instances, config=config if config.is_file() else None)
+    name = path.name  # the report names the file as the user knows it, not the temp path
+    return CheckReport(
+        findings=[replace(f, file=name) for f in raw.findings],
+        accepted=[replace(f, file=name) for f in raw.accepted],
+        errors=[replace(e, file=name) for e in raw.errors],
+        files=[name for _ in raw.files],
+    )
+
+
+def _check_error(web: WebApp, request: Request, message: str, status: int) -> Response:
+    return web.render(
+        request, "check.html", status=status, report=None, groups=[], json_token="",
+        errors=[message],
+    )  # fmt: skip
+
+
+def _check_result(web: WebApp, request: Request, report: CheckReport, name: str) -> Response:
+    from convgen.check.report import format_json, where
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for finding in report.findings:
+        group = finding.location.article or "Hors des articles"
+        groups.setdefault(group, []).append(
+            {
+                "finding": finding,
+                "where": where(finding.location),
+                "passage": highlighted(finding.context, finding.text),
+            }
+        )
+    token = web.results.keep(
+        Result(format_json(report).encode("utf-8"), f"{Path(name).stem}-verification.json",
+               "application/json")
+    )  # fmt: skip
+    status = 422 if report.errors else 200
+    return web.render(
+        request, "check.html", status=status, report=report, groups=list(groups.items()),
+        json_token=token, errors=[f"{e.file} : {e.message}" for e in report.errors], name=name,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- compare
+
+
+async def compare_form(web: WebApp, request: Request) -> Response:
+    return _compare_page(web, request, {}, [], None)
+
+
+def _compare_page(
+    web: WebApp,
+    request: Request,
+    posted: dict[str, str],
+    errors: list[str],
+    result: dict[str, Any] | None,
+    status: int = 200,
+) -> Response:
+    names = [p.stem for p in web.workspace.instance_paths()]
+    return web.render(
+        request, "compare.html", status=status, instances=names, posted=posted,
+        errors=errors, result=result,
+    )  # fmt: skip
+
+
+async def compare_post(web: WebApp, request: Request) -> Response:
+    form = await read_multipart(request, 2)
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    folder = Path(tempfile.mkdtemp(prefix="convgen-web-upload-"))
+    try:
+        paths: list[Path] = []
+        errors: list[str] = []
+        for side, label in (("ancien", "ancienne"), ("nouveau", "nouvelle")):
+            upload = form.get(side)
+            chosen = posted.get(f"{side}_instance", "")
+            if isinstance(upload, UploadFile) and upload.filename:
+                (folder / side).mkdir()
+                try:
+                    paths.append(await store_upload(upload, folder / side))
+                except UploadRefused as exc:
+                    return _compare_page(web, request, posted, [str(exc)], None, exc.status)
+            elif chosen:
+                try:
+                    path = file_in(web.workspace.instances_dir, chosen, ".yaml")
+                except HTTPException:
+                    path = None
+                if path is None or not path.is_file():
+                    errors.append(f"Version {label} : instance inconnue.")
+                else:
+                    paths.append(path)
+            else:
+                errors.append(f"Version {label} : envoyez un fichier ou choisissez une instance.")
+        if errors:
+            return _compare_page(web, request, posted, errors, None, 422)
+        try:
+            result = await run_in_threadpool(_compare, web, paths[0], paths[1])
+        except ConvgenError as exc:
+            return _compare_page(web, request, posted, [str(exc)], None, 422)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _compare_page(web, request, posted, [], result)
+
+
+def _compare(web: WebApp, old: Path, new: Path) -> dict[str, Any]:
+    from convgen.diff import diff_paths
+    from convgen.diff.redline import redline_bytes
+    from convgen.diff.report_html import render_html
+    from convgen.diff.report_text import summary_line
+
+    with web.workspace.documents:  # an instance is rendered first: maybe LibreOffice
+        diff = diff_paths(old, new)
+    stem = f"{old.stem}-{new.stem}"
+    html_token = web.results.keep(
+        Result(render_html(diff).encode("utf-8"), f"comparaison-{stem}.html", "text/html")
+    )
+    docx_token = web.results.keep(Result(redline_bytes(diff), f"modifications-{stem}.docx", DOCX))
+    return {
+        "old": old.name,
+        "new": new.name,
+        "summary": summary_line(diff),
+        "identical": diff.identical,
+        "entries": diff.entries,
+        "html": html_token,
+        "docx": docx_token,
+    }
+
+
+async def result_download(web: WebApp, request: Request) -> Response:
+    result = web.results.get(request.path_params["token"])
+    if result is None:
+        raise HTTPException(404, "Résultat expiré ou introuvable : refaites l'opération.")
+    inline = result.media_type == "text/html"
+    disposition = "inline" if inline else "attachment"
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{result.filename}"',
+        "X-Content-Type-Options": "nosniff",
+        # the report of `convgen diff` is one page with its own styles and no script
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+        "img-src data:; frame-ancestors 'none'",
+    }
+    return Response(result.data, media_type=result.media_type, headers=headers)
