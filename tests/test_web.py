@@ -385,3 +385,19 @@ def test_password_is_asked_when_set(project: Path) -> None:
     assert client.get("/").status_code == 401
     assert client.get("/", auth=("agent", "faux")).status_code == 401
     assert client.get("/", auth=("agent", "s3cret")).status_code == 200
+
+
+def test_pdf_on_demand_through_libreoffice(client: TestClient, project: Path) -> None:
+    from pypdf import PdfReader
+
+    csrf, _ = csrf_and_version(client, "saint-chamond")
+    built = client.post("/instances/saint-chamond", data={"csrf": csrf, "action": "pdf"})
+    assert built.status_code == 200, built.text
+    assert "Convention produite (.docx et PDF)" in built.text
+    assert 'href="/instances/saint-chamond/document.pdf"' in built.text
+    pdf = client.get("/instances/saint-chamond/document.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "SAINT CHAMOND" in text
+    assert (project / "out" / "saint-chamond.pdf").is_file()

@@ -257,3 +257,39 @@ def test_list_rows_are_added_and_removed_with_the_keyboard(
     ]
     original = load_yaml(REPO / "instances" / "cpam-cote-opale.yaml").data["partenaire"]["circuits"]
     assert circuits == [*original[1:], "Une étape ajoutée au clavier."]
+
+
+def test_check_a_draft_and_compare_two_files(
+    page: Page, server: str, shots: Path, tmp_path: Path
+) -> None:
+    page.goto(f"{server}/verifier")
+    tab_to(page, "f-document")
+    page.set_input_files("#f-document", DATA / "projet-xxxx.txt")
+    tab_to_selector(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    result = page.locator("#resultat-titre")
+    expect(result).to_have_text("Résultat pour projet-xxxx.txt : 2 constats")
+    expect(page.locator(".findings mark").first).to_have_text("XXXX")
+    page.screenshot(path=shots / "verifier.png", full_page=True)
+    with page.expect_download() as info:
+        page.get_by_text("Télécharger le rapport JSON").click()
+    report = Path(info.value.path()).read_text(encoding="utf-8")
+    assert '"marqueur-x"' in report
+
+    page.goto(f"{server}/comparer")
+    page.set_input_files("#f-ancien", DATA / "version-1.txt")
+    page.set_input_files("#f-nouveau", DATA / "version-2.txt")
+    tab_to_selector(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#resultat-titre")).to_have_text("version-1.txt → version-2.txt")
+    page.screenshot(path=shots / "comparer.png", full_page=True)
+    with page.expect_download() as info:
+        page.get_by_text("Télécharger les modifications suivies (.docx)").click()
+    redline = docx.Document(info.value.path())
+    assert "<w:ins " in redline.element.body.xml
+    with page.context.expect_page() as popup:
+        page.get_by_text("Voir le rapport article par article, côte à côte").click()
+    report_page = popup.value
+    report_page.wait_for_load_state()
+    expect(report_page.locator("body")).to_contain_text("version-2.txt")
+    report_page.screenshot(path=shots / "comparaison-rapport.png", full_page=True)
