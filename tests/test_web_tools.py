@@ -181,3 +181,75 @@ def test_compare_two_instances(client: TestClient) -> None:
 
 def test_an_unknown_result_token_is_not_found(client: TestClient) -> None:
     assert client.get("/resultats/nimportequoi").status_code == 404
+
+
+def wait_for_batch(client: TestClient, location: str) -> str:
+    """Poll the batch page as the browser does until the batch is over; return the page."""
+    import time
+
+    deadline = time.monotonic() + 600  # a guard against a hung batch, not a speed assertion
+    while time.monotonic() < deadline:
+        state = client.get(f"{location}/etat").json()
+        if state["state"] in ("terminé", "échec"):
+            return " ".join(client.get(location).text.split())
+        time.sleep(0.2)
+    raise AssertionError("the batch did not finish")
+
+
+def test_batch_checks_rows_first_then_builds_a_zip(client: TestClient) -> None:
+    token = csrf(client, "/lots")
+    table = (DATA / "communes-erreur.csv").read_bytes()
+    sent = client.post(
+        "/lots",
+        data={"csrf": token, "base": "saint-chamond", "nom_fichiers": "{commune.nom}",
+              "action": "check"},
+        files={"tableau": ("communes.csv", table)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert sent.status_code == 303
+    location = sent.headers["location"]
+    page = wait_for_batch(client, location)
+    assert "20 lignes</strong> : 19 valides, 1 en erreur. Rien n'a été conservé." in page
+    assert "communes.csv:6: commune.code_postal: « ABC » n&#39;est pas un code postal" in page
+    assert "/tmp" not in page  # the private folder is never shown
+    run = re.search(r'action="(/lots/[^"]+/produire)"', page)
+    assert run
+    started = client.post(run.group(1), data={"csrf": token}, follow_redirects=False)
+    assert started.status_code == 303
+    page = wait_for_batch(client, started.headers["location"])
+    assert "Production du lot communes.csv" in page
+    archive = re.search(r'href="/resultats/([^"]+)" download>Télécharger les conventions', page)
+    index = re.search(r'href="/resultats/([^"]+)" download>Télécharger index.csv', page)
+    assert archive and index
+    data = client.get(f"/resultats/{archive.group(1)}").content
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        names = zipped.namelist()
+        assert len([n for n in names if n.endswith(".docx")]) == 19
+        assert "index.csv" in names
+        oyonnax = [n for n in names if n.startswith("oyonnax")]
+        assert oyonnax
+        document = docx.Document(io.BytesIO(zipped.read(oyonnax[0])))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "La Commune d’Oyonnax" in text
+    rows = client.get(f"/resultats/{index.group(1)}").text.splitlines()
+    assert len(rows) == 21  # header + every row, the wrong one with its reason
+
+
+def test_batch_table_refused_as_a_whole_names_the_columns(client: TestClient) -> None:
+    token = csrf(client, "/lots")
+    table = b"commune.nom;commune.code_postal\nGex;01170\n"
+    sent = client.post(
+        "/lots",
+        data={"csrf": token, "base": "saint-chamond", "action": "check"},
+        files={"tableau": ("incomplet.csv", table)},
+        follow_redirects=False,
+    )
+    page = wait_for_batch(client, sent.headers["location"])
+    assert "Tableau refusé : aucun document produit" in page
+    assert "incomplet.csv:1: colonnes à ajouter" in page
+    bad = client.post(
+        "/lots",
+        data={"csrf": token, "base": "saint-chamond"},
+        files={"tableau": ("table.xlsx", b"PK\x03\x04")},
+    )
+    assert bad.status_code == 422 and "format non pris en charge" in bad.text

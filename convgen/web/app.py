@@ -29,6 +29,7 @@ from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.inheritance import load_merged
 from convgen.models import list_models
 from convgen.web import forms, tools
+from convgen.web.batches import Batches
 from convgen.web.candidate import Outcome, evaluate
 from convgen.web.preview import preview_html
 from convgen.web.security import (
@@ -78,6 +79,7 @@ class WebApp:
         self.env = _env()
         self.env.filters["problem"] = self.shown
         self.results = Results()
+        self.batches = Batches(self.workspace, self.results)
 
     def shown(self, problem: Problem) -> str:
         """A CLI message with its file named from the project folder (`instances/x.yaml:5`)."""
@@ -471,6 +473,11 @@ def create_app(root: Path, password: str | None = None) -> Starlette:
         Route("/verifier", partial(tools.check_post, web), methods=["POST"]),
         Route("/comparer", partial(tools.compare_form, web), methods=["GET"]),
         Route("/comparer", partial(tools.compare_post, web), methods=["POST"]),
+        Route("/lots", partial(tools.batch_form, web), methods=["GET"]),
+        Route("/lots", partial(tools.batch_post, web), methods=["POST"]),
+        Route("/lots/{token}", partial(tools.batch_status, web), methods=["GET"]),
+        Route("/lots/{token}/etat", partial(tools.batch_json, web), methods=["GET"]),
+        Route("/lots/{token}/produire", partial(tools.batch_run, web), methods=["POST"]),
         Route("/resultats/{token}", partial(tools.result_download, web), methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -216,3 +216,103 @@ async def result_download(web: WebApp, request: Request) -> Response:
         "img-src data:; frame-ancestors 'none'",
     }
     return Response(result.data, media_type=result.media_type, headers=headers)
+
+
+# --------------------------------------------------------------------------- batch
+
+
+async def batch_form(web: WebApp, request: Request) -> Response:
+    return _batch_page(web, request, {}, [])
+
+
+def _batch_page(
+    web: WebApp, request: Request, posted: dict[str, str], errors: list[str], status: int = 200
+) -> Response:
+    from convgen.models import list_models
+
+    project = web.workspace.project()
+    return web.render(
+        request, "batch.html", status=status, posted=posted, errors=errors,
+        models=list_models(project.templates_dir),
+        instances=[p.stem for p in web.workspace.instance_paths()],
+    )  # fmt: skip
+
+
+async def batch_post(web: WebApp, request: Request) -> Response:
+    import secrets
+
+    from starlette.responses import RedirectResponse
+
+    from convgen.models import list_models
+    from convgen.web.batches import BatchJob
+    from convgen.web.uploads import TABLE_SUFFIXES
+
+    form = await read_multipart(request, 1)
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    errors: list[str] = []
+    model = posted.get("modele", "")
+    base_name = posted.get("base", "")
+    base: Path | None = None
+    if model and model not in list_models(web.workspace.project().templates_dir):
+        errors.append("Modèle inconnu.")
+    if base_name:
+        try:
+            base = file_in(web.workspace.instances_dir, base_name, ".yaml")
+        except HTTPException:
+            base = None
+        if base is None or not base.is_file():
+            errors.append("Instance de base inconnue.")
+            base = None
+    if not model and base is None:
+        errors.append("Choisissez un modèle, ou une instance de base (son modèle sera pris).")
+    upload = form.get("tableau")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors.append("Envoyez le tableau (.csv, ou liste .yaml).")
+    if errors:
+        return _batch_page(web, request, posted, errors, 422)
+    assert isinstance(upload, UploadFile)
+    folder = Path(tempfile.mkdtemp(prefix="convgen-web-upload-"))
+    try:
+        table = await store_upload(upload, folder, allowed=TABLE_SUFFIXES)
+    except UploadRefused as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        return _batch_page(web, request, posted, [str(exc)], exc.status)
+    job = BatchJob(
+        secrets.token_urlsafe(18), table, table.name, folder, model, base,
+        posted.get("nom_fichiers", "").strip(), posted.get("pdf") == "oui",
+        preflight=posted.get("action") != "run",
+    )  # fmt: skip
+    web.batches.start(job)
+    return RedirectResponse(f"/lots/{job.token}", status_code=303)
+
+
+def _job(web: WebApp, request: Request) -> Any:
+    job = web.batches.get(request.path_params["token"])
+    if job is None:
+        raise HTTPException(404, "Lot expiré ou introuvable : renvoyez le tableau.")
+    return job
+
+
+async def batch_status(web: WebApp, request: Request) -> Response:
+    return web.render(request, "batch_status.html", job=_job(web, request))
+
+
+async def batch_json(web: WebApp, request: Request) -> Response:
+    from starlette.responses import JSONResponse
+
+    job = _job(web, request)
+    return JSONResponse({"state": job.state, "done": job.done, "total": job.total})
+
+
+async def batch_run(web: WebApp, request: Request) -> Response:
+    from starlette.responses import RedirectResponse
+
+    from convgen.web.batches import DONE
+
+    form = await request.form(max_files=0, max_fields=5)
+    check_csrf(request, form)
+    job = _job(web, request)
+    if not job.preflight or job.state != DONE or not job.table.is_file():
+        raise HTTPException(404, "Ce lot ne peut plus être produit : renvoyez le tableau.")
+    new = web.batches.again(job)
+    return RedirectResponse(f"/lots/{new.token}", status_code=303)

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_UPLOAD = 20 * 1024 * 1024  # one file
 MAX_BODY = 2 * MAX_UPLOAD + 1024 * 1024  # a request: two files (compare) and the form
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+TABLE_SUFFIXES = (".csv", ".yaml", ".yml")
 KEPT = 64
 _CHUNK = 1024 * 1024
 
@@ -50,6 +51,8 @@ def _looks_like(head: bytes, suffix: str) -> bool:
         return head.startswith(b"%PDF-")
     if b"\x00" in head:
         return False
+    if suffix in TABLE_SUFFIXES:
+        return True  # the table reader knows its encodings (UTF-8, cp1252 from Excel)
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -57,13 +60,15 @@ def _looks_like(head: bytes, suffix: str) -> bool:
     return True
 
 
-async def store_upload(upload: UploadFile, folder: Path, prefix: str = "") -> Path:
+async def store_upload(
+    upload: UploadFile, folder: Path, prefix: str = "", allowed: tuple[str, ...] = DOCUMENT_SUFFIXES
+) -> Path:
     """Copy `upload` into `folder` after checking its size and type; return its path."""
     name = safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
-    if suffix not in DOCUMENT_SUFFIXES:
+    if suffix not in allowed:
         raise UploadRefused(
-            f"« {name} » : format non pris en charge (formats : {', '.join(DOCUMENT_SUFFIXES)})"
+            f"« {name} » : format non pris en charge (formats : {', '.join(allowed)})"
         )
     target = folder / f"{prefix}{name}"
     size = 0

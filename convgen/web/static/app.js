@@ -121,3 +121,28 @@
   var summary = document.getElementById("resume-erreurs");
   if (summary && !summary.hidden && document.querySelector(".notice")) { summary.focus(); }
 })();
+
+// Batch page: a progress bar updated from /lots/<token>/etat; the page reloads when done
+// (without JavaScript, a meta refresh reloads it every 2 s).
+(function () {
+  "use strict";
+  var box = document.getElementById("lot");
+  if (!box) { return; }
+  var state = box.getAttribute("data-state");
+  if (state !== "en attente" && state !== "en cours") { return; }
+  var bar = document.getElementById("progression");
+  var text = document.getElementById("progression-texte");
+  function poll() {
+    fetch(box.getAttribute("data-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.total) { bar.max = s.total; }
+        bar.value = s.done;
+        text.textContent = s.done + " ligne" + (s.done > 1 ? "s" : "") + " sur " + (s.total || "?");
+        if (s.state === "terminé" || s.state === "échec") { window.location.reload(); }
+        else { setTimeout(poll, 500); }
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 300);
+})();
