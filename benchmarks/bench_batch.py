@@ -97,10 +97,11 @@ import json, resource, sys, time
 from pathlib import Path
 from convgen.batch import run_batch
 from convgen.build import Project
+SHARED = ("convention.date_signature",)  # every commune signs the same day
 table, out, jobs, check = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
 start = time.perf_counter()
 report = run_batch(Project(Path(sys.argv[5])), table, out, model_name="mutuelle-regionale",
-                   base=Path(sys.argv[6]), jobs=jobs, check=check)
+                   base=Path(sys.argv[6]), jobs=jobs, check=check, shared=SHARED)
 elapsed = time.perf_counter() - start
 print(json.dumps({
     "seconds": elapsed,
@@ -192,7 +193,15 @@ def pdf_comparison(table: Path, work: Path, count: int) -> tuple[float, float, f
     def convgen_pdf() -> float:
         start = time.perf_counter()
         run_batch(
-            Project(ROOT), small, out, model_name=MODEL, base=BASE, jobs=2, pdf=True, check=False
+            Project(ROOT),
+            small,
+            out,
+            model_name=MODEL,
+            base=BASE,
+            jobs=2,
+            pdf=True,
+            check=False,
+            shared=("convention.date_signature",),
         )
         return time.perf_counter() - start
 

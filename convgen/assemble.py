@@ -135,9 +135,20 @@ def _included(spec: ArticleSpec, context: dict[str, Any], instance: Instance) ->
 
 
 def assemble(
-    instance: Instance, model: Model, library: Library, document: dict[str, Any] | None = None
+    instance: Instance,
+    model: Model,
+    library: Library,
+    document: dict[str, Any] | None = None,
+    *,
+    fingerprint: str = "",
+    heading_pages: dict[str, int] | None = None,
 ) -> Assembled:
-    """Assemble `instance` into an `Assembled` convention; raise on any unresolved value."""
+    """Assemble `instance` into an `Assembled` convention; raise on any unresolved value.
+
+    `document` holds what the frame may state about the document itself (`pages`);
+    `fingerprint` identifies the inputs (a document property); `heading_pages` gives the
+    sommaire its page numbers (bookmark → page), as measured by `pipeline.measure`.
+    """
     article_slots = _number(instance, model, model.articles, annex=False)
     annex_slots = _number(instance, model, model.annexes, annex=True)
     numbers: dict[str, str] = {}
@@ -297,8 +308,9 @@ def assemble(
         articles=articles,
         annexes=annexes,
         context={**base_context},
-        fingerprint="",
+        fingerprint=fingerprint,
         properties={"auteur": author},
+        heading_pages=dict(heading_pages or {}),
         parties=[p for p in parties if p is not None],
     )
 

@@ -1,19 +1,20 @@
 """Batch generation: one convention per row of a table, for thousands of partners.
 
-`run_batch` reads the table (`batch_table`), lays out one or two representative documents when
-the model writes page numbers, then renders every row in `jobs` forked workers — each inherits
-the compiled library, model and Word frame, so nothing is compiled per row — checks each
-document (`finalize`), writes it atomically, and records everything in `index.csv` (row, file,
-input fingerprint, SHA-256 of the file, status). A bad row is reported with its row number and
-the other rows are still written. A re-run skips the rows whose input fingerprint is unchanged.
-Documents are the same bytes whatever `jobs` is: each depends only on its row and the project.
+`run_batch` reads the table (`batch_table`), then hands the rows to the one pipeline
+(`convgen.pipeline`) that instance files go through too: page numbers measured in batched
+LibreOffice runs, every row rendered and checked in `jobs` forked workers — each inherits the
+compiled library, model and Word frame, so nothing is compiled per row — written atomically,
+and recorded in `index.csv` (row, file, input fingerprint, SHA-256 of the file, status,
+partner, reason). A bad row is reported with its row number and the other rows are still
+written. A re-run skips the rows whose input fingerprint is unchanged. Documents are the same
+bytes whatever `jobs` is, and the same as the instance file with the same data would give.
 
-Page numbers in a .docx-only batch: "sur SEPT (7) pages" (and a sommaire's page numbers) are
-measured by LibreOffice on the two rows most likely to differ (the longest and the shortest
-values), confirmed by a second layout, and written in every document; if the two rows disagree,
-the batch stops and asks for `--pdf`. With `--pdf`, every document's PDF is measured and the
-documents whose numbers were wrong are re-rendered and converted again (`pdf_export`); the
-layout last measured for the model (kept in the output folder) then serves as the first guess.
+Page numbers (« sur SEPT (7) pages », a sommaire) follow `pipeline.plan_model_layout`: every
+document measured when the table is small, else the two rows most likely to differ (longest
+and shortest values), and every row when those two disagree (up to a limit beyond which the
+batch asks for `--pdf`). With `--pdf`, every document's PDF is measured and the documents whose
+numbers were wrong are re-rendered and converted again (`pdf_export`); the layout last measured
+for the model (kept in the output folder) then serves as the first guess.
 """
 
 from __future__ import annotations
@@ -22,16 +23,14 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing
 import resource
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from convgen import __version__
-from convgen.assemble import assemble
 from convgen.batch_table import (
     Row,
     load_base,
@@ -41,27 +40,34 @@ from convgen.batch_table import (
     row_partner,
 )
 from convgen.batch_table import row_yaml_doc as _row_doc
-from convgen.build import Project, write_atomic
 from convgen.check import Finding
-from convgen.check.parties import own_names
 from convgen.errors import InputError, Problem, problem_at
-from convgen.finalize import DRAFT, FINAL, Checker, set_status, with_party
+from convgen.finalize import Checker, with_party
 from convgen.inheritance import load_merged
 from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
-from convgen.render_docx import CompiledFrame, render_parts, zip_parts
+from convgen.pipeline import (
+    LayoutCache,
+    LayoutPlan,
+    OutputLock,
+    Pipeline,
+    Source,
+    Workers,
+    data_size,
+    plan_model_layout,
+)
+from convgen.project import Project
 from convgen.scope import (
     check_table_scope,
     partner_fields,
     row_scope_problem,
     without_partner_fields,
 )
+from convgen.zipout import make_output_dir, write_atomic
 
 INDEX_NAME = "index.csv"
-LAYOUT_CACHE = ".convgen-mise-en-page.json"
 ERROR = "erreur"
-UNCHECKED = "non contrôlé"
 INDEX_COLUMNS = ["ligne", "fichier", "empreinte", "sha256", "statut", "pdf", "partenaire", "motif"]
 # The columns a re-run needs from an earlier index (one written before `partenaire` and `motif`
 # existed still serves).
@@ -117,17 +123,18 @@ class BatchReport:
 class _Job:
     """What every worker needs, set before forking so that it is inherited, not pickled."""
 
-    project: Project
+    pipeline: Pipeline
     model: Model
-    frame: CompiledFrame
     table: Path
     out_dir: Path
-    checker: Checker | None
     base: dict[str, Any] | None
-    layout: Layout | None = None
     # The base less its partner fields (convgen.scope), even those declared --shared: what of
     # the base is each document's own for the identity check; the rest is another partner's.
     own_base: dict[str, Any] | None = None
+
+    @property
+    def project(self) -> Project:
+        return self.pipeline.project
 
 
 @dataclass
@@ -182,86 +189,104 @@ def run_batch(
     if not isinstance(name, str) or not name:
         raise InputError("modèle inconnu : précisez --model (ou « modele: » dans --base)")
     model = project.model(name)
-    frame = project.frame(model)
-    checker = Checker.for_project(project.instances_dir, _check_config(project)) if check else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    clean_stale_work(out_dir)
-    job = _Job(project, model, frame, table, out_dir, checker, base_data)
+    project.frame(model)
+    checker = Checker.for_project(project.instances_dir, project.check_config) if check else None
+    make_output_dir(out_dir)
+    job = _Job(Pipeline(project, checker), model, table, out_dir, base_data)
     if base_data is not None:
         job.own_base = without_partner_fields(base_data, model.schema)
         if checker is not None and base is not None:
             checker.names = with_party(checker.names, base.stem, base_data, job.own_base)
-    # Workers are forked now, before the table is read: they inherit the compiled model and
-    # nothing that grows with the number of rows (flat memory per worker).
-    _JOB = job
-    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     results: dict[int, RowResult] = {}
     previous: dict[str, dict[str, str]] = {}
     partners: dict[int, str] = {}
+    to_render: list[_Task] = []
+    # Workers are forked before the table is read: they inherit the compiled model and nothing
+    # that grows with the number of rows (flat memory per worker).
+    _JOB = job
     try:
-        rows = read_table(table)
-        names = [".".join(p) for p in partner_fields(model.schema) if p[-1] == "nom"]
-        partners = {row.line: row_partner(row, base_data, names) for row in rows}
-        rows = _partner_rows(_readable(rows, table, results), job, base, shared, results)
-        static = _static_fingerprint(project, model, base, check)
-        tasks = _prepare(rows, base_data, name_pattern, table, static, results)
-        del rows
-        note = ""
-        if tasks and (frame.uses_page_count or model.sommaire):
-            key = _layout_key(job, static, tasks)
-            job.layout, note = _representative_layout(job, tasks, key, pdf)
-        # The page numbers written are part of each document's inputs: a row is unchanged only
-        # if its data and the measured layout are.
-        layout_id = json.dumps(
-            [job.layout.pages, job.layout.heading_pages] if job.layout else None, sort_keys=True
-        )
-        previous = read_index(out_dir / INDEX_NAME)
-        to_render = []
-        for task in tasks:
-            task.fingerprint = _hash(task.fingerprint, layout_id)
-            task.layout = job.layout
-            old = previous.get(task.stem)
-            if (
-                old
-                and old["empreinte"] == task.fingerprint
-                and _outputs_exist(out_dir, task, pdf, old)
-            ):
-                results[task.line] = RowResult(
-                    task.line,
-                    task.stem,
-                    task.fingerprint,
-                    old["statut"],
-                    old["sha256"],
-                    True,
-                    old["pdf"],
-                )
-            else:
-                to_render.append(task)
-        for result in _render_all(to_render, pool, progress):
-            results[result.line] = result
-        if pool is not None:
-            pool.close()
-    except InputError:
-        # The table or the layout is refused before any document is written: an earlier
-        # run's index stays as it is.
-        if pool is not None:
-            pool.terminate()
-        raise
-    except BaseException:
-        if pool is not None:
-            pool.terminate()
-        # What is done stays done for the next run, and so does what an earlier run did.
-        _write_index(out_dir, table, _with_previous(results, previous), partners)
-        raise
+        with OutputLock(out_dir), Workers(_work, jobs) as workers:
+            clean_stale_work(out_dir)
+            try:
+                rows = read_table(table)
+                names = [".".join(p) for p in partner_fields(model.schema) if p[-1] == "nom"]
+                partners = {row.line: row_partner(row, base_data, names) for row in rows}
+                rows = _partner_rows(_readable(rows, table, results), job, base, shared, results)
+                static = _static_fingerprint(project, model, base, check)
+                tasks = _prepare(rows, base_data, name_pattern, table, static, results)
+                del rows
+                plan = _plan(job, tasks, jobs, pdf)
+                previous = read_index(out_dir / INDEX_NAME)
+                for task in tasks:
+                    # The page numbers written are part of each document's inputs: a row is
+                    # unchanged only if its data and its layout are.
+                    task.layout = plan.layouts.get(task.stem) or plan.default.get(model.name)
+                    task.fingerprint = _hash(task.fingerprint, _layout_id(task.layout))
+                    old = previous.get(task.stem)
+                    if (
+                        old
+                        and old["empreinte"] == task.fingerprint
+                        and _outputs_exist(out_dir, task, pdf, old)
+                    ):
+                        results[task.line] = RowResult(
+                            task.line,
+                            task.stem,
+                            task.fingerprint,
+                            old["statut"],
+                            old["sha256"],
+                            True,
+                            old["pdf"],
+                        )
+                    else:
+                        to_render.append(task)
+                for result in workers.map(to_render, progress):
+                    results[result.line] = result
+            except InputError:
+                # The table or the layout is refused before any document is written: an
+                # earlier run's index stays as it is.
+                raise
+            except BaseException:
+                # What is done stays done for the next run, and so does what an earlier run did.
+                _write_index(out_dir, table, _with_previous(results, previous), partners)
+                raise
+            report = BatchReport(table, out_dir, [results[k] for k in sorted(results)], draft)
+            report.layout_note = " ; ".join(plan.notes)
+            if pdf:
+                report.reconverted = _export(job, report, to_render, pdfa, jobs)
+            _write_index(out_dir, table, results, partners)
     finally:
-        if pool is not None:
-            pool.join()
         _JOB = None
-    report = BatchReport(table, out_dir, [results[k] for k in sorted(results)], draft, note)
-    if pdf:
-        report.reconverted = _export(job, report, to_render, pdfa, jobs)
-    _write_index(out_dir, table, results, partners)
     return report
+
+
+def _plan(job: _Job, tasks: list[_Task], jobs: int, pdf: bool) -> LayoutPlan:
+    """The page numbers of the table's documents (`pipeline.plan_model_layout`)."""
+    plan = LayoutPlan()
+    if not tasks or not job.project.needs_layout(job.model):
+        return plan
+    cache = LayoutCache(job.out_dir)
+
+    def everyone() -> list[Source]:
+        found = [_source(job, task) for task in tasks]
+        return [s for s in found if isinstance(s, Source)]
+
+    plan_model_layout(
+        job.pipeline,
+        job.model,
+        len(tasks),
+        everyone,
+        lambda: _representatives(job, tasks),
+        cache=cache,
+        jobs=jobs,
+        pdf=pdf,
+        plan=plan,
+    )
+    cache.save()
+    return plan
+
+
+def _layout_id(layout: Layout | None) -> str:
+    return json.dumps([layout.pages, layout.heading_pages] if layout else None, sort_keys=True)
 
 
 def _readable(rows: list[Row], table: Path, results: dict[int, RowResult]) -> list[Row]:
@@ -296,11 +321,6 @@ def _partner_rows(
             problem = problem_at(job.table, row.line, None, why)
             results[row.line] = RowResult(row.line, "", "", ERROR, problems=[str(problem)])
     return kept
-
-
-def _check_config(project: Project) -> Path | None:
-    config = project.root / ".convgen-check.yaml"
-    return config if config.is_file() else None
 
 
 def _hash(*parts: str) -> str:
@@ -367,152 +387,56 @@ def _outputs_exist(out_dir: Path, task: _Task, pdf: bool, old: dict[str, str]) -
 # --------------------------------------------------------------------------- layout
 
 
-def _layout_key(job: _Job, static: str, tasks: list[_Task]) -> str:
-    """Identity of a layout measurement: the project and the representative rows' data."""
-    return _hash(static, *(t.fingerprint for t in _representatives(job, tasks)))
+def _representatives(job: _Job, tasks: list[_Task]) -> list[Source]:
+    """The valid rows with the longest and the shortest values: the most likely to lay out apart.
 
-
-def _representatives(job: _Job, tasks: list[_Task]) -> list[_Task]:
-    """The valid rows with the longest and the shortest values: the most likely to lay out apart."""
+    Only the rows tried from both ends are validated (the others are, in the workers).
+    """
 
     def size(task: _Task) -> tuple[int, int]:
         return (len(json.dumps(task.values, ensure_ascii=False, default=str)), -task.line)
 
     ordered = sorted(tasks, key=size)
-    longest = next((t for t in reversed(ordered) if not _instance(job, t)[1]), None)
-    shortest = next((t for t in ordered if not _instance(job, t)[1]), None)
+    longest = next((s for t in reversed(ordered) if isinstance(s := _source(job, t), Source)), None)
+    shortest = next((s for t in ordered if isinstance(s := _source(job, t), Source)), None)
     if longest is None or shortest is None:
         return []
-    return [longest] if longest is shortest else [longest, shortest]
-
-
-def _representative_layout(
-    job: _Job, tasks: list[_Task], key: str, pdf: bool
-) -> tuple[Layout | None, str]:
-    """Page numbers measured on the representative rows (cached in the output folder)."""
-    from convgen.pdf import measure_layouts
-
-    cache_path = job.out_dir / LAYOUT_CACHE
-    try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        cache = {}
-    reps = _representatives(job, tasks)
-    if not reps:
-        return None, ""
-    hint = _hint(cache, job) if pdf else None
-    if key in cache:
-        layouts = [Layout(c["pages"], c["titres"]) for c in cache[key]]
-    elif hint is not None:
-        # With --pdf every document's PDF is measured anyway: the layout last measured for this
-        # model is only a first guess, and saves a LibreOffice run.
-        return hint, "pagination : dernière mesure pour ce modèle, vérifiée dans chaque PDF"
-    else:
-        written = [Layout(1, {}) for _ in reps]
-        layouts = written
-        # Writing "sept" instead of "un" can itself move a page break: in a .docx-only batch
-        # the numbers are confirmed by a second layout; with --pdf each PDF confirms its own.
-        for _ in range(1 if pdf else 3):
-            docs = []
-            for task, layout in zip(reps, written, strict=True):
-                instance, _ = _instance(job, task)
-                assembled = _assemble(job, instance, task, layout)
-                headings = {}
-                if job.model.sommaire:  # else only the page count is needed: no text extraction
-                    headings = {a.bookmark: a.heading for a in assembled.toc_entries()}
-                docs.append(
-                    (task.stem, zip_parts(render_parts(assembled, job.frame), job.frame), headings)
-                )
-            layouts = measure_layouts(docs)
-            if all(_same(a, b) for a, b in zip(layouts, written, strict=True)):
-                break
-            written = layouts
-        cache[key] = [{"pages": lay.pages, "titres": lay.heading_pages} for lay in layouts]
-        cache[_hint_key(job)] = cache[key]
-        write_atomic(cache_path, json.dumps(cache, ensure_ascii=False, indent=1).encode())
-    first = layouts[0]
-    lines = ", ".join(str(t.line) for t in reps)
-    if not all(_same(lay, first) for lay in layouts):
-        if not pdf:
-            raise InputError(
-                f"la pagination varie selon les lignes ({', '.join(str(x.pages) for x in layouts)} "
-                f"pages pour les lignes {lines}) : relancez avec --pdf pour que chaque document "
-                "soit mis en page et son nombre de pages vérifié"
-            )
-    note = f"pagination mesurée par LibreOffice sur les lignes {lines} ({first.pages} pages)" + (
-        " ; vérifiée document par document dans les PDF"
-        if pdf
-        else " ; --pdf la vérifie pour chaque document"
-    )
-    return first, note
-
-
-def _hint_key(job: _Job) -> str:
-    return f"dernier:{job.model.name}"
-
-
-def _hint(cache: dict[str, Any], job: _Job) -> Layout | None:
-    entry = cache.get(_hint_key(job))
-    return Layout(entry[0]["pages"], entry[0]["titres"]) if entry else None
-
-
-def _same(a: Layout, b: Layout) -> bool:
-    return a.pages == b.pages and a.heading_pages == b.heading_pages
+    if longest.stem == shortest.stem or data_size(longest) == data_size(shortest):
+        return [longest]
+    return [longest, shortest]
 
 
 # --------------------------------------------------------------------------- rendering
 
 
-def _instance(job: _Job, task: _Task) -> tuple[Instance, list[Problem]]:
+def _source(job: _Job, task: _Task) -> Source | list[Problem]:
+    """The row as a validated instance for the pipeline, or its problems."""
     problems: list[Problem] = []
     doc = _row_doc(Row(task.line, {}), task.data(job), job.table)
     base = validate_instance(doc, job.model, job.project.library, problems)
+    if problems:
+        return problems
     instance = RowInstance(base.path, base.model_name, base.data, base.settings, base.source)
     instance.row_name = task.stem
-    return instance, problems
-
-
-def _assemble(job: _Job, instance: Instance, task: _Task, layout: Layout | None) -> Any:
-    document = {"pages": layout.pages if layout else 1} if job.frame.uses_page_count else {}
-    assembled = assemble(instance, job.model, job.project.library, document)
-    assembled.fingerprint = task.fingerprint
-    if layout is not None and job.model.sommaire:
-        assembled.heading_pages = dict(layout.heading_pages)
-    return assembled
+    own = row_instance_data(Row(task.line, task.values), job.own_base, job.model.name)
+    shown = f"{job.table.name}:{task.line} ({task.stem}.docx)"
+    return Source(task.stem, instance, job.model, task.fingerprint, shown, own)
 
 
 def render_row(job: _Job, task: _Task, layout: Layout | None) -> tuple[RowResult, bytes]:
     """Validate, assemble, render and check one row; nothing written."""
-    instance, problems = _instance(job, task)
-    if problems:
-        return RowResult(
-            task.line, task.stem, task.fingerprint, ERROR, problems=[str(p) for p in problems]
-        ), b""
+    source = _source(job, task)
+    if not isinstance(source, Source):
+        problems = [str(p) for p in source]
+        return RowResult(task.line, task.stem, task.fingerprint, ERROR, problems=problems), b""
     try:
-        assembled = _assemble(job, instance, task, layout)
-        parts = render_parts(assembled, job.frame)
+        outcome, _ = job.pipeline.render(source, layout, job.out_dir / f"{task.stem}.docx")
     except InputError as exc:  # a clause or the frame cannot use this row's values
         messages = [str(p) for p in exc.problems] or [exc.message]
         return RowResult(task.line, task.stem, task.fingerprint, ERROR, problems=messages), b""
-    findings: list[Finding] = []
-    status = UNCHECKED
-    # Optimistically final: most documents are, and the check reads the zipped bytes.
-    set_status(assembled, parts, FINAL if job.checker is not None else DRAFT)
-    data = zip_parts(parts, job.frame)
-    if job.checker is not None:
-        target = job.out_dir / f"{task.stem}.docx"
-        shown = f"{job.table.name}:{task.line} ({target.name})"
-        own = row_instance_data(Row(task.line, task.values), job.own_base, job.model.name)
-        findings = job.checker.check(
-            data, target, shown, own_values=own, own_names=own_names(assembled)
-        )
-        status = DRAFT if findings else FINAL
-        if findings:
-            set_status(assembled, parts, DRAFT)
-            data = zip_parts(parts, job.frame)
-    result = RowResult(task.line, task.stem, task.fingerprint, status, findings=findings)
-    result.sha256 = hashlib.sha256(data).hexdigest()
-    return result, data
+    result = RowResult(task.line, task.stem, task.fingerprint, outcome.status, outcome.sha256)
+    result.findings = outcome.findings
+    return result, outcome.data
 
 
 def _work(task: _Task) -> RowResult:
@@ -525,22 +449,6 @@ def _work(task: _Task) -> RowResult:
     return result
 
 
-def _render_all(
-    tasks: list[_Task], pool: Any, progress: Callable[[int, int], None] | None
-) -> Iterator[RowResult]:
-    """Results in row order (so the index and the output never depend on `--jobs`)."""
-    total = len(tasks)
-    if pool is None:
-        results: Iterator[RowResult] = map(_work, tasks)
-    else:
-        chunk = max(1, min(64, total // 16 or 1))
-        results = pool.imap(_work, tasks, chunksize=chunk)
-    for done, result in enumerate(results, start=1):
-        yield result
-        if progress:
-            progress(done, total)
-
-
 # --------------------------------------------------------------------------- PDF and index
 
 
@@ -548,6 +456,7 @@ def _export(job: _Job, report: BatchReport, rendered: list[_Task], pdfa: bool, j
     from convgen.pdf_export import PdfTask, export_pdfs
 
     by_line = {r.line: r for r in report.results}
+    states_numbers = job.project.needs_layout(job.model)
     pdf_tasks = []
     for task in rendered:
         result = by_line[task.line]
@@ -559,22 +468,21 @@ def _export(job: _Job, report: BatchReport, rendered: list[_Task], pdfa: bool, j
             result.sha256, result.status, result.findings = new.sha256, new.status, new.findings
             return data
 
-        written = (
-            job.layout or Layout(1, {})
-            if (job.frame.uses_page_count or job.model.sommaire)
-            else None
-        )
-        instance, _ = _instance(job, task)
+        written = task.layout or Layout(1, {})
         headings = {}
         if job.model.sommaire:
-            assembled = _assemble(job, instance, task, written)
+            source = _source(job, task)
+            assert isinstance(source, Source)  # it rendered
+            assembled = job.pipeline.assemble(source, written)
             headings = {a.bookmark: a.heading for a in assembled.toc_entries()}
         pdf_tasks.append(
             PdfTask(
                 job.out_dir / f"{task.stem}.docx",
                 job.out_dir / f"{task.stem}.pdf",
                 job.table,
-                written=Layout(written.pages, dict(written.heading_pages)) if written else None,
+                written=Layout(written.pages, dict(written.heading_pages))
+                if states_numbers
+                else None,
                 headings=headings,
                 rerender=rerender,
             )

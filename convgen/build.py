@@ -1,86 +1,76 @@
 """Building conventions: instance files in, one .docx per instance out.
 
-`build(targets, out_dir)` is the whole pipeline for a set of instances — load the library and
-models once, load and validate every instance, assemble, render — usable from Python as well as
-from the CLI. Everything is validated before anything is written: one bad instance means no
-file is written and every problem of every instance is reported. Files are written atomically
-(temporary file, then rename), so an interrupted build never leaves a half-written document.
+`build(targets, out_dir)` loads and validates every instance file, then hands them to the
+one pipeline (`convgen.pipeline`) that tables go through too: page numbers measured for the
+whole set, documents rendered and checked in workers. Everything is validated before anything
+is written: one bad instance means no file is written and every problem of every instance is
+reported. Files are written atomically (temporary file, then rename), so an interrupted build
+never leaves a half-written document.
 """
 
 from __future__ import annotations
 
 import os  # noqa: F401 - `convgen.build.os` is patched by tests that interrupt a write
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 
-from convgen.assemble import Assembled, assemble, input_fingerprint
+from convgen.assemble import Assembled, input_fingerprint
 from convgen.check import Finding
-from convgen.check.parties import own_names
-from convgen.clauses import Library, load_library
-from convgen.errors import ConvgenError, InputError, Problem
-from convgen.finalize import DRAFT, FINAL, Checker, set_status
-from convgen.instances import Instance, ModelSource, load_instance
+from convgen.errors import InputError, Problem
+from convgen.finalize import Checker
+from convgen.instances import Instance
 from convgen.models import Model
 from convgen.pdf import Layout
-from convgen.render_docx import CompiledFrame, compile_frame, render_docx, render_parts, zip_parts
+from convgen.pipeline import (
+    LayoutCache,
+    LayoutPlan,
+    Outcome,
+    OutputLock,
+    Pipeline,
+    Source,
+    group_by_model,
+    measure,
+    ordered_map,
+    plan_model_layout,
+    representatives,
+)
+from convgen.project import Project
 from convgen.zipout import make_output_dir, write_atomic
 
-
-@dataclass
-class Project:
-    """A project folder: `clauses/`, `templates/`, `instances/`; caches what it compiles once."""
-
-    root: Path = field(default_factory=Path)
-    _library: Library | None = None
-    _models: ModelSource | None = None
-    _frames: dict[str, CompiledFrame] = field(default_factory=dict)
-
-    @property
-    def clauses_dir(self) -> Path:
-        return self.root / "clauses"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def instances_dir(self) -> Path:
-        return self.root / "instances"
-
-    @property
-    def library(self) -> Library:
-        if self._library is None:
-            self._library = load_library(self.clauses_dir)
-        return self._library
-
-    @property
-    def models(self) -> ModelSource:
-        if self._models is None:
-            self._models = ModelSource(self.templates_dir, self.library)
-        return self._models
-
-    def model(self, name: str) -> Model:
-        return self.models.model(name)
-
-    def frame(self, model: Model) -> CompiledFrame:
-        if model.name not in self._frames:
-            self._frames[model.name] = compile_frame(model.frame_path)
-        return self._frames[model.name]
-
-    def load_instance(self, path: Path) -> tuple[Instance, Model]:
-        return load_instance(path, self.library, self.models)
+__all__ = ["BuiltDocument", "Project", "build", "find_instances", "render_instance"]
 
 
 @dataclass
 class BuiltDocument:
+    """A document built from an instance file: where it goes, its bytes, status and findings."""
+
     instance: Path
     output: Path
-    assembled: Assembled
-    data: bytes
-    status: str = ""  # "final" (no finding), "projet" (findings remain), "" (not checked)
-    findings: list[Finding] = field(default_factory=list)
+    source: Source
+    outcome: Outcome
+    pipeline: Pipeline
+    layout: Layout | None = None
     pdf: Path | None = None
+
+    @property
+    def data(self) -> bytes:
+        return self.outcome.data
+
+    @property
+    def status(self) -> str:
+        """« final » (no finding), « projet » (findings remain), « non contrôlé » (no check)."""
+        return self.outcome.status
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.outcome.findings
+
+    @cached_property
+    def assembled(self) -> Assembled:
+        """The convention as assembled (assembled again on demand: workers keep theirs)."""
+        return self.pipeline.assemble(self.source, self.layout)
 
 
 def find_instances(targets: Iterable[Path], default_dir: Path) -> list[Path]:
@@ -107,70 +97,33 @@ def fingerprint(project: Project, instance: Instance, model: Model) -> str:
 
 
 def render_instance(
-    project: Project, path: Path, *, settle: bool = True
+    project: Project, path: Path, *, settle: bool = True, check: bool = False
 ) -> tuple[Assembled, bytes]:
-    """Load, validate, assemble and render one instance to .docx bytes (nothing written)."""
+    """Load, validate, assemble and render one instance to .docx bytes (nothing written).
+
+    With `settle`, the page numbers it states are measured by LibreOffice (`pipeline`);
+    with `check`, the document is checked and its status recorded as `build` would.
+    """
     instance, model = project.load_instance(path)
-    frame = project.frame(model)
-    return render_loaded(project, instance, model, frame, settle=settle)
+    source = instance_source(project, instance, model)
+    checker = Checker.for_project(project.instances_dir, project.check_config) if check else None
+    pipeline = Pipeline(project, checker)
+    layout = None
+    if settle and project.needs_layout(model):
+        layout = measure(pipeline, [source], {}, jobs=1)[source.stem]
+    outcome, assembled = pipeline.render(source, layout, Path(f"{path.stem}.docx"))
+    return assembled, outcome.data
 
 
-def render_loaded(
-    project: Project,
-    instance: Instance,
-    model: Model,
-    frame: CompiledFrame,
-    *,
-    settle: bool = True,
-    layout: Layout | None = None,
-) -> tuple[Assembled, bytes]:
-    """Assemble and render a validated instance; lay it out when it shows page numbers.
-
-    `settle=False` skips the per-document LibreOffice run: the caller settles page numbers
-    itself (`--pdf` does it for the whole batch); `layout` gives the numbers to write.
-    """
-    needs_layout = frame.uses_page_count or model.sommaire
-    pages = layout.pages if layout else 1
-    document: dict[str, object] = {"pages": pages} if frame.uses_page_count else {}
-    assembled = assemble(instance, model, project.library, document)
-    assembled.fingerprint = fingerprint(project, instance, model)
-    if layout is not None:
-        assembled.heading_pages = dict(layout.heading_pages)
-    data = render_docx(assembled, frame)
-    if needs_layout and settle:
-        assembled, data = _settle_layout(project, instance, model, frame, assembled, data)
-    return assembled, data
-
-
-def _settle_layout(
-    project: Project,
-    instance: Instance,
-    model: Model,
-    frame: CompiledFrame,
-    assembled: Assembled,
-    data: bytes,
-) -> tuple[Assembled, bytes]:
-    """Re-render until the page numbers written in the document are the real ones.
-
-    Page numbers (the sommaire's, "sur SEPT (7) pages") depend on the layout, which only a
-    word processor knows: LibreOffice lays the document out, the numbers found are written
-    back, and this repeats until they no longer change (writing "sept" instead of "un" can
-    itself move a page break).
-    """
-    from convgen.pdf import measure_layout
-
-    for _ in range(4):
-        headings = {a.bookmark: a.heading for a in assembled.toc_entries()}
-        layout = measure_layout(data, instance.name, headings)
-        document = {"pages": layout.pages} if frame.uses_page_count else {}
-        same_count = assembled.context["document"].get("pages") == document.get("pages")
-        if same_count and assembled.heading_pages == layout.heading_pages:
-            return assembled, data
-        assembled = assemble(instance, model, project.library, document)
-        assembled.fingerprint = fingerprint(project, instance, model)
-        assembled.heading_pages = layout.heading_pages
-        data = render_docx(assembled, frame)
-    raise ConvgenError(f"{instance.path}: la pagination ne se stabilise pas")
+def instance_source(project: Project, instance: Instance, model: Model) -> Source:
+    """The pipeline's view of an instance file: output named after the file."""
+    return Source(
+        instance.path.stem,
+        instance,
+        model,
+        fingerprint(project, instance, model),
+        _shown(instance.path),
+    )
 
 
 def build(
@@ -182,15 +135,18 @@ def build(
     pdf: bool = False,
     pdfa: bool = False,
     jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[BuiltDocument]:
     """Build every instance named by `targets` into `out_dir/<stem>.docx` (and `.pdf`).
 
-    All instances are rendered in memory first: if any has a problem, nothing is written and
-    one `InputError` lists every problem of every instance. With `check`, each document is
-    checked like `convgen check` would and marked `final` or `projet` (`convgen.finalize`).
-    With `pdf`, every document is converted in as few LibreOffice runs as possible and its page
-    numbers are settled on the PDFs (`convgen.pdf_export`), not one LibreOffice run each; each
-    .docx is then replaced together with its PDF, and a failed conversion replaces neither.
+    All instances are validated and rendered first: if any has a problem, nothing is written
+    and one `InputError` lists every problem of every instance. Page numbers are measured
+    for the whole set in batched LibreOffice runs (`pipeline.plan_model_layout`); documents
+    are rendered in `jobs` workers. With `check`, each document is checked like `convgen
+    check` would and marked `final` or `projet` (`convgen.finalize`). With `pdf`, every
+    document is converted in as few LibreOffice runs as possible and its page numbers are
+    verified on its PDF (`convgen.pdf_export`); each .docx is then replaced together with its
+    PDF, and a failed conversion replaces neither.
     """
     project = project or Project()
     paths = find_instances(targets, project.instances_dir)
@@ -201,51 +157,75 @@ def build(
             f"plusieurs instances produiraient le même fichier : {', '.join(duplicates)}"
         )
     problems: list[Problem] = []
-    built: list[BuiltDocument] = []
+    sources: list[Source] = []
     for path in paths:
         try:
-            assembled, data = render_instance(project, path, settle=not pdf)
+            instance, model = project.load_instance(path)
+            project.frame(model)  # a broken frame is reported with the instances' problems
         except InputError as exc:
             problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
             continue
-        built.append(BuiltDocument(path, out_dir / f"{path.stem}.docx", assembled, data))
+        sources.append(instance_source(project, instance, model))
+    _refuse(problems)
+    checker = Checker.for_project(project.instances_dir, project.check_config) if check else None
+    pipeline = Pipeline(project, checker)
+    cache = LayoutCache(out_dir)
+    plan = _plan_layouts(pipeline, sources, cache, jobs, pdf)
+
+    def work(index: int) -> Outcome | list[Problem]:
+        source = sources[index]
+        try:
+            outcome, _ = pipeline.render(source, plan.of(source), out_dir / f"{source.stem}.docx")
+        except InputError as exc:  # a clause or the frame cannot use these values
+            return exc.problems or [Problem(source.shown, None, None, exc.message)]
+        return outcome
+
+    outcomes = ordered_map(work, range(len(sources)), jobs, progress)
+    _refuse([p for o in outcomes if isinstance(o, list) for p in o])
+    built = [
+        BuiltDocument(s.instance.path, out_dir / f"{s.stem}.docx", s, o, pipeline, plan.of(s))
+        for s, o in zip(sources, outcomes, strict=True)
+        if isinstance(o, Outcome)
+    ]
+    make_output_dir(out_dir)
+    with OutputLock(out_dir):
+        cache.save()
+        if pdf:
+            _export_pdfs(pipeline, built, pdfa, jobs)
+        else:
+            for doc in built:
+                write_atomic(doc.output, doc.data)
+    return built
+
+
+def _refuse(problems: list[Problem]) -> None:
     if problems:
         problems.sort(key=lambda p: (p.file, p.line or 0))
         raise InputError(
             f"{len(problems)} problème{'s' if len(problems) > 1 else ''} : aucun document écrit",
             problems,
         )
-    make_output_dir(out_dir)
-    checker = Checker.for_project(project.instances_dir, _check_config(project)) if check else None
-    for doc in built:
-        if checker is not None:
-            _finalize(project, doc, checker)
-        if not pdf:  # with --pdf, each .docx is replaced together with its PDF
-            write_atomic(doc.output, doc.data)
-    if pdf:
-        _export_pdfs(project, built, checker, pdfa, jobs)
-    return built
 
 
-def _check_config(project: Project) -> Path | None:
-    config = project.root / ".convgen-check.yaml"
-    return config if config.is_file() else None
-
-
-def _finalize(project: Project, doc: BuiltDocument, checker: Checker) -> None:
-    """Check the rendered document and record the status in it (`convgen.statut`)."""
-    frame = project.frame(doc.assembled.model)
-    parts = render_parts(doc.assembled, frame)
-    set_status(doc.assembled, parts, FINAL)
-    data = zip_parts(parts, frame)
-    doc.findings = checker.check(
-        data, doc.output, _shown(doc.output), own_names=own_names(doc.assembled)
-    )
-    doc.status = DRAFT if doc.findings else FINAL
-    if doc.findings:
-        set_status(doc.assembled, parts, DRAFT)
-        data = zip_parts(parts, frame)
-    doc.data = data
+def _plan_layouts(
+    pipeline: Pipeline, sources: list[Source], cache: LayoutCache, jobs: int, pdf: bool
+) -> LayoutPlan:
+    plan = LayoutPlan()
+    for group in group_by_model(sources).values():
+        model = group[0].model
+        if pipeline.project.needs_layout(model):
+            plan_model_layout(
+                pipeline,
+                model,
+                len(group),
+                partial(list, group),
+                partial(representatives, group),
+                cache=cache,
+                jobs=jobs,
+                pdf=pdf,
+                plan=plan,
+            )
+    return plan
 
 
 def _shown(path: Path) -> str:
@@ -255,44 +235,35 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def _export_pdfs(
-    project: Project, built: list[BuiltDocument], checker: Checker | None, pdfa: bool, jobs: int
-) -> None:
+def _export_pdfs(pipeline: Pipeline, built: list[BuiltDocument], pdfa: bool, jobs: int) -> None:
     from convgen.pdf_export import PdfTask, export_pdfs
 
     tasks = []
     for doc in built:
-        model = doc.assembled.model
-        frame = project.frame(model)
-        instance = doc.assembled.instance
-        has_numbers = frame.uses_page_count or model.sommaire
-        written = Layout(doc.assembled.context["document"].get("pages", 1), {})
-        written.heading_pages = dict(doc.assembled.heading_pages)
+        model = doc.source.model
 
-        def rerender(
-            layout: Layout, doc: BuiltDocument = doc, instance: Instance = instance
-        ) -> bytes:
-            model = doc.assembled.model
-            frame = project.frame(model)
-            doc.assembled, doc.data = render_loaded(
-                project, instance, model, frame, settle=False, layout=layout
-            )
-            if checker is not None:
-                _finalize(project, doc, checker)
-            return doc.data
+        def rerender(layout: Layout, doc: BuiltDocument = doc) -> bytes:
+            outcome, _ = pipeline.render(doc.source, layout, doc.output)
+            doc.outcome, doc.layout = outcome, layout
+            doc.__dict__.pop("assembled", None)
+            return outcome.data
 
+        stated = doc.layout or Layout(1, {})
         doc.pdf = doc.output.with_suffix(".pdf")
+        headings = {}
+        if model.sommaire:
+            headings = {a.bookmark: a.heading for a in doc.assembled.toc_entries()}
         tasks.append(
             PdfTask(
                 doc.output,
                 doc.pdf,
                 doc.instance,
-                written=written if has_numbers else None,
-                headings={a.bookmark: a.heading for a in doc.assembled.toc_entries()}
-                if model.sommaire
-                else {},
+                written=Layout(stated.pages, dict(stated.heading_pages))
+                if pipeline.project.needs_layout(model)
+                else None,
+                headings=headings,
                 rerender=rerender,
-                annexes=list(instance.attachments),
+                annexes=list(doc.source.instance.attachments),
                 data=doc.data,
             )
         )

@@ -100,8 +100,9 @@ def run_table(
 
 
 def _print_batch(report: BatchReport, out_dir: Path, pdf: bool, elapsed: float) -> int:
-    from convgen.batch import ERROR, UNCHECKED
+    from convgen.batch import ERROR
     from convgen.finalize import DRAFT, FINAL
+    from convgen.pipeline import UNCHECKED
 
     failed = [r for r in report.results if r.status == ERROR]
     for result in failed:

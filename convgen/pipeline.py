@@ -1,0 +1,456 @@
+"""One pipeline for one document, a folder or a table of 35,000 rows.
+
+Every entry point turns its input into `Source`s (a validated instance, its output name, its
+input fingerprint) and hands them here:
+
+1. `settle_layouts` — the page numbers each document states (« sur SEPT (7) pages », the
+   sommaire) are measured by LibreOffice in batched runs, never one process per document:
+   per model, every document when there are few (up to `EXACT_LIMIT`), else the two most
+   likely to differ (longest and shortest data), and every document again when those two
+   disagree (up to `MEASURE_ALL_LIMIT`; beyond, `--pdf` measures each PDF). The rule depends
+   only on the documents, never on the entry point or `--jobs`, so the bytes do not either.
+2. `Pipeline.render` — the one function that makes a document: assemble, render the Word
+   parts, check (`finalize`), record the status, zip. Nothing is written.
+3. `Workers` — the same worker pool for every entry point: forked workers inherit the
+   compiled project, results come back in input order.
+
+`OutputLock` keeps two runs from writing into one output folder at the same time.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from convgen.assemble import Assembled, assemble
+from convgen.check import Finding
+from convgen.check.parties import own_names
+from convgen.errors import ConvgenError, InputError, OutputError
+from convgen.finalize import DRAFT, FINAL, Checker, set_status
+from convgen.instances import Instance
+from convgen.models import Model
+from convgen.pdf import Layout, layout_of_pdf
+from convgen.project import Project
+from convgen.render_docx import render_parts, zip_parts
+from convgen.zipout import write_atomic
+
+UNCHECKED = "non contrôlé"
+EXACT_LIMIT = 50  # documents of one model all laid out by LibreOffice
+MEASURE_ALL_LIMIT = 1000  # ...and when two representatives disagree
+MAX_ROUNDS = 4  # writing « sept » instead of « un » may itself move a page break
+LAYOUT_CACHE = ".convgen-mise-en-page.json"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document to produce: a validated instance, its output name, its input fingerprint."""
+
+    stem: str
+    instance: Instance
+    model: Model
+    fingerprint: str
+    shown: str  # how findings name it: "instances/x.yaml", "communes.csv:12 (x.docx)"
+    own_values: object = None  # a table row's data: its names are the document's own
+
+
+@dataclass
+class Outcome:
+    """A rendered document: its bytes (not yet written), status and findings."""
+
+    stem: str
+    data: bytes
+    status: str  # final | projet | non contrôlé
+    findings: list[Finding] = field(default_factory=list)
+    sha256: str = ""
+
+
+@dataclass
+class Pipeline:
+    """Renders `Source`s of one project, checked by `checker` (None: `--no-check`)."""
+
+    project: Project
+    checker: Checker | None = None
+
+    def assemble(self, source: Source, layout: Layout | None) -> Assembled:
+        """The assembled convention stating `layout`'s page numbers (1 page if unknown)."""
+        frame = self.project.frame(source.model)
+        document: dict[str, object] = {}
+        if frame.uses_page_count:
+            document["pages"] = layout.pages if layout else 1
+        pages = dict(layout.heading_pages) if layout and source.model.sommaire else {}
+        return assemble(
+            source.instance,
+            source.model,
+            self.project.library,
+            document,
+            fingerprint=source.fingerprint,
+            heading_pages=pages,
+        )
+
+    def docx(self, source: Source, layout: Layout | None) -> bytes:
+        """The .docx as rendered, unchecked (for measuring its layout)."""
+        frame = self.project.frame(source.model)
+        return zip_parts(render_parts(self.assemble(source, layout), frame), frame)
+
+    def render(
+        self, source: Source, layout: Layout | None, target: Path
+    ) -> tuple[Outcome, Assembled]:
+        """Assemble, render, check and zip `source`; `target` is where it will be written."""
+        frame = self.project.frame(source.model)
+        assembled = self.assemble(source, layout)
+        parts = render_parts(assembled, frame)
+        if self.checker is None:
+            set_status(assembled, parts, DRAFT)  # never checked: never called final
+            data = zip_parts(parts, frame)
+            return Outcome(source.stem, data, UNCHECKED, sha256=_sha(data)), assembled
+        # Optimistically final: most documents are, and the check reads the zipped bytes.
+        set_status(assembled, parts, FINAL)
+        data = zip_parts(parts, frame)
+        findings = self.checker.check(
+            data,
+            target,
+            source.shown,
+            own_values=source.own_values,
+            own_names=own_names(assembled),
+        )
+        if findings:
+            set_status(assembled, parts, DRAFT)
+            data = zip_parts(parts, frame)
+        status = DRAFT if findings else FINAL
+        return Outcome(source.stem, data, status, findings, _sha(data)), assembled
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def data_size(source: Source) -> int:
+    """How much text a document's data holds: the longest and shortest lay out apart."""
+    return len(json.dumps(source.instance.data, ensure_ascii=False, default=str, sort_keys=True))
+
+
+def representatives(sources: Sequence[Source]) -> list[Source]:
+    """The documents with the longest and the shortest data (one if they are the same)."""
+    ordered = sorted(sources, key=lambda s: (data_size(s), s.stem))
+    longest, shortest = ordered[-1], ordered[0]
+    return [longest] if longest is shortest else [longest, shortest]
+
+
+class LayoutCache:
+    """Layouts measured earlier in an output folder (`.convgen-mise-en-page.json`).
+
+    Keyed by the fingerprints of the measured documents; the last layout of each model is also
+    kept as the first guess for its next documents.
+    """
+
+    def __init__(self, out_dir: Path | None) -> None:
+        self.path = out_dir / LAYOUT_CACHE if out_dir is not None else None
+        self.entries: dict[str, Any] = {}
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self.entries = {}
+        self.changed = False
+
+    def get(self, key: str) -> Layout | None:
+        entry = self.entries.get(key)
+        try:
+            return Layout(int(entry["pages"]), dict(entry["titres"])) if entry else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, key: str, layout: Layout) -> None:
+        self.entries[key] = {"pages": layout.pages, "titres": layout.heading_pages}
+        self.changed = True
+
+    def hint(self, model: Model) -> Layout | None:
+        return self.get(f"dernier:{model.name}")
+
+    def set_hint(self, model: Model, layout: Layout) -> None:
+        self.put(f"dernier:{model.name}", layout)
+
+    def save(self) -> None:
+        if self.path is not None and self.changed and self.path.parent.is_dir():
+            text = json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True)
+            write_atomic(self.path, text.encode("utf-8"))
+
+
+def measure(
+    pipeline: Pipeline,
+    sources: Sequence[Source],
+    guesses: dict[str, Layout],
+    jobs: int,
+    cache: LayoutCache | None = None,
+) -> dict[str, Layout]:
+    """The page numbers of each source, measured by LibreOffice until they no longer change.
+
+    Each round renders the documents with the numbers last measured (first: `guesses`),
+    converts all of them in as few LibreOffice processes as `jobs` allows, and keeps on
+    with the ones whose numbers changed. Layouts already in `cache` are not measured again.
+    """
+    import tempfile
+
+    from convgen.pdf import convert_many
+
+    settled: dict[str, Layout] = {}
+    current = {s.stem: guesses.get(s.stem) or Layout(1, {}) for s in sources}
+    pending = []
+    for source in sources:
+        known = cache.get(_layout_key(source)) if cache is not None else None
+        if known is not None:
+            settled[source.stem] = known
+        else:
+            pending.append(source)
+    with tempfile.TemporaryDirectory(prefix="convgen-layout-") as tmp:
+        for round_number in range(1, MAX_ROUNDS + 1):
+            if not pending:
+                break
+            folder = Path(tmp) / f"tour{round_number}"
+            folder.mkdir()
+            docx = []
+            for source in pending:
+                path = folder / f"{source.stem}.docx"
+                path.write_bytes(pipeline.docx(source, current[source.stem]))
+                docx.append(path)
+            pdfs = convert_many(docx, folder / "pdf", jobs=jobs)
+            still = []
+            for source, pdf in zip(pending, pdfs, strict=True):
+                headings = {}
+                if source.model.sommaire:
+                    assembled = pipeline.assemble(source, current[source.stem])
+                    headings = {a.bookmark: a.heading for a in assembled.toc_entries()}
+                measured = layout_of_pdf(pdf, headings)
+                if _same(measured, current[source.stem], source.model):
+                    settled[source.stem] = measured
+                    if cache is not None:
+                        cache.put(_layout_key(source), measured)
+                else:
+                    current[source.stem] = measured
+                    still.append(source)
+            pending = still
+    if pending:
+        names = ", ".join(s.shown for s in pending[:5])
+        raise ConvgenError(f"la pagination ne se stabilise pas : {names}")
+    return settled
+
+
+def _layout_key(source: Source) -> str:
+    return _hash("mise en page", source.model.name, source.fingerprint)
+
+
+def _same(a: Layout, b: Layout, model: Model) -> bool:
+    return a.pages == b.pages and (not model.sommaire or a.heading_pages == b.heading_pages)
+
+
+@dataclass
+class LayoutPlan:
+    """The page numbers to write in each document, and how they were obtained."""
+
+    layouts: dict[str, Layout] = field(default_factory=dict)  # stem → layout
+    default: dict[str, Layout] = field(default_factory=dict)  # model → layout for the others
+    notes: list[str] = field(default_factory=list)
+
+    def of(self, source: Source) -> Layout | None:
+        return self.layouts.get(source.stem) or self.default.get(source.model.name)
+
+
+def plan_model_layout(
+    pipeline: Pipeline,
+    model: Model,
+    count: int,
+    everyone: Callable[[], list[Source]],
+    reps: Callable[[], list[Source]],
+    *,
+    cache: LayoutCache,
+    jobs: int,
+    pdf: bool,
+    plan: LayoutPlan,
+) -> None:
+    """Decide the layout of the `count` documents of `model` (see the module docstring).
+
+    `everyone` gives all of them as sources, `reps` the representatives (both called only if
+    needed: a table validates its rows in the workers). With `pdf`, each PDF is measured by
+    `pdf_export` anyway: what is decided here is only the first guess.
+    """
+    hint = cache.hint(model)
+    if count <= EXACT_LIMIT:
+        if pdf and hint is not None:
+            plan.default[model.name] = hint
+            return
+        sources = everyone()
+        guesses = {s.stem: hint for s in sources if hint is not None}
+        plan.layouts.update(measure(pipeline, sources, guesses, jobs, cache))
+        if plan.layouts and sources:
+            cache.set_hint(model, plan.layouts[sources[0].stem])
+        return
+    chosen = reps()
+    if not chosen:
+        return
+    if pdf and hint is not None:
+        plan.default[model.name] = hint
+        plan.notes.append("pagination : dernière mesure pour ce modèle, vérifiée dans chaque PDF")
+        return
+    measured = measure(pipeline, chosen, {s.stem: hint for s in chosen if hint}, jobs, cache)
+    layouts = [measured[s.stem] for s in chosen]
+    first = layouts[0]
+    cache.set_hint(model, first)
+    shown = ", ".join(s.shown for s in chosen)
+    if all(_same(lay, first, model) for lay in layouts) or pdf:
+        plan.default[model.name] = first
+        plan.notes.append(
+            f"pagination mesurée par LibreOffice sur {shown} ({first.pages} pages)"
+            + (" ; vérifiée dans chaque PDF" if pdf else " ; --pdf la vérifie pour chaque document")
+        )
+        return
+    pages = ", ".join(str(lay.pages) for lay in layouts)
+    if count > MEASURE_ALL_LIMIT:
+        raise InputError(
+            f"la pagination varie selon les documents ({pages} pages pour {shown}) : relancez"
+            " avec --pdf pour que chaque document soit mis en page et son nombre de pages vérifié"
+        )
+    sources = everyone()
+    plan.layouts.update(measure(pipeline, sources, {s.stem: first for s in sources}, jobs, cache))
+    plan.notes.append(
+        f"pagination mesurée document par document ({len(sources)} documents : {pages} pages"
+        f" pour {shown})"
+    )
+
+
+# --------------------------------------------------------------------------- workers
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# What forked workers call: set by `Workers` before the processes start, so inherited.
+_WORK: Callable[[Any], Any] | None = None
+
+
+def _call(item: Any) -> Any:
+    assert _WORK is not None
+    return _WORK(item)
+
+
+class Workers:
+    """`jobs` forked worker processes calling `work`; the same pool for every entry point.
+
+    The processes are forked when the pool is entered: whatever `work` refers to then (the
+    compiled project, validated instances) is inherited, not pickled, and what is created
+    later (a table's 35,000 rows) is not copied into them — their memory stays flat. Only
+    the items and the results travel.
+    """
+
+    def __init__(self, work: Callable[[T], R], jobs: int) -> None:
+        self.work = work
+        self.jobs = jobs
+        self.pool: Any = None
+
+    def __enter__(self) -> Workers:
+        global _WORK
+        if self.jobs > 1:
+            _WORK = self.work
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        global _WORK
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        _WORK = None
+
+    def map(
+        self, items: Sequence[Any], progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[Any]:
+        """Results of `work` over `items`, in the order of `items`."""
+        total = len(items)
+        if progress:
+            progress(0, total)
+        if self.pool is None or total <= 1:
+            results: Iterable[Any] = map(self.work, items)
+        else:
+            chunk = max(1, min(64, total // (self.jobs * 8) or 1))
+            results = self.pool.imap(_call, items, chunksize=chunk)
+        for done, result in enumerate(results, start=1):
+            yield result
+            if progress:
+                progress(done, total)
+
+
+def ordered_map(
+    work: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[R]:
+    """`work` over `items` in `jobs` workers forked now; results in the order of `items`."""
+    with Workers(work, min(jobs, len(items))) as workers:
+        return list(workers.map(items, progress))
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+class OutputLock:
+    """An exclusive lock on an output folder for the length of a run.
+
+    A second run into the same folder is refused at once, in French, instead of both writing
+    the same files and one deleting the other's temporary files. The lock is released by the
+    system when the process ends, even killed.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.handle: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        # The folder itself is locked (flock on its descriptor): no lock file is left behind.
+        try:
+            self.handle = os.open(self.out_dir, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise OutputError.from_os_error(self.out_dir, exc) from exc
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(self.handle)
+            self.handle = None
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OutputError(
+                    f"{self.out_dir} : un autre convgen y écrit déjà ; attendez qu'il ait fini"
+                    " ou choisissez un autre dossier (--out)"
+                ) from exc
+            raise OutputError.from_os_error(self.out_dir, exc) from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            os.close(self.handle)
+            self.handle = None
+
+
+def group_by_model(sources: Iterable[Source]) -> dict[str, list[Source]]:
+    groups: dict[str, list[Source]] = {}
+    for source in sources:
+        groups.setdefault(source.model.name, []).append(source)
+    return groups
