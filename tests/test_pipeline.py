@@ -1,0 +1,173 @@
+"""One pipeline: a file, a folder and a table give the same document, in batched LibreOffice runs.
+
+The real `mutuelle-regionale` model states its page count (« sur SEPT (7) pages »), so every
+build here goes through the layout measurement.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from convgen import pdf as pdf_module
+from convgen import pipeline
+from convgen.batch import run_batch
+from convgen.build import Project, build
+from convgen.cli import cli
+from convgen.errors import OutputError
+from convgen.extract import read_docx
+from convgen.pipeline import OutputLock
+from convgen.scope import partner_fields
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "instances" / "saint-chamond.yaml"
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "projet"
+    shutil.copytree(ROOT / "clauses", root / "clauses")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    (root / "instances").mkdir()
+    return root
+
+
+def _document_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("word/document.xml")
+
+
+def _stated_pages(path: Path) -> int:
+    found = re.search(r"sur \S+ \((\d+)\)\s*pages", read_docx(path).text())
+    assert found, path
+    return int(found.group(1))
+
+
+def _count_conversions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Number of documents of each LibreOffice conversion call made by the pipeline."""
+    calls: list[int] = []
+    real = pdf_module.convert_many
+
+    def counting(sources, out_dir, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(sources))
+        return real(sources, out_dir, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "convert_many", counting)
+    return calls
+
+
+def test_folder_and_table_give_the_same_text_whatever_jobs(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    # The same partner as a table row over the same file used as a base: every partner
+    # field restated in its column, with the same values.
+    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    proj = Project(project)
+    model = proj.model("mutuelle-regionale")
+    columns = {}
+    for path in partner_fields(model.schema):
+        value = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            columns[".".join(path)] = str(value)
+    table = tmp_path / "table.csv"
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["fichier", *columns])
+        writer.writerow(["saint-chamond", *columns.values()])
+    calls = _count_conversions(monkeypatch)
+    (one,) = build([], tmp_path / "fichier-1", Project(project), jobs=1)
+    (two,) = build([], tmp_path / "fichier-2", Project(project), jobs=2)
+    report = run_batch(
+        Project(project),
+        table,
+        tmp_path / "tableau",
+        model_name="mutuelle-regionale",
+        base=project / "instances" / "saint-chamond.yaml",
+        jobs=2,
+    )
+    assert [r.status for r in report.results] == ["final"]
+    assert one.status == two.status == "final"
+    assert one.output.read_bytes() == two.output.read_bytes()  # --jobs changes nothing
+    from_table = tmp_path / "tableau" / "saint-chamond.docx"
+    assert _document_xml(from_table) == _document_xml(one.output)
+    assert _stated_pages(one.output) == 7
+    # Each entry point measured its layout in LibreOffice runs over the whole set, never
+    # one run per document: at most a first guess and its confirmation.
+    assert 2 <= len(calls) <= 6 and set(calls) == {1}
+
+
+def test_each_document_of_a_folder_states_its_own_page_count(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two conventions of one model with different lengths: each gets its real count."""
+    text = BASE.read_text(encoding="utf-8")
+    folder = project / "instances"
+    for i in range(1, 4):
+        (folder / f"commune-{i}.yaml").write_text(text, encoding="utf-8")
+    # A very long postal address (several pages of it) lengthens the parties block.
+    long = text.replace("modele:", "# longue\nmodele:", 1)
+    data = yaml.safe_load(long)
+    address = data["commune"]["adresse"]
+    filler = ", ".join(["bâtiment administratif annexe, aile nord, deuxième étage"] * 300)
+    (folder / "commune-longue.yaml").write_text(
+        long.replace(str(address), f"{address}, {filler}", 1), encoding="utf-8"
+    )
+    calls = _count_conversions(monkeypatch)
+    built = build([], tmp_path / "out", Project(project), jobs=2, check=False)
+    pages = {doc.output.stem: _stated_pages(doc.output) for doc in built}
+    assert pages["commune-1"] == pages["commune-2"] == pages["commune-3"] == 7
+    assert pages["commune-longue"] > 7
+    # The four documents were laid out together, round after round.
+    assert calls and calls[0] == 4 and len(calls) <= 4
+    # Checked against LibreOffice itself: the PDF of the long one has the stated count.
+    from pypdf import PdfReader
+
+    longest = next(d for d in built if d.output.stem == "commune-longue")
+    pdf_dir = tmp_path / "pdf"
+    pdf_module.convert_many([longest.output], pdf_dir)
+    assert len(PdfReader(pdf_dir / "commune-longue.pdf").pages) == pages["commune-longue"]
+
+
+def test_a_second_run_into_the_same_folder_is_refused(project: Path, tmp_path: Path) -> None:
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    with OutputLock(out):
+        with pytest.raises(OutputError, match="un autre convgen y écrit déjà"):
+            with OutputLock(out):
+                pass
+        result = CliRunner().invoke(
+            cli, ["build", "--root", str(project), "--out", str(out), "--no-check"]
+        )
+        assert result.exit_code == 2
+        assert "un autre convgen y écrit déjà" in result.output
+        assert "Traceback" not in result.output
+        assert list(out.iterdir()) == []
+    # Released: the next run writes.
+    result = CliRunner().invoke(cli, ["build", "--root", str(project), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "saint-chamond.docx").is_file()
+    assert not any(p.name.startswith(".convgen-verrou") for p in out.iterdir())
+
+
+def test_layouts_are_reused_from_the_output_folder(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    out = tmp_path / "out"
+    build([], out, Project(project), check=False)
+    calls = _count_conversions(monkeypatch)
+    (doc,) = build([], out, Project(project), check=False)
+    assert calls == []  # same inputs: the layout measured last time
+    assert _stated_pages(doc.output) == 7
+    assert (out / pipeline.LAYOUT_CACHE).is_file()
