@@ -46,8 +46,9 @@ def command(old: Path, new: Path, fmt: str, output: Path | None, no_summary: boo
     """Compare deux versions d'une convention, article par article.
 
     OLD et NEW peuvent être des .docx, .pdf, .txt/.md ou des instances .yaml (produites
-    d'abord). Les articles sont appariés par leur contenu et leur titre, pas par leur numéro :
-    un article renuméroté ou déplacé n'est pas compté comme supprimé puis ajouté.
+    d'abord), ou « signee:INSTANCE » : la version signée enregistrée au registre. Les articles
+    sont appariés par leur contenu et leur titre, pas par leur numéro : un article renuméroté
+    ou déplacé n'est pas compté comme supprimé puis ajouté.
 
     Code de sortie : 0 documents identiques, 1 différences, 2 erreur de saisie.
 
@@ -55,12 +56,14 @@ def command(old: Path, new: Path, fmt: str, output: Path | None, no_summary: boo
     Exemple :
       convgen diff convention-2025.docx convention-2026.pdf
       convgen diff v1.docx v2.docx --format docx -o modifications.docx
+      convgen diff signee:ccas-poitiers instances/ccas-poitiers.yaml
     """
     from convgen.diff import diff_paths
     from convgen.diff.output import write_report
+    from convgen.lifecycle.signing import resolve_side  # « signee:INSTANCE » (registre)
     from convgen.zipout import write_atomic
 
-    diff = diff_paths(old, new)
+    diff = diff_paths(resolve_side(old), resolve_side(new))
     if output is None:
         with writing_stdout():
             write_report(diff, fmt, None, summary=not no_summary)

@@ -55,3 +55,9 @@ def signed_source(text: str, root: Path | None = None) -> Path:
     if document is None or not document.is_file():
         raise RegisterError(f"{name} : document signé introuvable dans le registre ({document})")
     return document
+
+
+def resolve_side(path: Path) -> Path:
+    """`path`, or the signed document it names when written « signee:INSTANCE »."""
+    text = str(path)
+    return signed_source(text) if is_signed_reference(text) else path
