@@ -45,7 +45,6 @@ from convgen.web.security import (
 from convgen.web.uploads import BodyLimitMiddleware, Results
 from convgen.web.workspace import ConflictError, Workspace, version_of
 from convgen.web.yamledit import EditError, apply_changes
-from convgen.yamlload import load_yaml
 
 STATIC = Path(__file__).parent / "static"
 
@@ -135,10 +134,7 @@ class WebApp:
     def _form(self, path: Path, problems: list[Problem]) -> tuple[forms.Form, forms.Values, Any]:
         """The form of the instance at `path` as saved; raise InputError if it cannot be read."""
         project = self.workspace.project()
-        own = load_yaml(path)
-        if own.problems:
-            raise InputError("instance illisible", own.problems)
-        merged = load_merged(path)
+        own, merged = self.workspace.loaded(path)
         name = merged.doc.data.get("modele") if isinstance(merged.doc.data, dict) else None
         model = project.model(str(name)) if isinstance(name, str) else None
         if model is None:
@@ -203,15 +199,19 @@ class WebApp:
             pdf=(self.workspace.out_dir / f"{path.stem}.pdf").is_file(),
         )
 
-    def _candidate(self, path: Path, posted: FormData) -> tuple[str, Outcome]:
-        """The file's text with the posted changes, and what the loader says of it."""
+    def _candidate(self, path: Path, posted: FormData) -> tuple[str, Outcome, forms.Form]:
+        """The file's text with the posted changes, what the loader says of it, and the form
+        (of the saved file) with those messages attached."""
         form, values, model = self._form(path, [])
         project = self.workspace.project()
         changes = forms.read_form(form, _plain(posted), values)
         text = path.read_text(encoding="utf-8")
         if changes:
             text = apply_changes(text, changes, forms.order_of(model, project.library))
-        return text, evaluate(project, path, text)
+        outcome = evaluate(project, path, text)
+        form.problems = list(outcome.problems)
+        forms.attach_problems(form, outcome.problems)
+        return text, outcome, form
 
     async def post(self, request: Request) -> Response:
         path = self._path(request.path_params["name"])
@@ -223,7 +223,7 @@ class WebApp:
         if action in ("build", "pdf"):
             return self._build(request, path, pdf=action == "pdf")
         try:
-            text, outcome = self._candidate(path, posted)
+            text, outcome, _form = self._candidate(path, posted)
         except (ConvgenError, EditError) as exc:
             problems = getattr(exc, "problems", None) or [Problem(path.name, None, None, str(exc))]
             return self.render(
@@ -282,8 +282,7 @@ class WebApp:
 
     def _validate(self, path: Path, posted: FormData) -> Response:
         try:
-            _text, outcome = self._candidate(path, posted)
-            form, _values, _model = self._form(path, outcome.problems)
+            _text, outcome, form = self._candidate(path, posted)
         except (ConvgenError, EditError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         fields = {f.id: f.errors for f in form.all_fields() if f.errors}

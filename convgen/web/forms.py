@@ -13,6 +13,7 @@ field by name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -194,9 +195,14 @@ class Values:
         if value is None or path not in self.merged.lines:
             return None, ""
         origin = self.merged.file_of(path)
-        if origin.resolve() == self.own_path.resolve():
+        if _resolved(origin) == _resolved(self.own_path):
             return None, ""
         return value, origin.name
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 def _get(data: Any, path: Path_) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +21,12 @@ from convgen.check import Finding
 from convgen.check.parties import own_names
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.finalize import DRAFT, FINAL, Checker
-from convgen.yamlload import load_yaml
+from convgen.inheritance import MergedInstance, load_merged
+from convgen.yamlload import YamlDoc, load_yaml
 
 ERROR = "erreur"
 OUT_DIR = "out"
+KEY_TTL = 1.0  # seconds: how stale the view of files changed outside the web may be
 
 
 @dataclass
@@ -58,6 +61,8 @@ class Workspace:
         self._statuses: dict[Path, tuple[tuple[object, ...], InstanceStatus]] = {}
         self._lock = threading.Lock()
         self._file_locks: dict[Path, threading.Lock] = {}
+        self._key_at = 0.0
+        self._loaded: dict[Path, tuple[tuple[object, ...], YamlDoc, MergedInstance]] = {}
         self.documents = threading.BoundedSemaphore(1)  # LibreOffice and builds, one at a time
 
     @property
@@ -79,14 +84,40 @@ class Workspace:
                         stats.append((str(path), st.st_mtime_ns, st.st_size))
         return tuple(stats)
 
+    def inputs_key(self) -> tuple[object, ...]:
+        """The state of every input file, looked at most once every `KEY_TTL` seconds."""
+        now = time.monotonic()
+        if self._key is None or now - self._key_at > KEY_TTL:
+            key = self._inputs_key()
+            with self._lock:
+                if key != self._key:
+                    self._project = None
+                self._key, self._key_at = key, now
+        return self._key
+
     def project(self) -> Project:
-        key = self._inputs_key()
+        self.inputs_key()
         with self._lock:
-            if self._project is None or key != self._key:
+            if self._project is None:
                 self._project = Project(self.root)
-                self._key = key
                 self._statuses.clear()
+                self._loaded.clear()
             return self._project
+
+    def loaded(self, path: Path) -> tuple[YamlDoc, MergedInstance]:
+        """The instance file as written and with its bases merged (kept until a file changes).
+
+        Raise `InputError` when it cannot be read (the strict loader's messages)."""
+        key = self.inputs_key()
+        cached = self._loaded.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
+        own = load_yaml(path)
+        if own.problems:
+            raise InputError("instance illisible", own.problems)
+        merged = load_merged(path)
+        self._loaded[path] = (key, own, merged)
+        return own, merged
 
     def instance_paths(self) -> list[Path]:
         if not self.instances_dir.is_dir():
@@ -148,6 +179,7 @@ class Workspace:
             if version_of(path) != expected_version:
                 raise ConflictError(path.name)
             write_text_atomic(path, text)
+            self._key = None  # look at the files again at the next request
             return version_of(path)
 
 
