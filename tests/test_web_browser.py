@@ -70,7 +70,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="fr-FR"
+    )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -293,3 +295,28 @@ def test_check_a_draft_and_compare_two_files(
     report_page.wait_for_load_state()
     expect(report_page.locator("body")).to_contain_text("version-2.txt")
     report_page.screenshot(path=shots / "comparaison-rapport.png", full_page=True)
+
+
+def test_batch_of_twenty_rows_with_a_progress_bar(page: Page, server: str, shots: Path) -> None:
+    import zipfile
+
+    page.goto(f"{server}/lots")
+    page.set_input_files("#f-tableau", DATA / "communes.csv")
+    tab_to(page, "f-base")
+    page.keyboard.type("saint")
+    type_into(page, "f-nom_fichiers", "{commune.nom}")
+    page.screenshot(path=shots / "lots.png", full_page=True)
+    tab_to_selector(page, "button[value=run]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#progression")).to_be_visible()
+    page.screenshot(path=shots / "lots-progression.png")
+    link = page.get_by_text("Télécharger les conventions (.zip)")
+    expect(link).to_be_visible(timeout=300_000)  # LibreOffice measures two rows first
+    expect(page.locator("p[role=status]").last).to_contain_text("20 lignes")
+    page.screenshot(path=shots / "lots-termine.png", full_page=True)
+    with page.expect_download() as info:
+        link.click()
+    with zipfile.ZipFile(info.value.path()) as archive:
+        names = archive.namelist()
+    assert len([n for n in names if n.endswith(".docx")]) == 20
+    assert "index.csv" in names and "oyonnax.docx" in names
