@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -54,6 +56,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
+@lru_cache(maxsize=1 << 16)  # a batch's documents repeat most of their paragraphs
 def name_key(text: str) -> str:
     """Comparison key: no accents, no case, hyphens and apostrophes as spaces."""
     text = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
@@ -170,14 +173,27 @@ def check_names(
     """Findings for names of other instances appearing in `doc`."""
     if len(names.names) < 2 and own_instance(doc, names) is None:
         return []
+    # One text for the whole document, searched once per key (a key holds no line break, so
+    # it cannot match across two paragraphs); `starts` maps a position back to its paragraph.
     keyed = [f" {name_key(t)} " for t in texts]
+    starts: list[int] = []
+    offset = 0
+    for text in keyed:
+        starts.append(offset)
+        offset += len(text) + 1
+    joined = "\n".join(keyed)
     hits: list[tuple[int, str, str]] = []  # (block index, instance, key)
     for instance, keys in names.names.items():
         for key in keys:
             needle = f" {key} "
-            for i, text in enumerate(keyed):
-                if needle in text:
+            position = joined.find(needle)
+            last = -1
+            while position != -1:
+                i = bisect_right(starts, position) - 1
+                if i != last:
                     hits.append((i, instance, key))
+                    last = i
+                position = joined.find(needle, position + 1)
     if not hits:
         return []
     own = own_instance(doc, names)
