@@ -1,0 +1,384 @@
+"""The import of one document: model, clause variants, values, instance, rebuild check."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from convgen.diff.align import Unit, make_unit, pair_score
+from convgen.errors import InputError
+from convgen.extract import DocumentText, TextBlock, read_document
+from convgen.importer.parse_values import is_placeholder, recover_value
+from convgen.importer.recover import Alignment, Found, align
+from convgen.importer.sentinel import MARKER, Field, render_with_slots
+from convgen.project import Project
+from convgen.schema import FieldSpec, SectionSpec
+
+# Types whose value a template compares rather than prints: kept at their default.
+_NOT_PRINTED = ("booleen", "choix", "liste")
+
+
+@dataclass
+class ArticleImport:
+    """What the import found for one article of the document."""
+
+    name: str  # "Article 6 – Durée"
+    clause_id: str
+    variant: str
+    alignment: Alignment
+    values: dict[str, Any] = field(default_factory=dict)  # "p.duree" / "ccas.nom" → value
+    rebuilt: bool | None = None  # after the rebuild check
+    reason: str = ""
+
+
+@dataclass
+class ImportResult:
+    source: Path
+    model: str
+    instance_path: Path
+    articles: list[ArticleImport]
+    values: dict[str, Any]  # every recovered field: "ccas.nom", "clauses.duree.duree"
+    placeholders: list[Found]
+    unrecovered: list[Found]
+    extras: list[str]  # articles of the document that no clause of the model explains
+    conflicts: list[str]
+    differing: list[str] = field(default_factory=list)  # articles the rebuild does not reproduce
+
+    @property
+    def identical(self) -> bool:
+        return not self.differing
+
+
+def _model_specs(project: Project, model_name: str) -> list[tuple[str, str]]:
+    """(clause id, variant) of every clause the model uses."""
+    model = project.model(model_name)
+    out: list[tuple[str, str]] = []
+    if model.preambule:
+        out.append((model.preambule, project.library.clauses[model.preambule].default_variant))
+    for spec in [*model.articles, *model.annexes]:
+        for s in [spec, *spec.sous_articles]:
+            if s.clause:
+                clause = project.library.clauses[s.clause]
+                out.append((s.clause, s.variante or clause.default_variant))
+    return out
+
+
+def _choose_model(project: Project, doc: DocumentText) -> str:
+    from convgen.diff.clause_text import model_clause_sets, reference_texts
+    from convgen.diff.deviations import _reference_unit, match_document
+
+    refs = reference_texts(project.clauses_dir)
+    models = model_clause_sets(project.templates_dir, project.clauses_dir)
+    result = match_document(doc, refs, [_reference_unit(r) for r in refs], models)
+    if result.model is None:
+        raise InputError(
+            f"{doc.path}: aucun modèle de templates/ ne correspond à ce document"
+            " (option --model pour en choisir un)"
+        )
+    return result.model
+
+
+def _params_context(clause: Any) -> dict[str, Any]:
+    from convgen.diff.clause_text import _default_params
+
+    defaults = _default_params(clause)
+    p: dict[str, Any] = {}
+    for name, spec in clause.parametres.fields.items():
+        if isinstance(spec, FieldSpec) and spec.type not in _NOT_PRINTED:
+            p[name] = Field(name=f"p.{name}")
+        else:
+            p[name] = defaults.get(name)
+    return p
+
+
+def _choice_fields(schema: SectionSpec, prefix: str = "") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, spec in schema.fields.items():
+        if isinstance(spec, SectionSpec):
+            out.update(_choice_fields(spec, f"{prefix}{name}."))
+        elif spec.type == "choix" and spec.choix:
+            out[f"{prefix}{name}"] = list(spec.choix)
+    return out
+
+
+def _fixings(source: str, choices: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Every combination of the choice fields a template mentions (at most 16)."""
+    used = [path for path in choices if path.split(".")[-1] in source]
+    combos: list[dict[str, Any]] = [{}]
+    for path in used:
+        combos = [{**c, path: v} for c in combos for v in choices[path]][:16]
+    return combos
+
+
+def _best_alignment(
+    source: str,
+    context: dict[str, Any],
+    choices: dict[str, list[str]],
+    paragraphs: Any,
+    document: list[str],
+    where: str,
+) -> tuple[Alignment | None, dict[str, Any]]:
+    best: tuple[Alignment | None, dict[str, Any]] = (None, {})
+    for fixed in _fixings(source, choices):
+        rendered = render_with_slots(source, context, fixed)
+        if rendered is None:
+            continue
+        text, slots = rendered
+        alignment = align(paragraphs(text), slots, document, where)
+        if (
+            best[0] is None
+            or alignment.matched_paragraphs > best[0].matched_paragraphs
+            or (alignment.whole and not best[0].whole)
+        ):
+            best = (alignment, fixed)
+        if alignment.whole:
+            break
+    return best
+
+
+def _unit_name(unit: Unit) -> str:
+    from convgen.diff.deviations import _unit_name as name
+
+    return name(unit)
+
+
+def import_document(
+    source: Path,
+    root: Path,
+    out: Path,
+    model_name: str | None = None,
+    verify: bool = True,
+) -> ImportResult:
+    """Import `source` as an instance of a model of the project at `root`, written to `out`."""
+    from convgen.diff.clause_text import _paragraphs
+    from convgen.diff.deviations import deviation_units
+    from convgen.diff.sources import read_for_diff
+    from convgen.importer.write import write_instance
+
+    if not source.is_file():
+        raise InputError(f"{source}: fichier introuvable")
+    project = Project(root)
+    doc = read_for_diff(source)
+    name = model_name or _choose_model(project, doc)
+    model = project.model(name)
+    library = project.library
+    choices = _choice_fields(model.schema)
+
+    units = deviation_units(doc)
+    specs = _model_specs(project, name)
+    # Pair each article of the document with the model's clause that explains it best; any
+    # variant of that clause may be the one the document uses.
+    candidates: list[tuple[float, int, str, str]] = []
+    for i, unit in enumerate(units):
+        for clause_id, _variant in specs:
+            clause = library.clauses[clause_id]
+            for vname in clause.variants:
+                rendered = render_with_slots(
+                    clause.variant(vname).body, {"p": _params_context(clause)}, {}
+                )
+                if rendered is None:
+                    continue
+                blocks = [TextBlock(t) for t in _paragraphs(rendered[0])]
+                ref = make_unit(unit.kind, None, clause.title_for(vname), None, blocks)
+                score = pair_score(unit, ref)
+                if score is not None:
+                    bonus = 0.01 if vname == _variant else 0.0
+                    candidates.append((score + bonus, i, clause_id, vname))
+    used_units: set[int] = set()
+    used_clauses: set[str] = set()
+    articles: list[ArticleImport] = []
+    found: list[Found] = []
+    for _score, i, clause_id, vname in sorted(candidates, key=lambda c: (-c[0], c[1])):
+        if i in used_units or clause_id in used_clauses:
+            continue
+        used_units.add(i)
+        used_clauses.add(clause_id)
+        clause = library.clauses[clause_id]
+        unit = units[i]
+        where = _unit_name(unit)
+        alignment, fixed = _best_alignment(
+            clause.variant(vname).body,
+            {"p": _params_context(clause)},
+            choices,
+            _paragraphs,
+            [b.text for b in unit.blocks],
+            where,
+        )
+        if alignment is None:
+            alignment = Alignment([], 0, 0, False)
+        article = ArticleImport(where, clause_id, vname, alignment, dict(fixed))
+        articles.append(article)
+        found.extend(
+            Found(f.slot, f.text, where)
+            if f.slot.path is None or not f.slot.path.startswith("p.")
+            else Found(
+                type(f.slot)(f"clauses.{clause_id}.{f.slot.path[2:]}", f.slot.filters),
+                f.text,
+                where,
+            )
+            for f in alignment.found
+        )
+    order = {id(u): k for k, u in enumerate(units)}
+    articles.sort(key=lambda a: next((order[id(u)] for u in units if _unit_name(u) == a.name), 0))
+    extras = [
+        _unit_name(u) for i, u in enumerate(units) if i not in used_units and u.kind != "entete"
+    ]
+
+    # The frame: title, parties, signatures.
+    frame_found, frame_fixed = _frame_values(model.frame_path, doc, choices)
+    found.extend(frame_found)
+    fixed_all: dict[str, Any] = dict(frame_fixed)
+    for article in articles:
+        fixed_all.update(article.values)
+
+    values, placeholders, unrecovered, conflicts = _resolve(found, model, library)
+    for path, value in fixed_all.items():
+        values.setdefault(path, value)
+    result = ImportResult(
+        source, name, out, articles, values, placeholders, unrecovered, extras, conflicts
+    )
+    write_instance(out, name, values, model, result)
+    if verify:
+        _verify(project, doc, result)
+    return result
+
+
+def _frame_values(
+    frame_path: Path, doc: DocumentText, choices: dict[str, list[str]]
+) -> tuple[list[Found], dict[str, Any]]:
+    frame = read_document(frame_path)
+    texts = [b.text for b in doc.blocks if b.zone == "corps"]
+    found: list[Found] = []
+    fixed_all: dict[str, Any] = {}
+    for block in frame.blocks:
+        if block.zone != "corps" or "{{" not in block.text or "bloc." in block.text:
+            continue
+        best = None
+        for fixed in _fixings(block.text, choices):
+            rendered = render_with_slots(block.text, {}, fixed)
+            if rendered is None:
+                continue
+            text, slots = rendered
+            if len(MARKER.sub("", text).strip(" ,.;:")) < 3:
+                continue  # a value alone in its paragraph: anything would match
+            for candidate in texts:
+                alignment = align([text], slots, [candidate], "En-tête et signatures")
+                if alignment.whole:
+                    best = (alignment, fixed)
+                    break
+            if best:
+                break
+        if best:
+            found.extend(best[0].found)
+            fixed_all.update(best[1])
+    return found, fixed_all
+
+
+def _type_of(path: str, model: Any, library: Any) -> str | None:
+    parts = path.split(".")
+    if parts[0] == "clauses" and len(parts) == 3:
+        spec = library.clauses[parts[1]].parametres.fields.get(parts[2])
+    else:
+        spec = model.schema.find(tuple(parts))
+    return spec.type if isinstance(spec, FieldSpec) else None
+
+
+def _resolve(
+    found: list[Found], model: Any, library: Any
+) -> tuple[dict[str, Any], list[Found], list[Found], list[str]]:
+    """Typed values of the fields found; a field written several times takes the value that
+    gives back every one of its occurrences (« présidente » and « Présidente » once capitalized).
+    """
+    from convgen.importer.parse_values import candidates, render_filters
+    from convgen.textnorm import fold_line
+
+    values: dict[str, Any] = {}
+    placeholders: list[Found] = []
+    unrecovered: list[Found] = []
+    conflicts: list[str] = []
+    by_path: dict[str, list[Found]] = {}
+    for item in found:
+        path = item.slot.path
+        if path is None:
+            # Computed (a date of end, an article number): checked by the rebuild, but a blank
+            # left there (« soit jusqu'au xxx 2027 ») is still reported.
+            if is_placeholder(item.text):
+                placeholders.append(item)
+            continue
+        if not item.text.strip() or is_placeholder(item.text):
+            placeholders.append(item)
+            continue
+        by_path.setdefault(path, []).append(item)
+    for path, items in by_path.items():
+        type_ = _type_of(path, model, library)
+        if type_ is None:
+            unrecovered.extend(items)
+            continue
+
+        def fits(value: Any, item: Found) -> bool:
+            shown = render_filters(value, item.slot.filters)
+            return shown is not None and fold_line(shown) == fold_line(item.text)
+
+        proposals = [v for item in items for v in candidates(item.text, type_)]
+        good = next((v for v in proposals if all(fits(v, i) for i in items)), None)
+        if good is not None:
+            values[path] = good
+            continue
+        single = [recover_value(i.text, type_, i.slot.filters) for i in items]
+        kept = [(v, i) for v, i in zip(single, items, strict=True) if v is not None]
+        unrecovered.extend(i for v, i in zip(single, items, strict=True) if v is None)
+        if kept:
+            values[path] = kept[0][0]
+            conflicts.extend(
+                f"{path} : « {kept[0][1].text} » ({kept[0][1].where}) mais « {i.text} » ({i.where})"
+                for v, i in kept[1:]
+                if v != kept[0][0]
+            )
+    placeholders = [p for p in placeholders if p.slot.path not in values]
+    return values, placeholders, unrecovered, conflicts
+
+
+def _verify(project: Project, source: DocumentText, result: ImportResult) -> None:
+    """Build the written instance and compare it with the source, article by article."""
+    from convgen.build import render_instance
+    from convgen.diff import UNCHANGED, diff_documents
+    from convgen.errors import ConvgenError
+    from convgen.importer.write import instance_text
+
+    model = project.model(result.model)
+    with tempfile.TemporaryDirectory(prefix="convgen-import-") as tmp:
+        # Blanks of the source get the schema's examples, so that every other article is
+        # still checked; the articles that print them are reported as differing.
+        trial = Path(tmp) / result.instance_path.name
+        trial.write_text(instance_text(model, result.values, result, fill_missing=True), "utf-8")
+        try:
+            _assembled, data = render_instance(project, trial, settle=False)
+        except ConvgenError as exc:
+            result.differing.append(f"l'instance ne se construit pas : {exc}")
+            return
+        built_path = Path(tmp) / "reconstruit.docx"
+        built_path.write_bytes(data)
+        built = read_document(built_path)
+    comparison = diff_documents(source, built)
+    placeholder_where = {p.where for p in result.placeholders}
+    for entry in comparison.entries:
+        if entry.status == UNCHANGED:
+            continue
+        name = entry.name
+        reason = {
+            "added": "absent de la source",
+            "removed": "absent du document reconstruit",
+        }.get(entry.status, "texte différent")
+        if any(name.startswith(w.split(" – ")[0]) for w in placeholder_where):
+            reason += " (blanc « XXXX » de la source)"
+        changes = "; ".join(f"« {c.old} » → « {c.new} »" for c in entry.changes[:3])
+        result.differing.append(f"{name} : {reason}" + (f" — {changes}" if changes else ""))
+        for article in result.articles:
+            if article.name == name or name.startswith(article.name.split(" – ")[0] + " "):
+                article.rebuilt = False
+                article.reason = reason
+    for article in result.articles:
+        if article.rebuilt is None:
+            article.rebuilt = True
