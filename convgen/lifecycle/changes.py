@@ -18,7 +18,16 @@ import difflib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from convgen.diff.align import ANNEXE, ARTICLE, align_units, title_key, units_of
+from convgen.diff.align import (
+    ANNEXE,
+    ARTICLE,
+    TITLE_STRONG,
+    Pair,
+    align_units,
+    title_key,
+    title_similarity,
+    units_of,
+)
 from convgen.extract import DocumentText, TextBlock
 from convgen.structure import Section, split_sections
 from convgen.textnorm import fold_line
@@ -115,7 +124,9 @@ def _segments(section: Section) -> list[_Segment]:
 def _pair_segments(
     old: list[_Segment], new: list[_Segment]
 ) -> list[tuple[_Segment | None, _Segment | None]]:
-    """Pair sub-articles by title, then by number, then by position; new order kept."""
+    """Pair sub-articles by title, then by number; new order kept."""
+    if len(old) == 1 and len(new) == 1:
+        return [(old[0], new[0])]  # an article without sub-articles: itself, renumbered or not
     pairs: dict[int, int] = {}
     used: set[int] = set()
     for j, n in enumerate(new):
@@ -170,6 +181,7 @@ def _segment_points(old: _Segment, new: _Segment) -> list[Point]:
     if not edits:
         return points
     if kept < KEPT_FOR_PARAGRAPH_EDITS or _in_table(old, edits):
+        points = []  # the replacement states the new title too
         points.append(
             Point(Kind.REPLACED, old.number, old.title, new.number, new.title, quoted=new.blocks)
         )
@@ -201,9 +213,7 @@ def _article_points(old: Section, new: Section) -> list[Point]:
     if len(pairs) > 1 and whole and all(p.kind is Kind.REPLACED for p in whole):
         if len(whole) == len(pairs):  # every sub-article replaced: replace the article
             blocks = tuple(new.iter_blocks(include_heading=False))
-            title = [p for p in points if p.kind is Kind.RETITLED and p.number == old.number]
             return [
-                *title,
                 Point(
                     Kind.REPLACED,
                     old.number or "",
@@ -214,6 +224,30 @@ def _article_points(old: Section, new: Section) -> list[Point]:
                 ),
             ]
     return points
+
+
+def _rewritten_pairs(pairs: list[Pair]) -> list[Pair]:
+    """A removed article followed by an added one on the same subject is one article rewritten.
+
+    The diff reports an article whose whole text changed (another variant of its clause) as
+    removed then added; an avenant replaces it: « L'article 8 est remplacé par … ».
+    """
+    out: list[Pair] = []
+    for pair in pairs:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.right is None
+            and previous.left is not None
+            and pair.left is None
+            and pair.right is not None
+            and previous.left.kind == pair.right.kind == ARTICLE
+            and title_similarity(previous.left, pair.right) >= TITLE_STRONG
+        ):
+            out[-1] = Pair(previous.left, pair.right, 0.0)
+            continue
+        out.append(pair)
+    return out
 
 
 def paragraph_counts(doc: DocumentText) -> dict[str, int]:
@@ -233,7 +267,7 @@ def amendments(old: DocumentText, new: DocumentText) -> list[Amendment]:
     renumbered: list[tuple[str, str]] = []
     inserted_or_deleted = False
     previous_old = ""
-    for pair in align_units(units_of(old), units_of(new)):
+    for pair in _rewritten_pairs(align_units(units_of(old), units_of(new))):
         left, right = pair.left, pair.right
         unit = right or left
         assert unit is not None

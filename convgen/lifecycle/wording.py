@@ -14,6 +14,7 @@ from datetime import date
 
 from num2words import num2words
 
+from convgen.diff.align import title_key
 from convgen.extract import TextBlock
 from convgen.french import date_longue
 from convgen.lifecycle.changes import Amendment, Kind, ParagraphEdit, Point
@@ -122,8 +123,12 @@ def _point_items(point: Point, old_count: int) -> list[Item]:
     n, title = point.number, point.title
     if point.kind is Kind.REPLACED:
         named = _named(n, title)
+        retitled = point.new_title and title_key(point.new_title) != title_key(title)
+        titled = f", sous l'intitulé « {point.new_title} »," if retitled else ""
         return [
-            Para(f"{named[0].upper()}{named[1:]} est remplacé par les dispositions suivantes :"),
+            Para(
+                f"{named[0].upper()}{named[1:]} est remplacé{titled} par les dispositions suivantes :"
+            ),
             Quote(point.quoted),
         ]
     if point.kind is Kind.RETITLED:
