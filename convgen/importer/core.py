@@ -372,7 +372,7 @@ def _verify(project: Project, source: DocumentText, result: ImportResult) -> Non
             "removed": "absent du document reconstruit",
         }.get(entry.status, "texte différent")
         if any(name.startswith(w.split(" – ")[0]) for w in placeholder_where):
-            reason += " (blanc « XXXX » de la source)"
+            reason += " (blanc laissé dans la source)"
         changes = "; ".join(f"« {c.old} » → « {c.new} »" for c in entry.changes[:3])
         result.differing.append(f"{name} : {reason}" + (f" — {changes}" if changes else ""))
         for article in result.articles:

@@ -128,10 +128,19 @@ CANDIDATES: dict[str, Callable[[str], Iterable[Any]]] = {
 
 
 def candidates(text: str, type_: str) -> list[Any]:
+    """Values of `type_` that may have been written `text`; each one valid for its type."""
+    from convgen.values import ValueTypeError, convert_scalar
+
     parser = CANDIDATES.get(type_)
     if parser is not None:
         return list(parser(text))
-    return _text_candidates(text)
+    out = []
+    for candidate in _text_candidates(text):
+        try:
+            out.append(convert_scalar(candidate, type_) if type_ != "texte" else candidate)
+        except ValueTypeError:
+            continue
+    return out
 
 
 def render_filters(value: Any, filters: tuple[str, ...]) -> str | None:

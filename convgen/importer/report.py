@@ -1,0 +1,61 @@
+"""The import report, in French: per article, what was found, and what the rebuild gave."""
+
+from __future__ import annotations
+
+from convgen.importer.core import ImportResult
+from convgen.importer.write import yaml_scalar
+
+
+def report_text(result: ImportResult) -> str:
+    lines = [
+        f"{result.source.name} → {result.instance_path} (modèle « {result.model} »)",
+        "",
+    ]
+    for article in result.articles:
+        state = (
+            "reconstruit à l'identique"
+            if article.rebuilt
+            else f"diffère : {article.reason}"
+            if article.rebuilt is False
+            else "non vérifié"
+        )
+        mine = sorted(
+            {f.slot.path for f in article.alignment.found if f.slot.path}
+            & {p.replace(f"clauses.{article.clause_id}.", "p.") for p in result.values}
+            | {
+                f"p.{p.split('.')[-1]}"
+                for p in result.values
+                if p.startswith(f"clauses.{article.clause_id}.")
+            }
+        )
+        params = ", ".join(mine) if mine else "aucun"
+        lines.append(f"- {article.name} : clause {article.clause_id} variante {article.variant}")
+        lines.append(f"    paramètres retrouvés : {params} ; {state}")
+        if not article.alignment.complete and not article.rebuilt:
+            missing = article.alignment.template_paragraphs - article.alignment.matched_paragraphs
+            lines.append(f"    écart avec la bibliothèque : {missing} paragraphe(s) reformulé(s)")
+    for name in result.extras:
+        lines.append(f"- {name} : aucune clause du modèle ne l'explique (nouvelle clause à écrire)")
+    lines.append("")
+    lines.append("Valeurs retrouvées :")
+    for path, value in sorted(result.values.items()):
+        lines.append(f"  {path} = {yaml_scalar(value)}")
+    if result.placeholders:
+        lines.append("Blancs de la source (non importés) :")
+        for blank in result.placeholders:
+            lines.append(
+                f"  {blank.slot.path or 'valeur calculée'} : « {blank.text} » ({blank.where})"
+            )
+    if result.unrecovered:
+        lines.append("Valeurs non retrouvées :")
+        for item in result.unrecovered:
+            lines.append(f"  {item.slot.path} : « {item.text} » ({item.where})")
+    for conflict in result.conflicts:
+        lines.append(f"Valeurs contradictoires : {conflict}")
+    lines.append("")
+    if result.identical:
+        lines.append("Reconstruction : identique à la source dans chaque article.")
+    else:
+        lines.append("Reconstruction : différences avec la source —")
+        lines.extend(f"  {d}" for d in result.differing)
+    return "\n".join(lines) + "\n"

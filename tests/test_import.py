@@ -1,0 +1,98 @@
+"""convgen import: seed conventions (text, Word, PDF) back to instances that rebuild them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import docx
+from click.testing import CliRunner
+
+from convgen.cli import cli
+from convgen.diff.sources import strip_markdown
+from convgen.french import Duree
+from convgen.importer import import_document
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "testdata" / "import"
+
+
+def _as_docx(text_file: Path, target: Path) -> Path:
+    document = docx.Document()
+    for line in text_file.read_text("utf-8").splitlines():
+        if line.strip():
+            # What the Word original showed: the extraction's Markdown (« ** », « <sup> ») removed.
+            document.add_paragraph(strip_markdown(line))
+    document.save(str(target))
+    return target
+
+
+def test_poitiers_text_values_typed_and_blanks_reported(tmp_path: Path) -> None:
+    out = tmp_path / "poitiers.yaml"
+    result = import_document(DATA / "ccas-poitiers-000.txt", ROOT, out)
+    assert result.model == "mutuelle-communale"
+    assert result.values["clauses.duree.duree"] == Duree(2, "an")
+    assert result.values["clauses.resiliation.preavis"] == Duree(3, "mois")
+    assert result.values["ccas.deliberation_date"] == date(2025, 3, 19)
+    assert result.values["ccas.representant_genre"] == "féminin"
+    blanks = {(b.slot.path, b.text) for b in result.placeholders}
+    assert ("ccas.deliberation_numero", "2025-xxxx") in blanks
+    assert (None, "xxx 2027") in blanks
+    # Every article rebuilds identically except those holding the draft's blanks.
+    rebuilt = {a.clause_id: a.rebuilt for a in result.articles}
+    assert len(rebuilt) == 11  # préambule, 9 articles, 4.1 and 4.2 apart
+    assert [c for c, ok in rebuilt.items() if not ok] == ["duree"]
+    written = out.read_text("utf-8")
+    assert 'duree: "2 ans"' in written
+    assert "# ccas.deliberation_numero: — « 2025-xxxx »" in written
+
+
+def test_saint_chamond_docx_rebuilds_but_for_named_articles(tmp_path: Path) -> None:
+    source = _as_docx(DATA / "saint-chamond-001.txt", tmp_path / "saint-chamond.docx")
+    result = import_document(source, ROOT, tmp_path / "sc.yaml")
+    assert result.model == "mutuelle-regionale"
+    assert result.values["clauses.duree.reconductions_max"] == 3
+    assert result.values["clauses.rgpd.duree_conservation"] == Duree(5, "année")
+    assert result.values["mutuelle.siren"] == "417 934 817"
+    assert {b.slot.path for b in result.placeholders} == {"commune.dpo_email"}
+    differing = {a.clause_id for a in result.articles if a.rebuilt is False}
+    # RGPD: the DPO's address is « ..... » in the source; dispositions diverses: « A » for « À ».
+    assert differing == {"rgpd", "dispositions-diverses"}
+    assert any(d.startswith("Article 6") and "blanc" in d for d in result.differing)
+
+
+def test_pdf_of_seed_imports_like_the_text(tmp_path: Path) -> None:
+    source = _as_docx(DATA / "ccas-poitiers-000.txt", tmp_path / "poitiers.docx")
+    soffice = shutil.which("soffice")
+    assert soffice is not None
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    result = import_document(tmp_path / "poitiers.pdf", ROOT, tmp_path / "p.yaml")
+    assert result.model == "mutuelle-communale"
+    assert result.values["clauses.duree.duree"] == Duree(2, "an")
+    assert result.values["clauses.suivi.delai_bilan"] == Duree(3, "mois")
+
+
+def test_command_reports_in_french(tmp_path: Path) -> None:
+    out = tmp_path / "sc.yaml"
+    res = CliRunner().invoke(
+        cli,
+        ["import", str(DATA / "saint-chamond-001.txt"), "--out", str(out), "--project", str(ROOT)],
+    )
+    assert res.exit_code == 1, res.output
+    assert "clause duree variante tacite-reconduction" in res.output
+    assert "reconstruit à l'identique" in res.output
+    assert "Blancs de la source (non importés)" in res.output
+    assert out.is_file()
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["import", str(tmp_path / "absent.docx"), "--project", str(ROOT)])
+    assert res.exit_code == 2
+    assert "introuvable" in res.output
