@@ -1,21 +1,23 @@
-"""Benchmark: 35,000 conventions of the `mutuelle-regionale` model, convgen vs plain docxtpl.
+"""Benchmark: the three ways to build many conventions, each against plain docxtpl.
 
-    python benchmarks/bench_batch.py                 # everything (about 3 minutes)
-    python benchmarks/bench_batch.py --rows 5000     # smaller batch
-    python benchmarks/bench_batch.py --no-pdf        # skip the LibreOffice part
+    python benchmarks/bench_batch.py                  # everything (about 15 minutes)
+    python benchmarks/bench_batch.py --rows 5000 --files 500 --check-rows 5000
+    python benchmarks/bench_batch.py --no-pdf         # skip the LibreOffice comparison
 
-What it does, in one run on this machine:
+What it does, in one run on this machine (`pip install -e '.[bench]'` for docxtpl):
 1. writes a CSV of synthetic communes (name, postal code, mayor, DPO address…);
-2. convgen: `convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml
-   --data communes.csv --jobs N --no-check` (.docx only), timed end to end, and the peak
-   RSS of the parent and of the largest worker for several batch sizes (memory must be flat);
-3. docxtpl baseline: the *same* convention as a docxtpl template (a document convgen rendered
+2. convgen, a table: `convgen build --model mutuelle-regionale --base instances/saint-chamond.yaml
+   --data communes.csv --jobs N`, without and with the checks (the default), timed end to end,
+   and the peak RSS of the parent and of the largest worker for several batch sizes (memory
+   must be flat);
+3. convgen, a folder: the same communes written as instance files (`--files` of them), built
+   by `convgen build DOSSIER --jobs N` with the checks, and the page counts they state;
+4. docxtpl baseline: the *same* convention as a docxtpl template (a document convgen rendered
    with marker values, markers replaced by `{{ }}` tags), rendered the usual way (load, render,
-   save) for a sample of rows; per-document time extrapolated to the whole batch;
-4. PDF: 20 documents converted by convgen's batched export vs one `soffice --convert-to` per
+   save) for a sample of rows; per-document time extrapolated to the whole batch; every
+   convgen figure is printed as a ratio to it at equal cores;
+5. PDF: 20 documents converted by convgen's batched export vs one `soffice --convert-to` per
    document, on the same .docx files.
-Checks (`convgen check` rules on every document) are measured separately on a sample: they cost
-more than the rendering itself, so the headline is `--no-check`, and the cost is printed.
 """
 
 from __future__ import annotations
@@ -81,6 +83,38 @@ def synthetic_communes(path: Path, rows: int, seed: int = 2026) -> None:
                     name,
                 ]
             )
+
+
+def write_instances(table: Path, folder: Path, count: int) -> None:
+    """`count` instance files, one per commune of `table`: the base with the row's values."""
+    import yaml
+
+    base = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    folder.mkdir(parents=True)
+    with table.open(encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle)):
+            if number >= count:
+                break
+            data = json.loads(json.dumps(base, default=str))
+            for column in COLUMNS:
+                section, key = column.split(".")
+                data[section][key] = row[column]
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            (folder / f"{row['fichier']}.yaml").write_text(text, encoding="utf-8")
+
+
+def convgen_folder(folder: Path, out: Path, jobs: int) -> dict[str, float]:
+    """`convgen build FOLDER --jobs N` (checks on), in a fresh process, timed end to end."""
+    cmd = [sys.executable, "-m", "convgen", "build", str(folder), "--out", str(out)]
+    cmd += ["--jobs", str(jobs), "--root", str(ROOT)]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"convgen build a échoué ({done.returncode}) : {done.stderr[-2000:]}")
+    written = done.stdout.count("écrit : ")
+    finals = done.stdout.count(", final)")
+    return {"seconds": elapsed, "documents": written, "final": finals}
 
 
 def take(path: Path, rows: int, target: Path) -> Path:
@@ -239,6 +273,14 @@ def pdf_comparison(table: Path, work: Path, count: int) -> tuple[float, float, f
     return cold, warm, one_by_one
 
 
+def _stated(docx: Path) -> set[int]:
+    import re
+
+    from convgen.extract import read_docx
+
+    return {int(n) for n in re.findall(r"sur \S+ \((\d+)\)\s*pages", read_docx(docx).text())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=35_000)
@@ -246,7 +288,10 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=500, help="docxtpl rows actually rendered")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--pdf-docs", type=int, default=20, help="documents in the PDF comparison")
-    parser.add_argument("--check-rows", type=int, default=2000, help="rows of the checked batch")
+    parser.add_argument("--check-rows", type=int, default=35_000, help="rows of the checked batch")
+    parser.add_argument(
+        "--files", type=int, default=2000, help="instance files of the folder build"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="convgen-bench-"))
     try:
@@ -293,13 +338,36 @@ def main() -> None:
             f"{cpu_per_doc * result['documents'] / result['cpu']:.1f}×"
         )
 
-        # Large enough that the one-off layout measurement of the model does not dominate.
+        docxtpl_rate = args.jobs / per_doc
+        print("--- à nombre de cœurs égal, contre docxtpl (même document) :")
+        print(
+            f"(3) tableau de {result['documents']:.0f} lignes sans contrôle : {rate:.0f} docs/s"
+            f" = {rate / docxtpl_rate:.1f}× docxtpl"
+        )
         sample = take(table, min(args.check_rows, args.rows), work / "controle.csv")
         checked = convgen_batch(sample, work / "controle", args.jobs, check=True)
+        checked_rate = checked["documents"] / checked["seconds"]
         print(
-            f"contrôle : avec les vérifications de convgen check, "
-            f"{checked['documents'] / checked['seconds']:.0f} docs/s ({checked['documents']:.0f} docs)"
+            f"(2) tableau de {checked['documents']:.0f} lignes avec les contrôles (par défaut) :"
+            f" {checked['seconds']:.1f} s = {checked_rate:.0f} docs/s"
+            f" = {checked_rate / docxtpl_rate:.1f}× docxtpl ; pic RSS par processus de rendu"
+            f" {checked['worker_kb'] / 1024:.0f} Mo"
         )
+        shutil.rmtree(work / "controle")
+        folder = work / "instances"
+        write_instances(table, folder, args.files)
+        built = convgen_folder(folder, work / "dossier", args.jobs)
+        folder_rate = built["documents"] / built["seconds"]
+        print(
+            f"(1) dossier de {built['documents']:.0f} fichiers d'instance, contrôles compris :"
+            f" {built['seconds']:.1f} s = {folder_rate:.0f} docs/s"
+            f" = {folder_rate / docxtpl_rate:.1f}× docxtpl ({built['final']:.0f} finals)"
+        )
+        pages = sorted(
+            {p for d in sorted((work / "dossier").glob("*.docx"))[:50] for p in _stated(d)}
+        )
+        print(f"    pages annoncées dans 50 documents du dossier : {pages}")
+        print(f"    charge de la machine en fin de mesure : {os.getloadavg()[0]:.1f}")
         if not args.no_pdf:
             cold, warm, one_by_one = pdf_comparison(table, work, args.pdf_docs)
             print(

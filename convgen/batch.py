@@ -24,7 +24,6 @@ import hashlib
 import io
 import json
 import resource
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +56,7 @@ from convgen.pipeline import (
     data_size,
     plan_model_layout,
 )
+from convgen.progress import LAYOUT, PDF
 from convgen.project import Project
 from convgen.scope import (
     check_table_scope,
@@ -179,8 +179,13 @@ def run_batch(
     draft: bool = False,
     progress: Callable[[int, int], None] | None = None,
     shared: tuple[str, ...] = (),
+    on_phase: Callable[[str, int | None], None] | None = None,
 ) -> BatchReport:
-    """Render one document per row of `table` into `out_dir`; see the module docstring."""
+    """Render one document per row of `table` into `out_dir`; see the module docstring.
+
+    `progress(done, total)` counts the documents rendered; `on_phase(label, total)` names the
+    phases around them (page layout, PDF) for a progress display (`convgen.progress`).
+    """
     global _JOB
     from convgen.pdf_export import clean_stale_work
 
@@ -215,6 +220,8 @@ def run_batch(
                 static = _static_fingerprint(project, model, base, check)
                 tasks = _prepare(rows, base_data, name_pattern, table, static, results)
                 del rows
+                if on_phase and tasks and project.needs_layout(model):
+                    on_phase(LAYOUT, None)
                 plan = _plan(job, tasks, jobs, pdf)
                 previous = read_index(out_dir / INDEX_NAME)
                 for task in tasks:
@@ -252,7 +259,9 @@ def run_batch(
             report = BatchReport(table, out_dir, [results[k] for k in sorted(results)], draft)
             report.layout_note = " ; ".join(plan.notes)
             if pdf:
-                report.reconverted = _export(job, report, to_render, pdfa, jobs)
+                if on_phase:
+                    on_phase(PDF, None)
+                report.reconverted = _export(job, report, to_render, pdfa, jobs, on_phase)
             _write_index(out_dir, table, results, partners)
     finally:
         _JOB = None
@@ -452,7 +461,14 @@ def _work(task: _Task) -> RowResult:
 # --------------------------------------------------------------------------- PDF and index
 
 
-def _export(job: _Job, report: BatchReport, rendered: list[_Task], pdfa: bool, jobs: int) -> int:
+def _export(
+    job: _Job,
+    report: BatchReport,
+    rendered: list[_Task],
+    pdfa: bool,
+    jobs: int,
+    on_phase: Callable[[str, int | None], None] | None = None,
+) -> int:
     from convgen.pdf_export import PdfTask, export_pdfs
 
     by_line = {r.line: r for r in report.results}
@@ -488,7 +504,21 @@ def _export(job: _Job, report: BatchReport, rendered: list[_Task], pdfa: bool, j
             )
         )
         result.pdf = f"{task.stem}.pdf"
-    return export_pdfs(pdf_tasks, pdfa=pdfa, jobs=jobs)
+    return export_pdfs(pdf_tasks, pdfa=pdfa, jobs=jobs, on_round=_rounds(on_phase))
+
+
+def _rounds(
+    on_phase: Callable[[str, int | None], None] | None,
+) -> Callable[[int, int], None] | None:
+    """`export_pdfs`'s rounds as phases: « PDF (LibreOffice), tour 2 : 3 documents »."""
+    if on_phase is None:
+        return None
+
+    def on_round(number: int, count: int) -> None:
+        if number > 1:
+            on_phase(f"{PDF}, tour {number} : {count} document(s) refait(s)", None)
+
+    return on_round
 
 
 def read_index(path: Path) -> dict[str, dict[str, str]]:
@@ -541,29 +571,3 @@ def _write_index(
 
 def _neutralised(cell: str) -> str:
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
-def print_progress_factory() -> Callable[[int, int], None] | None:
-    """A rich progress bar on a terminal; nothing when output is redirected."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "id" not in state:
-            bar.start()
-            state["id"] = bar.add_task("conventions", total=total)
-        bar.update(state["id"], completed=done)
-        if done >= total:
-            bar.stop()
-
-    return update

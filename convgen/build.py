@@ -36,6 +36,7 @@ from convgen.pipeline import (
     plan_model_layout,
     representatives,
 )
+from convgen.progress import LAYOUT, PDF
 from convgen.project import Project
 from convgen.zipout import make_output_dir, write_atomic
 
@@ -136,6 +137,7 @@ def build(
     pdfa: bool = False,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    on_phase: Callable[[str, int | None], None] | None = None,
 ) -> list[BuiltDocument]:
     """Build every instance named by `targets` into `out_dir/<stem>.docx` (and `.pdf`).
 
@@ -170,6 +172,8 @@ def build(
     checker = Checker.for_project(project.instances_dir, project.check_config) if check else None
     pipeline = Pipeline(project, checker)
     cache = LayoutCache(out_dir)
+    if on_phase and any(project.needs_layout(s.model) for s in sources):
+        on_phase(LAYOUT, None)
     plan = _plan_layouts(pipeline, sources, cache, jobs, pdf)
 
     def work(index: int) -> Outcome | list[Problem]:
@@ -191,7 +195,13 @@ def build(
     with OutputLock(out_dir):
         cache.save()
         if pdf:
+            if on_phase:
+                on_phase(PDF, None)
             _export_pdfs(pipeline, built, pdfa, jobs)
+            for doc in built:  # the layouts the PDFs settled: first guess of the next run
+                if doc.layout is not None:
+                    cache.set_hint(doc.source.model, doc.layout)
+            cache.save()
         else:
             for doc in built:
                 write_atomic(doc.output, doc.data)

@@ -287,13 +287,17 @@ def plan_model_layout(
 
     `everyone` gives all of them as sources, `reps` the representatives (both called only if
     needed: a table validates its rows in the workers). With `pdf`, each PDF is measured by
-    `pdf_export` anyway: what is decided here is only the first guess.
+    `pdf_export` anyway: only a first guess is given here, no LibreOffice run.
     """
     hint = cache.hint(model)
-    if count <= EXACT_LIMIT:
-        if pdf and hint is not None:
+    if pdf:
+        # Each PDF is measured and its document redone if its numbers were wrong: the last
+        # layout measured for the model is a good first guess, and costs no LibreOffice run.
+        if hint is not None:
             plan.default[model.name] = hint
-            return
+            plan.notes.append("pagination vérifiée dans chaque PDF")
+        return
+    if count <= EXACT_LIMIT:
         sources = everyone()
         guesses = {s.stem: hint for s in sources if hint is not None}
         plan.layouts.update(measure(pipeline, sources, guesses, jobs, cache))
@@ -303,20 +307,16 @@ def plan_model_layout(
     chosen = reps()
     if not chosen:
         return
-    if pdf and hint is not None:
-        plan.default[model.name] = hint
-        plan.notes.append("pagination : dernière mesure pour ce modèle, vérifiée dans chaque PDF")
-        return
     measured = measure(pipeline, chosen, {s.stem: hint for s in chosen if hint}, jobs, cache)
     layouts = [measured[s.stem] for s in chosen]
     first = layouts[0]
     cache.set_hint(model, first)
     shown = ", ".join(s.shown for s in chosen)
-    if all(_same(lay, first, model) for lay in layouts) or pdf:
+    if all(_same(lay, first, model) for lay in layouts):
         plan.default[model.name] = first
         plan.notes.append(
             f"pagination mesurée par LibreOffice sur {shown} ({first.pages} pages)"
-            + (" ; vérifiée dans chaque PDF" if pdf else " ; --pdf la vérifie pour chaque document")
+            " ; --pdf la vérifie pour chaque document"
         )
         return
     pages = ", ".join(str(lay.pages) for lay in layouts)

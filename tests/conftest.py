@@ -10,12 +10,6 @@ import pytest
 from tests.seeds import SEED_FILES, seed_to_docx
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # LibreOffice is part of the project's set-up (.ci/run installs it): a missing soffice is a
-    # failure, not a skip, so that a broken set-up never passes silently.
-    del config, items
-
-
 @pytest.fixture(scope="session")
 def seed_docx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every seed as `<id>.docx` in one directory."""

@@ -7,6 +7,7 @@ build here goes through the layout measurement.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import zipfile
@@ -171,3 +172,32 @@ def test_layouts_are_reused_from_the_output_folder(
     assert calls == []  # same inputs: the layout measured last time
     assert _stated_pages(doc.output) == 7
     assert (out / pipeline.LAYOUT_CACHE).is_file()
+
+
+def test_phases_are_announced_and_pdf_settles_without_a_separate_layout_run(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from convgen.progress import LAYOUT, PDF
+
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    phases: list[str] = []
+    counts: list[tuple[int, int]] = []
+    calls = _count_conversions(monkeypatch)
+    (doc,) = build(
+        [],
+        tmp_path / "out",
+        Project(project),
+        pdf=True,
+        progress=lambda done, total: counts.append((done, total)),
+        on_phase=lambda label, total: phases.append(label),
+    )
+    assert phases == [LAYOUT, PDF]
+    assert counts[0] == (0, 1) and counts[-1] == (1, 1)
+    assert calls == []  # with --pdf, the PDFs themselves settle the page numbers
+    assert _stated_pages(doc.output) == 7
+    from pypdf import PdfReader
+
+    assert len(PdfReader(tmp_path / "out" / "saint-chamond.pdf").pages) == 7
+    # The next build starts from the layout the PDFs settled.
+    entries = json.loads((tmp_path / "out" / pipeline.LAYOUT_CACHE).read_text(encoding="utf-8"))
+    assert entries["dernier:mutuelle-regionale"]["pages"] == 7

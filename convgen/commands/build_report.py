@@ -41,8 +41,24 @@ def run_instances(
     check: bool,
 ) -> int:
     from convgen.build import build
+    from convgen.progress import terminal_progress
 
-    built = build(targets, out_dir, project, check=check, pdf=pdf, pdfa=pdfa, jobs=jobs)
+    bar = terminal_progress()
+    try:
+        built = build(
+            targets,
+            out_dir,
+            project,
+            check=check,
+            pdf=pdf,
+            pdfa=pdfa,
+            jobs=jobs,
+            progress=bar,
+            on_phase=bar.phase if bar else None,
+        )
+    finally:
+        if bar:
+            bar.close()
     with writing_stdout():
         return _print_built(built, draft)
 
@@ -76,24 +92,31 @@ def run_table(
     check: bool,
     shared: tuple[str, ...] = (),
 ) -> int:
-    from convgen.batch import print_progress_factory, run_batch
+    from convgen.batch import run_batch
+    from convgen.progress import terminal_progress
 
     start = time.perf_counter()
-    report = run_batch(
-        project,
-        table,
-        out_dir,
-        model_name=model_name,
-        base=base,
-        name_pattern=name_pattern,
-        jobs=jobs,
-        pdf=pdf,
-        pdfa=pdfa,
-        check=check,
-        draft=draft,
-        progress=print_progress_factory(),
-        shared=shared,
-    )
+    bar = terminal_progress()
+    try:
+        report = run_batch(
+            project,
+            table,
+            out_dir,
+            model_name=model_name,
+            base=base,
+            name_pattern=name_pattern,
+            jobs=jobs,
+            pdf=pdf,
+            pdfa=pdfa,
+            check=check,
+            draft=draft,
+            progress=bar,
+            shared=shared,
+            on_phase=bar.phase if bar else None,
+        )
+    finally:
+        if bar:
+            bar.close()
     elapsed = time.perf_counter() - start
     with writing_stdout():
         return _print_batch(report, out_dir, pdf, elapsed)
