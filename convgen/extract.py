@@ -61,6 +61,7 @@ class TextBlock:
     # .docx: the Word list and level that number the paragraph ("0/1": abstract list 0, level 1)
     list_level: str | None = None
     table_row: tuple[int, int] | None = None  # .docx: (table, row), both counted from 1 and 0
+    number_label: str = ""  # .docx: the label Word draws before the text ("Article 3 "), if any
 
 
 @dataclass
@@ -332,6 +333,7 @@ class _DocxReader:
             in_table=in_table,
             list_level=list_level,
             table_row=self.cell if in_table else None,
+            number_label=label,
         )
         if zone == ZONE_BODY:
             self.body_index += 1
@@ -397,6 +399,33 @@ class _DocxReader:
         doc.blocks = self.blocks
         doc.properties = _core_properties(self.archive, self.path)
         return doc
+
+
+def body_paragraph_elements(body: etree._Element) -> list[etree._Element]:
+    """The `w:p` elements of a body in the order `read_docx` numbers its body paragraphs.
+
+    `TextBlock.paragraph` is a 1-based index into this list (the redline edits the newer
+    document's own paragraphs through it).
+    """
+    found: list[etree._Element] = []
+
+    def walk(el: etree._Element) -> None:
+        for child in el:
+            if child.tag == f"{_W}p":
+                found.append(child)
+            elif child.tag == f"{_W}tbl":
+                for cell in child.iter(f"{_W}tc"):
+                    if not _inside(cell, f"{_W}tbl", child):
+                        walk(cell)
+            elif child.tag == f"{_W}sdt":
+                content = child.find(f"{_W}sdtContent")
+                if content is not None:
+                    walk(content)
+            elif child.tag in (f"{_W}ins", f"{_W}customXml", f"{_W}smartTag"):
+                walk(child)
+
+    walk(body)
+    return found
 
 
 def _core_properties(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:

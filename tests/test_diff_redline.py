@@ -19,6 +19,7 @@ from lxml import etree
 from convgen.diff import DocumentDiff, diff_paths
 from convgen.diff.redline import AUTHOR, DATE, write_redline
 from convgen.diff.revisions import document_body, paragraph_texts, resolve
+from convgen.extract import read_docx
 from convgen.textnorm import fold
 from tests.seeds import seed_path
 from tests.test_diff_align import write_pair
@@ -28,6 +29,26 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _old_new(diff: DocumentDiff) -> tuple[list[str], list[str]]:
     return [b.text for b in diff.old.body()], [b.text for b in diff.new.body()]
+
+
+def _shown(redline: Path, body: etree._Element, accept: bool) -> list[str]:
+    """The body paragraphs a reader sees once all changes are accepted (or rejected).
+
+    The resolved body is put back into the redline's own package and read as Word shows it:
+    list labels are computed from its numbering, not typed in the text.
+    """
+    with zipfile.ZipFile(redline) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(members["word/document.xml"])
+    old_body = root.find(f"{W}body")
+    assert old_body is not None
+    root.replace(old_body, resolve(body, accept=accept))
+    members["word/document.xml"] = etree.tostring(root)
+    out = redline.with_name(f"{redline.stem}-{'accepte' if accept else 'refuse'}.docx")
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return [b.text for b in read_docx(out).body()]
 
 
 def _convention_part(texts_body: etree._Element) -> etree._Element:
@@ -115,8 +136,9 @@ def test_different_models_from_word_files(tmp_path: Path, seed_docx_dir: Path) -
     write_redline(diff, out, summary=False)
     old, new = _old_new(diff)
     body = document_body(out)
-    assert _non_empty(paragraph_texts(resolve(body, accept=True))) == _non_empty(new)
-    rejected = _non_empty(paragraph_texts(resolve(body, accept=False)))
+    # Read as Word shows it: the newer document's bullets stay a Word list (no typed « • »).
+    assert _non_empty(_shown(out, body, accept=True)) == _non_empty(new)
+    rejected = _non_empty(_shown(out, body, accept=False))
     # Where both versions say the same words with other typography, the new one's is kept.
     assert [fold(t) for t in rejected] == [fold(t) for t in _non_empty(old)]
 

@@ -19,6 +19,7 @@ reject-all are exactly the two versions and nothing else.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Iterator, Sequence
@@ -31,7 +32,7 @@ from lxml import etree
 from convgen.diff import ArticleDiff, DocumentDiff
 from convgen.diff.align import Unit
 from convgen.diff.words import Token, diff_tokens, tokenize
-from convgen.extract import TextBlock
+from convgen.extract import TextBlock, body_paragraph_elements
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -53,6 +54,9 @@ class _Para:
     style: str
     runs: list[tuple[str, str]]  # (EQUAL | INSERTED | DELETED, text)
     mark: str = EQUAL
+    # The paragraph it ends: the newer version's for an equal or inserted mark, the older
+    # version's for a deleted one.
+    source: TextBlock | None = None
 
 
 class _Builder:
@@ -70,8 +74,8 @@ class _Builder:
         else:
             self.runs.append((kind, text))
 
-    def mark(self, kind: str, style: str) -> None:
-        self.paras.append(_Para(style, self.runs, kind))
+    def mark(self, kind: str, style: str, source: TextBlock | None = None) -> None:
+        self.paras.append(_Para(style, self.runs, kind, source))
         self.runs = []
 
 
@@ -98,9 +102,9 @@ def _texts_of(unit: Unit) -> list[str]:
 
 def _whole(builder: _Builder, unit: Unit, kind: str) -> None:
     """A unit wholly inserted or deleted, paragraph marks included."""
-    for text, style in zip(_texts_of(unit), _styles_of(unit), strict=True):
-        builder.text(kind, text)
-        builder.mark(kind, style)
+    for block, style in zip(_blocks_of(unit), _styles_of(unit), strict=True):
+        builder.text(kind, block.text)
+        builder.mark(kind, style, block)
 
 
 def _pair(builder: _Builder, left: Unit, right: Unit) -> None:
@@ -112,6 +116,7 @@ def _pair(builder: _Builder, left: Unit, right: Unit) -> None:
     old_tokens = tokenize(_texts_of(left))
     new_tokens = tokenize(_texts_of(right))
     old_styles, new_styles = _styles_of(left), _styles_of(right)
+    old_blocks, new_blocks = _blocks_of(left), _blocks_of(right)
     old_para = new_para = 0
 
     def emit(kind: str, tokens: Sequence[Token]) -> None:
@@ -120,8 +125,10 @@ def _pair(builder: _Builder, left: Unit, right: Unit) -> None:
             if not token.is_para:
                 builder.text(kind, token.raw)
                 continue
-            style = old_styles[old_para] if kind == DELETED else new_styles[new_para]
-            builder.mark(kind, style)
+            if kind == DELETED:
+                builder.mark(kind, old_styles[old_para], old_blocks[old_para])
+            else:
+                builder.mark(kind, new_styles[new_para], new_blocks[new_para])
             if kind in (EQUAL, DELETED):
                 old_para += 1
             if kind in (EQUAL, INSERTED):
@@ -149,7 +156,7 @@ def _pair(builder: _Builder, left: Unit, right: Unit) -> None:
             emit(DELETED, old)
             emit(INSERTED, new)
             builder.text(EQUAL, tail)
-    builder.mark(EQUAL, new_styles[new_para])
+    builder.mark(EQUAL, new_styles[new_para], new_blocks[new_para])
 
 
 def _common_trailing_space(
@@ -273,32 +280,34 @@ def _track_revisions(settings: etree._Element) -> None:
     settings.append(element)
 
 
-def _base_document(diff: DocumentDiff) -> Any:
-    """The package the redline is written into: the newer .docx itself when there is one.
+def _base_document(diff: DocumentDiff) -> tuple[Any, list[etree._Element] | None]:
+    """The package the redline is written into, and the newer version's body paragraphs.
 
-    Its styles, page size and margins, sections, headers and footers and list definitions are
-    kept, so that the redline looks like the convention; its body is replaced by the compared
-    text. Other formats (PDF, text) give python-docx's default document.
+    When the newer version is a .docx, the redline is written into that very package: its
+    styles, page size and margins, sections, headers and footers, list definitions, tables and
+    fields are kept, and its own paragraphs receive the changes (see `_write_in_place`). The
+    list of its body `w:p` elements (in `TextBlock.paragraph` order) is None when the package
+    cannot be used so (another format, or a body read differently): python-docx's default
+    document is used then.
     """
     import docx
 
     path = diff.new.path
-    if path.suffix.lower() == ".docx" and path.is_file():
+    if diff.new.kind == "docx" and path.suffix.lower() == ".docx" and path.is_file():
         document = docx.Document(str(path))
-        body = document.element.body
-        for child in list(body):
-            if child.tag != _w("sectPr"):
-                body.remove(child)
-        return document
+        elements = body_paragraph_elements(document.element.body)
+        if len(elements) == len(diff.new.body()):
+            return document, elements
     document = docx.Document()
     body = document.element.body
     for p in list(body.iterchildren(_w("p"))):
         body.remove(p)
-    return document
+    return document, None
 
 
-def _style_ids(document: Any) -> dict[str, str]:
-    """Our paragraph kinds ("Heading1", "Heading2", "Normal") → style ids of `document`."""
+def _style_ids(document: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Our paragraph kinds ("Heading1", "Heading2", "Normal") → style ids of `document`, and
+    its paragraph style names (lower case) → ids."""
     styles = document.styles.element
     ids: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -310,7 +319,7 @@ def _style_ids(document: Any) -> dict[str, str]:
         name_el = style.find(_w("name"))
         name = (name_el.get(_w("val"), "") if name_el is not None else "").lower()
         names[name] = sid
-        names[sid.lower()] = sid
+        names.setdefault(sid.lower(), sid)
         if style.get(_w("default")) in ("1", "true"):
             default = sid
     for kind, candidates in (
@@ -319,7 +328,7 @@ def _style_ids(document: Any) -> dict[str, str]:
     ):
         ids[kind] = next((names[c] for c in candidates if c in names), default)
     ids["Normal"] = default
-    return ids
+    return ids, names
 
 
 def redline_bytes(
@@ -330,30 +339,218 @@ def redline_bytes(
 
     from convgen.diff.redline_summary import write_summary
 
-    document = _base_document(diff)
+    document, elements = _base_document(diff)
     document.core_properties.author = author
     document.core_properties.title = "Comparaison de deux versions d'une convention"
     body = document.element.body
-    styles = _style_ids(document)
+    styles, names = _style_ids(document)
+    sect_pr = body.find(_w("sectPr"))
+    kept = [child for child in body if child is not sect_pr]
+    for child in kept:
+        body.remove(child)
     if summary:
         write_summary(document, diff)
         document.add_section(WD_SECTION.NEW_PAGE)  # the summary's own section ends here
+    for child in kept:
+        if sect_pr is not None:
+            sect_pr.addprevious(child)
+        else:
+            body.append(child)
     ids = _Ids(author, date)
-    sect_pr = body.find(_w("sectPr"))
     paras = body_paragraphs(diff)
     if not paras or paras[-1].mark != EQUAL:
         paras.append(_Para("Normal", []))  # Word cannot delete the last paragraph mark
-    for para in paras:
-        para = _Para(styles.get(para.style, para.style), para.runs, para.mark)
-        element = paragraph_xml(para, ids)
-        if sect_pr is not None:
-            sect_pr.addprevious(element)
-        else:
-            body.append(element)
+    in_place = elements is not None and _write_in_place(diff, paras, elements, ids, styles, names)
+    if not in_place:
+        for child in kept:
+            body.remove(child)
+        for para in paras:
+            element = paragraph_xml(
+                _Para(styles.get(para.style, para.style), para.runs, para.mark), ids
+            )
+            if sect_pr is not None:
+                sect_pr.addprevious(element)
+            else:
+                body.append(element)
     _track_revisions(document.settings.element)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- in place
+
+
+_KEPT_IN_PARAGRAPH = {_w("pPr"), _w("bookmarkStart"), _w("bookmarkEnd")}
+
+
+def _write_in_place(
+    diff: DocumentDiff,
+    paras: list[_Para],
+    elements: list[etree._Element],
+    ids: _Ids,
+    styles: dict[str, str],
+    names: dict[str, str],
+) -> bool:
+    """Put the changes into the newer version's own paragraphs; False if it cannot be done.
+
+    A paragraph of the newer version that did not change is left exactly as it is (runs,
+    fields, formatting); a changed one keeps its paragraph properties (style, list numbering,
+    alignment) and the formatting of its first run, and receives the compared runs. A paragraph
+    of the older version only is inserted, deleted, before the next paragraph of the newer one.
+    """
+    element_of = {
+        id(block): elements[block.paragraph - 1]
+        for block in diff.new.body()
+        if block.paragraph is not None and 0 < block.paragraph <= len(elements)
+    }
+    position = {id(el): i for i, el in enumerate(elements)}
+    anchors = [
+        element_of[id(p.source)]
+        for p in paras
+        if p.source is not None and p.mark != DELETED and id(p.source) in element_of
+    ]
+    order = [position[id(el)] for el in anchors]
+    if order != sorted(order) or len(set(order)) != len(order):
+        return False  # the new version's paragraphs would not stay in their order
+    # Paragraph properties of the newer version's numbered paragraphs, by list level and by
+    # style: an older paragraph that was numbered is restored on the same Word list, so that
+    # « Tout refuser » numbers it again (its label is never typed as text).
+    numbered: dict[str, etree._Element] = {}
+    for block in diff.new.body():
+        ppr = element_of[id(block)].find(_w("pPr")) if id(block) in element_of else None
+        if block.number_label and ppr is not None:
+            if block.list_level:
+                numbered.setdefault(f"list:{block.list_level}", ppr)
+            if block.style:
+                numbered.setdefault(f"style:{block.style.lower()}", ppr)
+    pending: list[etree._Element] = []
+    last: etree._Element | None = None
+    for para in paras:
+        source = para.source
+        target = element_of.get(id(source)) if source is not None and para.mark != DELETED else None
+        if target is None or source is None:
+            pending.append(_older_paragraph(para, ids, styles, names, numbered))
+            continue
+        for element in pending:
+            target.addprevious(element)
+        pending = []
+        _rewrite_paragraph(target, para, source, ids)
+        last = target
+    if pending:
+        if last is None:
+            return False
+        for element in pending:
+            last.addnext(element)
+            last = element
+    return True
+
+
+def _older_paragraph(
+    para: _Para,
+    ids: _Ids,
+    styles: dict[str, str],
+    names: dict[str, str],
+    numbered: dict[str, etree._Element],
+) -> etree._Element:
+    """A paragraph of the older version only (deleted, or merged into the next one)."""
+    source = para.source
+    style = styles.get(para.style, para.style)
+    if source is not None and source.style:
+        style = names.get(source.style.lower(), style)
+    template = None
+    if source is not None and source.number_label:
+        template = numbered.get(f"list:{source.list_level}") or numbered.get(
+            f"style:{(source.style or '').lower()}"
+        )
+    if source is None or template is None:
+        return paragraph_xml(_Para(style, para.runs, para.mark), ids)
+    runs = _strip_label(para.runs, source.number_label, old_side=True)
+    element = paragraph_xml(_Para(style, runs, para.mark), ids)
+    ppr = copy.deepcopy(template)
+    for own in [*ppr.findall(_w("rPr")), *ppr.findall(_w("sectPr")), *ppr.findall(_w("pPrChange"))]:
+        ppr.remove(own)  # the mark's revision, a section break, a change: the template's own
+    mark = element.find(f"{_w('pPr')}/{_w('rPr')}")
+    if mark is not None:
+        after = ppr.find(_w("sectPr"))
+        if after is None:
+            after = ppr.find(_w("pPrChange"))
+        if after is not None:
+            after.addprevious(mark)
+        else:
+            ppr.append(mark)
+    old_ppr = element.find(_w("pPr"))
+    if old_ppr is not None:
+        element.replace(old_ppr, ppr)
+    return element
+
+
+def _strip_label(
+    runs: list[tuple[str, str]], label: str, old_side: bool = False
+) -> list[tuple[str, str]]:
+    """The runs without the list label Word draws itself ("Article 3 ").
+
+    The label is counted on the newer side (the older one, for an older paragraph); the other
+    side's runs within it go too: the other number, which Word recomputes.
+    """
+    other = INSERTED if old_side else DELETED
+    side_text = "".join(text for kind, text in runs if kind != other)
+    if not label or not side_text.startswith(label):
+        return runs
+    left = len(label)
+    out: list[tuple[str, str]] = []
+    for kind, text in runs:
+        if left <= 0:
+            out.append((kind, text))
+        elif kind == other:
+            if left < len(label) and len(text.strip()) <= 6:
+                continue  # inside the label: the other number ("Article [-3-]{+4+}")
+            out.append((kind, text))
+        elif len(text) <= left:
+            left -= len(text)
+        else:
+            out.append((kind, text[left:]))
+            left = 0
+    return out
+
+
+def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, ids: _Ids) -> None:
+    if para.mark == EQUAL and all(kind == EQUAL for kind, _ in para.runs):
+        return  # unchanged: runs, fields and formatting kept as the document has them
+    first_rpr = None
+    for run in target.iter(_w("r")):
+        if run.find(_w("t")) is not None:
+            found = run.find(_w("rPr"))
+            first_rpr = copy.deepcopy(found) if found is not None else None
+            break
+    for child in list(target):
+        if child.tag not in _KEPT_IN_PARAGRAPH:
+            target.remove(child)
+    if para.mark != EQUAL:
+        ppr = target.find(_w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(_w("pPr"))
+            target.insert(0, ppr)
+        rpr = ppr.find(_w("rPr"))
+        if rpr is None:
+            rpr = etree.Element(_w("rPr"))
+            after = ppr.find(_w("sectPr"))
+            if after is None:
+                after = ppr.find(_w("pPrChange"))
+            if after is not None:
+                after.addprevious(rpr)
+            else:
+                ppr.append(rpr)
+        rpr.insert(0, etree.Element(_w(para.mark), ids.attrs()))
+    for kind, text in _strip_label(para.runs, source.number_label):
+        run = _run(text, deleted=kind == DELETED)
+        if first_rpr is not None:
+            run.insert(0, copy.deepcopy(first_rpr))
+        if kind == EQUAL:
+            target.append(run)
+        else:
+            wrapper = etree.SubElement(target, _w(kind), ids.attrs())
+            wrapper.append(run)
 
 
 def write_redline(
