@@ -96,3 +96,20 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["import", str(tmp_path / "absent.docx"), "--project", str(ROOT)])
     assert res.exit_code == 2
     assert "introuvable" in res.output
+
+
+def test_cpam_template_blanks_reported_fixed_articles_rebuilt(tmp_path: Path) -> None:
+    source = _as_docx(DATA / "cpam-cote-opale-004.txt", tmp_path / "cpam.docx")
+    result = import_document(source, ROOT, tmp_path / "cpam.yaml")
+    assert result.model == "cpam-acces-aux-droits"
+    assert result.values["clauses.duree.periode"] == Duree(1, "an")
+    assert result.values["clauses.resiliation.delai_plein_droit"] == Duree(15, "jour")
+    assert result.values["clauses.preambule-cpam.taux_couverture"] == 77
+    blanks = {(b.slot.path, b.text) for b in result.placeholders}
+    assert ("partenaire.designation", "le partenaire XXXX") in blanks
+    assert ("convention.date_signature", "xx/xx/xx") in blanks
+    assert "partenaire" not in result.values  # a blank is never imported as a value
+    rebuilt = {a.name.split(" – ")[0] for a in result.articles if a.rebuilt}
+    assert {"6.1", "6.2", "6.3", "6.4", "Article 7", "Article 8", "Article 9"} <= rebuilt
+    # The template lists its six annexes without their content: said, not hidden.
+    assert sum("absent de la source" in d for d in result.differing) == 6

@@ -227,7 +227,7 @@ def import_document(
     ]
 
     # The frame: title, parties, signatures.
-    frame_found, frame_fixed = _frame_values(model.frame_path, doc, choices)
+    frame_found, frame_confirm, frame_fixed = _frame_values(model.frame_path, doc, choices)
     found.extend(frame_found)
     fixed_all: dict[str, Any] = dict(frame_fixed)
     for article in articles:
@@ -236,6 +236,7 @@ def import_document(
     values, placeholders, unrecovered, conflicts = _resolve(found, model, library)
     for path, value in fixed_all.items():
         values.setdefault(path, value)
+    conflicts.extend(_contradictions(frame_confirm, values))
     result = ImportResult(
         source, name, out, articles, values, placeholders, unrecovered, extras, conflicts
     )
@@ -247,10 +248,13 @@ def import_document(
 
 def _frame_values(
     frame_path: Path, doc: DocumentText, choices: dict[str, list[str]]
-) -> tuple[list[Found], dict[str, Any]]:
+) -> tuple[list[Found], list[list[Found]], dict[str, Any]]:
+    """Values of the frame's paragraphs (title, parties, signatures) found in the document;
+    and the matches of paragraphs made of values only, to check values found elsewhere."""
     frame = read_document(frame_path)
     texts = [b.text for b in doc.blocks if b.zone == "corps"]
     found: list[Found] = []
+    confirm: list[list[Found]] = []
     fixed_all: dict[str, Any] = {}
     for block in frame.blocks:
         if block.zone != "corps" or "{{" not in block.text or "bloc." in block.text:
@@ -261,11 +265,14 @@ def _frame_values(
             if rendered is None:
                 continue
             text, slots = rendered
-            if len(MARKER.sub("", text).strip(" ,.;:")) < 3:
-                continue  # a value alone in its paragraph: anything would match
+            # A paragraph of values and punctuation only (« {{ nom }}, {{ qualite }}. ») would
+            # match many paragraphs: it only checks values found elsewhere.
+            weak = len(MARKER.sub("", text).strip(" ,.;:")) < 3
             for candidate in texts:
-                alignment = align([text], slots, [candidate], "En-tête et signatures")
-                if alignment.whole:
+                alignment = align([text], slots, [candidate], "Signatures" if weak else "En-tête")
+                if alignment.whole and weak:
+                    confirm.append(alignment.found)
+                elif alignment.whole:
                     best = (alignment, fixed)
                     break
             if best:
@@ -273,7 +280,35 @@ def _frame_values(
         if best:
             found.extend(best[0].found)
             fixed_all.update(best[1])
-    return found, fixed_all
+    return found, confirm, fixed_all
+
+
+def _contradictions(confirm: list[list[Found]], values: dict[str, Any]) -> list[str]:
+    """Values written differently where a paragraph of values only repeats them.
+
+    Such a paragraph (« {{ nom }}, {{ qualite }}. ») is taken for the repetition only when one
+    of its values is the one found elsewhere: then the others must be too.
+    """
+    from convgen.importer.parse_values import render_filters
+    from convgen.textnorm import fold_line
+
+    out: list[str] = []
+    for group in confirm:
+        verdicts = []
+        for item in group:
+            path = item.slot.path
+            if path is None or path not in values:
+                continue
+            shown = render_filters(values[path], item.slot.filters)
+            if shown is not None:
+                verdicts.append((fold_line(shown) == fold_line(item.text), path, shown, item))
+        if any(same for same, *_ in verdicts):
+            out.extend(
+                f"{path} : « {shown} » ailleurs mais « {item.text} » ({item.where})"
+                for same, path, shown, item in verdicts
+                if not same
+            )
+    return sorted(set(out))
 
 
 def _type_of(path: str, model: Any, library: Any) -> str | None:
@@ -301,7 +336,7 @@ def _resolve(
     by_path: dict[str, list[Found]] = {}
     for item in found:
         path = item.slot.path
-        if path is None:
+        if path is None or path.startswith("document."):
             # Computed (a date of end, an article number): checked by the rebuild, but a blank
             # left there (« soit jusqu'au xxx 2027 ») is still reported.
             if is_placeholder(item.text):
@@ -321,14 +356,18 @@ def _resolve(
             shown = render_filters(value, item.slot.filters)
             return shown is not None and fold_line(shown) == fold_line(item.text)
 
-        proposals = [v for item in items for v in candidates(item.text, type_)]
+        # The text written most often first, then the shortest: a value that swallowed the
+        # words after it (a reworded paragraph) loses against its plain occurrences.
+        texts = [i.text for i in items]
+        ranked = sorted(items, key=lambda i: (-texts.count(i.text), len(i.text)))
+        proposals = [v for item in ranked for v in candidates(item.text, type_)]
         good = next((v for v in proposals if all(fits(v, i) for i in items)), None)
         if good is not None:
             values[path] = good
             continue
-        single = [recover_value(i.text, type_, i.slot.filters) for i in items]
-        kept = [(v, i) for v, i in zip(single, items, strict=True) if v is not None]
-        unrecovered.extend(i for v, i in zip(single, items, strict=True) if v is None)
+        single = [recover_value(i.text, type_, i.slot.filters) for i in ranked]
+        kept = [(v, i) for v, i in zip(single, ranked, strict=True) if v is not None]
+        unrecovered.extend(i for v, i in zip(single, ranked, strict=True) if v is None)
         if kept:
             values[path] = kept[0][0]
             conflicts.extend(
@@ -338,6 +377,11 @@ def _resolve(
             )
     placeholders = [p for p in placeholders if p.slot.path not in values]
     return values, placeholders, unrecovered, conflicts
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _verify(project: Project, source: DocumentText, result: ImportResult) -> None:
@@ -354,7 +398,7 @@ def _verify(project: Project, source: DocumentText, result: ImportResult) -> Non
         trial = Path(tmp) / result.instance_path.name
         trial.write_text(instance_text(model, result.values, result, fill_missing=True), "utf-8")
         try:
-            _assembled, data = render_instance(project, trial, settle=False)
+            _assembled, data = render_instance(project, trial, settle=project.needs_layout(model))
         except ConvgenError as exc:
             result.differing.append(f"l'instance ne se construit pas : {exc}")
             return
@@ -373,7 +417,7 @@ def _verify(project: Project, source: DocumentText, result: ImportResult) -> Non
         }.get(entry.status, "texte différent")
         if any(name.startswith(w.split(" – ")[0]) for w in placeholder_where):
             reason += " (blanc laissé dans la source)"
-        changes = "; ".join(f"« {c.old} » → « {c.new} »" for c in entry.changes[:3])
+        changes = "; ".join(f"« {_short(c.old)} » → « {_short(c.new)} »" for c in entry.changes[:3])
         result.differing.append(f"{name} : {reason}" + (f" — {changes}" if changes else ""))
         for article in result.articles:
             if article.name == name or name.startswith(article.name.split(" – ")[0] + " "):

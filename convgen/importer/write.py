@@ -73,10 +73,41 @@ def _lines(tree: dict[str, Any], indent: int, comments: dict[str, str], prefix: 
         if isinstance(value, dict):
             lines.append(f"{pad}{key}:")
             lines.extend(_lines(value, indent + 1, comments, f"{path}."))
+        elif isinstance(value, list):
+            comment = f"  # {comments[path]}" if path in comments else ""
+            lines.append(f"{pad}{key}:{comment}")
+            for item in value:
+                if isinstance(item, dict):
+                    first = True
+                    for k, v in item.items():
+                        lead = "- " if first else "  "
+                        lines.append(f"{pad}  {lead}{k}: {yaml_scalar(v)}")
+                        first = False
+                else:
+                    lines.append(f"{pad}  - {yaml_scalar(item)}")
         else:
             comment = f"  # {comments[path]}" if path in comments else ""
             lines.append(f"{pad}{key}: {yaml_scalar(value)}{comment}")
     return lines
+
+
+def example_value(spec: FieldSpec) -> Any:
+    """The schema's example of a field; for a list, one element made of its examples."""
+    if spec.type != "liste":
+        return spec.exemple
+    if spec.exemple is not None:
+        return spec.exemple
+    elements = spec.elements
+    if isinstance(elements, SectionSpec):
+        row = {
+            name: example_value(sub)
+            for name, sub in elements.fields.items()
+            if isinstance(sub, FieldSpec)
+        }
+        return [row] if all(v is not None for v in row.values()) else None
+    if isinstance(elements, FieldSpec) and elements.exemple is not None:
+        return [elements.exemple]
+    return None
 
 
 def instance_text(
@@ -90,8 +121,9 @@ def instance_text(
     if fill_missing:
         for path in missing:
             spec = model.schema.find(tuple(path.split(".")))
-            if isinstance(spec, FieldSpec) and spec.exemple is not None:
-                values[path] = spec.exemple
+            example = example_value(spec) if isinstance(spec, FieldSpec) else None
+            if example is not None:
+                values[path] = example
                 comments[path] = "valeur d'exemple (blanc de la source)"
     head = [
         f"# Instance importée de « {result.source.name} » par convgen import.",
