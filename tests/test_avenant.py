@@ -181,3 +181,35 @@ def test_same_text_is_an_error_exit_2(project: Path) -> None:
     result = CliRunner().invoke(cli, ["avenant", str(instance), str(instance)])
     assert result.exit_code == 2
     assert "aucun avenant à écrire" in result.output
+
+
+@pytest.mark.parametrize(
+    ("instance", "old", "new", "sentence"),
+    [
+        (
+            "instances/saint-chamond.yaml",
+            "preavis_denonciation: 2 mois",
+            "preavis_denonciation: 3 mois",
+            "Le quatrième alinéa de l'article 4 est modifié comme suit :",
+        ),
+        (
+            "instances/les-vans-tripartite.yaml",
+            "duree: 3 ans",
+            "duree: 4 ans",
+            "Le premier alinéa de l'article 6 est modifié comme suit :",
+        ),
+    ],
+)
+def test_other_bundled_models(
+    project: Path, tmp_path: Path, instance: str, old: str, new: str, sentence: str
+) -> None:
+    signed = render(project, instance, tmp_path / "signee.docx")
+    edit(project / instance, old, new)
+    avenant = make_avenant(signed, project / instance, AvenantOptions(signed_on=date(2026, 2, 2)))
+    assert len(avenant.amendments) == 1
+    out = tmp_path / "avenant.docx"
+    out.write_bytes(avenant.data)
+    text = paragraphs(out)
+    assert sentence in text
+    assert "Les autres stipulations de la convention demeurent inchangées." in text
+    check_clean(out)

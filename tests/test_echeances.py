@@ -200,3 +200,19 @@ def test_cli_table_within_csv_and_ics(project: Path) -> None:
     assert any(r.startswith("30/10/2026;saint-chamond;") for r in rows)
     result = runner.invoke(cli, ["echeances", "--within", "trois"])
     assert result.exit_code == 2 and "n'est pas une durée" in result.output
+
+
+def test_register_dates_and_denunciation(project: Path) -> None:
+    from convgen.lifecycle.register import EventType, Register
+    from convgen.lifecycle.signing import signed_document
+
+    register = Register(project)
+    instance = project / "instances/saint-chamond.yaml"
+    register.sign(signed_document(instance), date(2025, 3, 17))
+    # Notified on 15/11/2026, after the 30/10/2026 limit: the convention is renewed once more
+    # and ends on 31/12/2027.
+    register.end("saint-chamond", EventType.DENONCIATION, date(2026, 11, 15))
+    deadlines = all_deadlines([instance], project)
+    assert deadlines[-1].date == date(2027, 12, 31)
+    assert deadlines[-1].kind is DeadlineKind.FIN
+    assert of_kind(deadlines, DeadlineKind.RECONDUCTION) == [date(2026, 1, 1), date(2027, 1, 1)]
