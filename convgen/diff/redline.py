@@ -515,7 +515,8 @@ def _strip_label(
 
 
 def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, ids: _Ids) -> None:
-    if para.mark == EQUAL and all(kind == EQUAL for kind, _ in para.runs):
+    unchanged = para.mark == EQUAL and all(kind == EQUAL for kind, _ in para.runs)
+    if unchanged and "".join(text for _, text in para.runs) == source.text:
         return  # unchanged: runs, fields and formatting kept as the document has them
     first_rpr = None
     for run in target.iter(_w("r")):
