@@ -29,8 +29,8 @@ def _field_paragraph(before: str, instr: str, cached: str, after: str) -> str:
 def _convention(path: Path) -> Path:
     document = docx.Document()
     document.add_paragraph("Article 1 : Objet", style="Heading 1")
-    body = document.element.body
-    body.append(
+    end = document.element.body.sectPr  # Word's body ends with its section properties
+    end.addprevious(
         parse_xml(
             _field_paragraph(
                 "Les modalités sont précisées à l'article ",
@@ -40,7 +40,7 @@ def _convention(path: Path) -> Path:
             )
         )
     )
-    body.append(
+    end.addprevious(
         parse_xml(
             _field_paragraph(
                 "Voir page ", "PAGEREF _Toc99 \\h", "Error! Bookmark not defined.", "."
@@ -83,6 +83,7 @@ def test_field_errors_empty_tables_and_other_texts(tmp_path: Path) -> None:
     ]
     empty = next(f for f in findings if f.rule == "tableau-vide")
     assert empty.location.paragraph is not None
+    assert empty.location.article == "Article 2"
 
 
 def test_lists_announced_but_never_written(tmp_path: Path) -> None:

@@ -66,8 +66,20 @@ def check_consistency(
 ) -> list[Finding]:
     """Findings about references, numbering and the sommaire of one document."""
     del labels  # locations come from the sections themselves
+    where: dict[int, str] = {}
+    for section in sections:
+        name = _article_name(section) if section.kind == "article" else section.label
+        for block in section.iter_blocks():
+            where.setdefault(id(block), name)
     findings = [
-        Finding(file, "tableau-vide", ERROR, RULES["tableau-vide"], header, _loc(block, None))
+        Finding(
+            file,
+            "tableau-vide",
+            ERROR,
+            RULES["tableau-vide"],
+            header,
+            _loc(block, where.get(id(block))),
+        )
         for block, header in find_empty_tables(doc)
     ]
     articles = [s for s in sections if s.kind == "article"]
