@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
 import subprocess
@@ -212,3 +213,26 @@ def test_locked_or_corrupt_register_is_a_french_error(
     ).connection.commit()
     code, out = run("registre", "liste", "--root", str(other))
     assert code == 2 and "n'est pas un registre convgen" in out
+
+
+def test_schema_migration_and_productions(project: Path) -> None:
+    from convgen.lifecycle.register import _MIGRATIONS
+
+    folder = project / "registre"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "registre.sqlite3")
+    old.executescript(_MIGRATIONS[0])  # a register written by the first schema
+    old.execute(
+        "INSERT INTO conventions (instance, chemin, modele, partenaire, statut) "
+        "VALUES ('ancienne', 'i.yaml', 'm', 'P', 'signée')"
+    )
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    register = Register(project)
+    assert [c.instance for c in register.conventions()] == ["ancienne"]  # upgraded, data kept
+    register.record_production("x", "m", "f" * 64, b"PK", project / "out/x.docx")
+    digest = hashlib.sha256(b"PK").hexdigest()
+    assert register.productions("x") == [("f" * 64, digest, str(project / "out/x.docx"))]
+    version = sqlite3.connect(folder / "registre.sqlite3").execute("PRAGMA user_version")
+    assert version.fetchone()[0] == len(_MIGRATIONS) == 2

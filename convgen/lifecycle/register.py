@@ -12,8 +12,8 @@ Safety: WAL journal (readers never block the writer), `synchronous=FULL`, every 
 `BEGIN IMMEDIATE` transaction (two writers queue, the loser waits up to `BUSY_TIMEOUT`); a
 process killed mid-write leaves the last committed state. Files are copied before the
 transaction that names them commits (content-addressed: a copy left by an interrupted command
-is harmless). A locked, corrupt or foreign file is a `RegisterError` in French, never a
-traceback. The schema version is `PRAGMA user_version`; `_MIGRATIONS` upgrades older files.
+is harmless). `record_production` keeps each document produced (inputs' fingerprint, SHA-256). A locked, corrupt or foreign file is a `RegisterError` in French, never a
+traceback. The schema version is `PRAGMA user_version`; `_MIGRATIONS` upgrades older files on opening.
 """
 
 from __future__ import annotations
@@ -93,6 +93,19 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (evenement_id, clause)
     );
     CREATE INDEX evenements_convention ON evenements(convention_id, type);
+    """,
+    # 2: every document produced (before any signature), for « which version was sent? ».
+    """
+    CREATE TABLE productions (
+        id INTEGER PRIMARY KEY,
+        instance TEXT NOT NULL,
+        modele TEXT NOT NULL,
+        empreinte_entrees TEXT NOT NULL,
+        empreinte_document TEXT NOT NULL,
+        fichier TEXT NOT NULL,
+        produit_le TEXT NOT NULL
+    );
+    CREATE INDEX productions_instance ON productions(instance, produit_le);
     """,
 ]
 
@@ -227,8 +240,6 @@ class Register:
                     f"{self.path} : ce fichier SQLite n'est pas un registre convgen"
                 )
         if version < len(_MIGRATIONS):
-            if not write:
-                raise RegisterError(f"{self.path} : registre à mettre à jour (schéma {version})")
             for script in _MIGRATIONS[version:]:
                 for statement in filter(str.strip, script.split(";")):
                     conn.execute(statement)
@@ -396,6 +407,31 @@ class Register:
                 (_STATUS_AFTER[kind].value, convention_id),
             )
             return self._load(conn, instance)
+
+    def record_production(
+        self, instance: str, model: str, fingerprint: str, data: bytes, output: Path
+    ) -> None:
+        """Record a document produced (by `convgen build`): inputs' fingerprint, its SHA-256."""
+        with self._connect(write=True) as conn:
+            conn.execute(
+                "INSERT INTO productions (instance, modele, empreinte_entrees, "
+                "empreinte_document, fichier, produit_le) VALUES (?, ?, ?, ?, ?, ?)",
+                (instance, model, fingerprint, sha256_of(data), str(output), _now()),
+            )
+
+    def productions(self, instance: str) -> list[tuple[str, str, str]]:
+        """(fingerprint of inputs, SHA-256 of the document, file) of each production, oldest first."""
+        if not self.path.exists():
+            return []
+        with self._connect(write=False) as conn:
+            return [
+                (str(a), str(b), str(c))
+                for a, b, c in conn.execute(
+                    "SELECT empreinte_entrees, empreinte_document, fichier FROM productions "
+                    "WHERE instance = ? ORDER BY produit_le, id",
+                    (instance,),
+                )
+            ]
 
     # ------------------------------------------------------------------ reading
 
