@@ -195,6 +195,7 @@ def run_batch(
         raise InputError("modèle inconnu : précisez --model (ou « modele: » dans --base)")
     model = project.model(name)
     project.frame(model)
+    base_data = load_base(base, model, project.models)
     checker = Checker.for_project(project.instances_dir, project.check_config) if check else None
     make_output_dir(out_dir)
     job = _Job(Pipeline(project, checker), model, table, out_dir, base_data)
@@ -214,8 +215,17 @@ def run_batch(
             clean_stale_work(out_dir)
             try:
                 rows = read_table(table)
+                if not rows:
+                    raise InputError(
+                        f"{table} : le tableau ne contient aucune ligne de données"
+                        " (seulement l'en-tête, ou rien) : aucun document produit"
+                    )
                 names = [".".join(p) for p in partner_fields(model.schema) if p[-1] == "nom"]
-                partners = {row.line: row_partner(row, base_data, names) for row in rows}
+                # An unreadable row has no values: its partner is unknown, not the base's.
+                partners = {
+                    row.line: "" if row.problem else row_partner(row, base_data, names)
+                    for row in rows
+                }
                 rows = _partner_rows(_readable(rows, table, results), job, base, shared, results)
                 static = _static_fingerprint(project, model, base, check)
                 tasks = _prepare(rows, base_data, name_pattern, table, static, results)

@@ -16,12 +16,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from convgen.errors import InputError, problem_at
-from convgen.inheritance import load_merged
+from convgen.inheritance import drop_foreign, load_merged
+from convgen.instances import ModelSource
+from convgen.models import Model
 from convgen.yamlload import YamlDoc, forbidden_char, load_yaml
 
 NAME_COLUMN = "fichier"  # optional column: the output file name of the row
@@ -182,23 +185,38 @@ def _delimiter(text: str) -> str:
 
 
 def _read_yaml_rows(path: Path) -> list[Row]:
+    """Rows of a YAML table (a list of entries); a bad entry refuses that row, not the table."""
     doc = load_yaml(path)
-    if doc.problems:
-        raise InputError("tableau invalide", doc.problems)
     if not isinstance(doc.data, list):
         raise InputError(
             "tableau invalide",
-            [problem_at(path, 1, None, "une liste est attendue (une entrée « - » par partenaire)")],
+            [
+                *doc.problems,
+                problem_at(path, 1, None, "une liste est attendue (une entrée « - » par partenaire)"),
+            ],
         )
+    starts = [doc.lines.get((index,), 1) for index in range(len(doc.data))]
+    # Each problem of the file belongs to the entry whose lines hold it.
+    own: dict[int, list[str]] = {}
+    outside = []
+    for problem in doc.problems:
+        index = bisect_right(starts, problem.line or 0) - 1
+        if problem.line is None or index < 0:
+            outside.append(problem)
+        else:
+            where = f"{problem.field} : " if problem.field else ""
+            own.setdefault(index, []).append(f"{where}{problem.message}")
+    if outside:
+        raise InputError("tableau invalide", outside)
     rows: list[Row] = []
     for index, item in enumerate(doc.data):
-        line = doc.lines.get((index,), 1)
-        if not isinstance(item, dict):
-            raise InputError(
-                "tableau invalide",
-                [problem_at(path, line, None, "chaque entrée doit contenir des champs: valeurs")],
-            )
-        rows.append(Row(line, _flatten(item)))
+        line = starts[index]
+        if index in own:
+            rows.append(Row(line, {}, " ; ".join(own[index])))
+        elif not isinstance(item, dict):
+            rows.append(Row(line, {}, "chaque entrée doit contenir des champs: valeurs"))
+        else:
+            rows.append(Row(line, _flatten(item)))
     return rows
 
 
@@ -248,12 +266,22 @@ def row_yaml_doc(row: Row, data: dict[str, Any], table: Path) -> YamlDoc:
     return YamlDoc(path=table, data=data, lines={(): row.line})
 
 
-def load_base(path: Path | None) -> dict[str, Any] | None:
+def load_base(
+    path: Path | None, model: Model | None = None, models: ModelSource | None = None
+) -> dict[str, Any] | None:
     """The base instance's data, its own `base:` chain merged in (strict YAML); raise
-    `InputError` if it has a problem."""
+    `InputError` if it has a problem.
+
+    With the batch's `model`, values inherited from a base of another model that this model
+    does not know are left out, as for an instance file (`inheritance.drop_foreign`): a
+    convention's batch can start from the instance that starts from its AMI.
+    """
     if path is None:
         return None
-    doc = load_merged(path).doc
+    merged = load_merged(path)
+    if model is not None and models is not None:
+        drop_foreign(merged, model, models)
+    doc = merged.doc
     if doc.problems:
         raise InputError("instance de base invalide", doc.problems)
     if not isinstance(doc.data, dict):

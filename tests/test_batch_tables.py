@@ -87,7 +87,8 @@ def test_cp1252_semicolon_table_builds_with_its_accents(built: tuple[Path, int, 
     assert names == ["evian-les-bains.docx", "l-ile-rousse.docx", "oeuilly.docx"]
     assert "Œuilly" in docx_text(out / "oeuilly.docx")
     assert "Évian-les-Bains" in docx_text(out / "evian-les-bains.docx")
-    assert "L'Île-Rousse" in docx_text(out / "l-ile-rousse.docx")
+    # typed with a straight apostrophe, printed with the typographic one
+    assert "L’Île-Rousse" in docx_text(out / "l-ile-rousse.docx")
 
 
 def test_index_names_the_partner(built: tuple[Path, int, str]) -> None:
@@ -174,3 +175,81 @@ def test_index_cells_cannot_be_formulas(tmp_path: Path) -> None:
     run(table, out)
     for row in index_rows(out):
         assert row["partenaire"][:1] == "'"
+
+
+POITIERS = ROOT / "instances" / "ccas-poitiers.yaml"  # its own base is the AMI (another model)
+ORGANISME = [
+    "organisme.nom",
+    "organisme.forme",
+    "organisme.representant",
+    "organisme.representant_qualite",
+]
+
+
+def _poitiers_batch(tmp_path: Path, table: Path) -> tuple[int, str, list[dict[str, str]]]:
+    out = tmp_path / "out"
+    args = ["build", "--root", str(ROOT), "--model", "mutuelle-communale", "--base"]
+    args += [str(POITIERS), "--data", str(table), "--out", str(out), "--no-check"]
+    result = CliRunner().invoke(cli, args)
+    index = out / "index.csv"
+    rows = (
+        list(csv.DictReader(io.StringIO(index.read_text(encoding="utf-8"))))
+        if index.is_file()
+        else []
+    )
+    return result.exit_code, result.output, rows
+
+
+def test_one_bad_csv_row_refuses_that_row_only(tmp_path: Path) -> None:
+    table = tmp_path / "organismes.csv"
+    table.write_text(
+        "fichier," + ",".join(ORGANISME) + "\n"
+        "a,Mutuelle A,mutuelle,M. A,directeur\n"
+        "b,Mutuelle B,mutuelle,M. B,directeur,EN TROP\n"
+        "c,Mutuelle C,mutuelle,M. C,directeur\n",
+        encoding="utf-8",
+    )
+    code, output, rows = _poitiers_batch(tmp_path, table)
+    assert code == 2 and "Traceback" not in output
+    assert [(r["ligne"], r["fichier"], r["statut"]) for r in rows] == [
+        ("2", "a.docx", "non contrôlé"),
+        ("3", "", "erreur"),
+        ("4", "c.docx", "non contrôlé"),
+    ]
+    assert rows[1]["motif"].endswith(f"{table.name}:3: 6 cellules pour 5 colonnes")
+    assert rows[1]["partenaire"] == ""  # not the base's organisme
+    # The base starts from the AMI: its calendar and criteria are the AMI's, not errors here.
+    assert "clé inconnue" not in output
+    assert any(
+        "Mutuelle C" in p.text for p in Document(str(tmp_path / "out" / "c.docx")).paragraphs
+    )
+
+
+def test_one_bad_yaml_entry_refuses_that_entry_only(tmp_path: Path) -> None:
+    table = tmp_path / "organismes.yaml"
+    entry = "  organisme: {{nom: Mutuelle {0}, forme: mutuelle, representant: M. {0}, representant_qualite: directeur}}\n"
+    table.write_text(
+        "- fichier: a\n" + entry.format("A") + "- 3\n"
+        '- fichier: d\n  organisme: {nom: "Mutuelle\\x0bD"}\n'
+        "- fichier: c\n" + entry.format("C"),
+        encoding="utf-8",
+    )
+    code, output, rows = _poitiers_batch(tmp_path, table)
+    assert code == 2 and "Traceback" not in output
+    assert [(r["ligne"], r["fichier"], r["statut"]) for r in rows] == [
+        ("1", "a.docx", "non contrôlé"),
+        ("3", "", "erreur"),
+        ("4", "", "erreur"),
+        ("6", "c.docx", "non contrôlé"),
+    ]
+    assert rows[1]["motif"].endswith("chaque entrée doit contenir des champs: valeurs")
+    assert "U+000B" in rows[2]["motif"]
+
+
+def test_a_table_without_rows_says_so(tmp_path: Path) -> None:
+    table = tmp_path / "vide.csv"
+    table.write_text("fichier," + ",".join(ORGANISME) + "\n", encoding="utf-8")
+    code, output, rows = _poitiers_batch(tmp_path, table)
+    assert code == 2
+    assert "le tableau ne contient aucune ligne de données" in output
+    assert "colonnes à ajouter" not in output and rows == []
