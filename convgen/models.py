@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
@@ -16,6 +17,7 @@ from convgen.clauses import Library
 from convgen.errors import LibraryError, Problem, jinja_syntax_message, problem_at
 from convgen.schema import SectionSpec, parse_section, suggest
 from convgen.templating import clause_env, text_env
+from convgen.values import ValueTypeError, parse_bool
 from convgen.yamlload import YamlDoc, dotted, load_yaml
 
 MANIFEST = "modele.yaml"
@@ -134,6 +136,7 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
                 )
             )
     numbering = _numbering(data.get("numerotation"), doc, problems)
+    sommaire = _flag(data, "sommaire", doc, ("sommaire",), problems)
     articles = _articles(
         data.get("articles"), ("articles",), doc, library, problems, allow_children=True
     )
@@ -216,7 +219,7 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
         document_title=document_title,
         document_author=document_author,
         numbering=numbering,
-        sommaire=str(data.get("sommaire", "false")).lower() in ("true", "oui", "vrai"),
+        sommaire=sommaire,
         preambule=preambule,
         articles=articles,
         annexes=annexes,
@@ -248,6 +251,20 @@ def _controls(raw: object, doc: YamlDoc, problems: list[Problem]) -> list[str]:
             )
         )
     return known
+
+
+def _flag(
+    data: dict[str, Any], key: str, doc: YamlDoc, path: tuple[Any, ...], problems: list[Problem]
+) -> bool:
+    """A yes/no key (`values.parse_bool`), « non » when absent; a problem at its line if neither."""
+    raw = data.get(key)
+    if raw is None:
+        return False
+    try:
+        return parse_bool(raw)
+    except ValueTypeError as exc:
+        problems.append(problem_at(doc.path, doc.line_of(path), dotted(path), str(exc)))
+        return False
 
 
 def _parties(
@@ -427,7 +444,7 @@ def _articles(
             titre=item.get("titre"),
             si=item.get("si"),
             line=line,
-            formulaire=str(item.get("formulaire", "false")).lower() in ("true", "oui", "vrai"),
+            formulaire=_flag(item, "formulaire", doc, (*item_path, "formulaire"), problems),
         )
         if spec.si:
             try:

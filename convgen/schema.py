@@ -21,6 +21,7 @@ from convgen.values import (
     Absent,
     ValueTypeError,
     convert_scalar,
+    parse_bool,
 )
 from convgen.yamlload import YamlDoc, dotted
 
@@ -160,14 +161,18 @@ def parse_field(
             _p(ydoc, (*path, "type"), f"type inconnu « {type_} » (types : {', '.join(TYPES)})")
         )
         type_ = "texte"
-    obligatoire = raw.get("obligatoire", "true")
+    try:
+        obligatoire = parse_bool(raw.get("obligatoire", "oui"))
+    except ValueTypeError as exc:
+        problems.append(_p(ydoc, (*path, "obligatoire"), str(exc)))
+        obligatoire = True
     spec = FieldSpec(
         name=name,
         type=type_,
         description=raw.get("description") or "",
         exemple=raw.get("exemple"),
         defaut=raw.get("defaut"),
-        obligatoire=str(obligatoire).lower() in ("true", "oui", "vrai", "yes"),
+        obligatoire=obligatoire,
         choix=raw.get("choix") if isinstance(raw.get("choix"), list) else None,
         portee=_portee(raw["portee"], ydoc, (*path, "portee"), problems, portee)
         if "portee" in raw

@@ -80,6 +80,23 @@ class ValueTypeError(ValueError):
     """Raised with a French message when a string does not fit its declared type."""
 
 
+def parse_bool(raw: object) -> bool:
+    """« oui » / « non » (also vrai/faux, true/false, yes/no, any case): the one yes/no parser
+    of instances, manifests and clause front matter; raise `ValueTypeError` otherwise."""
+    if isinstance(raw, bool):
+        return raw
+    low = str(raw).strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    import difflib
+
+    close = difflib.get_close_matches(low, ["oui", "non"], n=1, cutoff=0.5)
+    hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+    raise ValueTypeError(f"« {raw} » n'est ni « oui » ni « non »{hint}")
+
+
 def convert_scalar(raw: str, type_: str, choices: list[str] | None = None) -> Any:
     """Convert the string `raw` to the Python value of `type_`; raise `ValueTypeError`."""
     value = raw.strip() if type_ != "texte" else raw
@@ -99,12 +116,7 @@ def convert_scalar(raw: str, type_: str, choices: list[str] | None = None) -> An
         if type_ == "duree":
             return parse_duree(value)
         if type_ == "booleen":
-            low = value.lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-            raise ValueError
+            return parse_bool(value)
         if type_ == "choix":
             if choices is None or value not in choices:
                 raise ValueTypeError(

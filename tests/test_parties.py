@@ -178,6 +178,12 @@ def _line_of(root: Path, needle: str) -> int:
             "parties[3].denominaton: clé inconnue ; vouliez-vous dire « denomination » ?",
         ),
         (
+            "sommaire: false",
+            "sommaire: ouii",
+            "sommaire: ouii",
+            "sommaire: « ouii » n'est ni « oui » ni « non » ; vouliez-vous dire « oui » ?",
+        ),
+        (
             '    signataire: "{{ commune.representant }}"',
             '    signataire: "{{ commune.representant }"',
             "signataire: ",
