@@ -58,10 +58,47 @@ def _convention(path: Path, articles: list[tuple[str, str]]) -> Path:
     with zipfile.ZipFile(path) as src:
         members = {i.filename: src.read(i.filename) for i in src.infolist()}
     members["word/numbering.xml"] = numbering.encode()
+    _add_footnote(members, after="Elle est conclue", text=NOTE)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for name, data in members.items():
             out.writestr(name, data)
     return path
+
+
+NOTE = "Durée plafonnée à 2 000 € de participation annuelle."
+WNS = W[1:-1]
+
+
+def _add_footnote(members: dict[str, bytes], after: str, text: str) -> None:
+    """A footnote called at the end of the paragraph starting with `after`, as Word writes it."""
+    members["word/footnotes.xml"] = (
+        f'<w:footnotes xmlns:w="{WNS}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        "<w:continuationSeparator/></w:r></w:p></w:footnote>"
+        f'<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}'
+        "</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    ).encode()
+    types = members["[Content_Types].xml"].decode()
+    members["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        '<Override PartName="/word/footnotes.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+    ).encode()
+    rels = members["word/_rels/document.xml.rels"].decode()
+    members["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdNote1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+    ).encode()
+    root = etree.fromstring(members["word/document.xml"])
+    for p in root.iter(f"{W}p"):
+        if "".join(p.itertext()).startswith(after):
+            run = etree.SubElement(p, f"{W}r")
+            rpr = etree.SubElement(run, f"{W}rPr")
+            etree.SubElement(rpr, f"{W}vertAlign", {f"{W}val": "superscript"})
+            etree.SubElement(run, f"{W}footnoteReference", {f"{W}id": "1"})
+    members["word/document.xml"] = etree.tostring(root, xml_declaration=True, standalone=True)
 
 
 OLD = [
@@ -145,6 +182,9 @@ def test_redline_keeps_page_fonts_header_lists_and_table(pages: dict[str, Path])
     new_doc, old_doc = read_docx(pages["new"]), read_docx(pages["old"])
     assert _shown(pages["redline"], body, accept=True) == _non_empty(new_doc.body())
     assert _shown(pages["redline"], body, accept=False) == _non_empty(old_doc.body())
+    # the footnote of the changed Article 2 keeps its call, and is on the page
+    assert len(list(body.iter(f"{W}footnoteReference"))) == 1
+    assert NOTE in text
     # every change signed by the author given
     authors = {c.get(f"{W}author") for c in body.iter(f"{W}ins", f"{W}del")}
     assert authors == {"Anne Martin"}

@@ -524,6 +524,15 @@ def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, i
             found = run.find(_w("rPr"))
             first_rpr = copy.deepcopy(found) if found is not None else None
             break
+    # Note calls and comment anchors are not text: kept (at the end of the paragraph) so that
+    # the document's footnotes, endnotes and comments keep their place in the text.
+    anchors = [
+        run
+        for run in target.iter(_w("r"))
+        if run.find(_w("footnoteReference")) is not None
+        or run.find(_w("endnoteReference")) is not None
+        or run.find(_w("commentReference")) is not None
+    ]
     for child in list(target):
         if child.tag not in _KEPT_IN_PARAGRAPH:
             target.remove(child)
@@ -552,6 +561,8 @@ def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, i
         else:
             wrapper = etree.SubElement(target, _w(kind), ids.attrs())
             wrapper.append(run)
+    for run in anchors:
+        target.append(run)
 
 
 def write_redline(
