@@ -41,7 +41,7 @@ from convgen.batch_table import (
 from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.check import Finding
 from convgen.errors import InputError, Problem, problem_at
-from convgen.finalize import Checker, with_party
+from convgen.finalize import Checker, Status, with_party
 from convgen.inheritance import load_merged
 from convgen.instances import Instance, validate_instance
 from convgen.models import Model
@@ -67,7 +67,7 @@ from convgen.scope import (
 from convgen.zipout import make_output_dir, write_atomic
 
 INDEX_NAME = "index.csv"
-ERROR = "erreur"
+ERROR = Status.ERROR
 INDEX_COLUMNS = ["ligne", "fichier", "empreinte", "sha256", "statut", "pdf", "partenaire", "motif"]
 # The columns a re-run needs from an earlier index (one written before `partenaire` and `motif`
 # existed still serves).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from convgen.assemble import Assembled
@@ -28,8 +29,21 @@ from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptan
 from convgen.extract import DocumentText, read_docx
 from convgen.render_docx import custom_xml
 
-FINAL = "final"
-DRAFT = "projet"
+
+class Status(str, Enum):
+    """What a produced document is (custom property `convgen.statut`, index.csv, reports)."""
+
+    FINAL = "final"  # checked, nothing found: ready to sign
+    DRAFT = "projet"  # findings remain
+    UNCHECKED = "non contrôlé"  # built with --no-check
+    ERROR = "erreur"  # not produced (a table row that could not be rendered)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+FINAL = Status.FINAL
+DRAFT = Status.DRAFT
 STATUS_PROPERTY = "statut"  # written as the custom property "convgen.statut"
 
 
@@ -106,5 +120,5 @@ def set_status(assembled: Assembled, rendered: dict[str, bytes], status: str) ->
     """Record `final`/`projet` in the document's custom properties (only that part changes)."""
     if assembled.properties.get(STATUS_PROPERTY) == status:
         return
-    assembled.properties[STATUS_PROPERTY] = status
+    assembled.properties[STATUS_PROPERTY] = str(status)
     rendered["docProps/custom.xml"] = custom_xml(assembled)

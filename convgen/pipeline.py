@@ -34,7 +34,7 @@ from convgen.assemble import Assembled, assemble
 from convgen.check import Finding
 from convgen.check.parties import own_names
 from convgen.errors import ConvgenError, InputError, OutputError
-from convgen.finalize import DRAFT, FINAL, Checker, set_status
+from convgen.finalize import DRAFT, FINAL, Checker, Status, set_status
 from convgen.instances import Instance
 from convgen.models import Model
 from convgen.pdf import Layout, layout_of_pdf
@@ -42,7 +42,7 @@ from convgen.project import Project
 from convgen.render_docx import render_parts, zip_parts
 from convgen.zipout import write_atomic
 
-UNCHECKED = "non contrôlé"
+UNCHECKED = Status.UNCHECKED
 EXACT_LIMIT = 50  # documents of one model all laid out by LibreOffice
 MEASURE_ALL_LIMIT = 1000  # ...and when two representatives disagree
 MAX_ROUNDS = 4  # writing « sept » instead of « un » may itself move a page break
