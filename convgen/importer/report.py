@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from convgen.importer.core import ImportResult
+from convgen.importer.newmodel import NewModelResult
 from convgen.importer.write import yaml_scalar
 
 
@@ -58,4 +59,27 @@ def report_text(result: ImportResult) -> str:
     else:
         lines.append("Reconstruction : différences avec la source —")
         lines.extend(f"  {d}" for d in result.differing)
+    return "\n".join(lines) + "\n"
+
+
+def new_model_report(result: NewModelResult) -> str:
+    lines = [f"Modèle « {result.model} » appris : {result.model_dir}", ""]
+    for clause in result.clauses:
+        params = result.parameters.get(clause.stem, [])
+        shown = ", ".join(params) if params else "aucun (texte identique partout)"
+        lines.append(f"- nouvelle clause {clause.stem} ({clause}) ; paramètres : {shown}")
+    frame = result.parameters.get("cadre", [])
+    lines.append(
+        f"- cadre Word (en-tête, parties, signatures) ; champs : {', '.join(frame) or 'aucun'}"
+    )
+    lines.append("")
+    for instance in result.instances:
+        differing = result.differing.get(instance.name)
+        if differing is None:
+            state = "non vérifiée"
+        elif not differing:
+            state = "reconstruite à l'identique"
+        else:
+            state = "diffère : " + " ; ".join(differing)
+        lines.append(f"{instance} : {state}")
     return "\n".join(lines) + "\n"
