@@ -14,7 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
+from convgen import clihelp
 from convgen.errors import ConvgenError
+
+clihelp.install()  # French click (strings, metavars), before any command is defined
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from num2words import num2words
 
+from convgen.typography import typography as _typography
+
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
@@ -230,6 +232,42 @@ def designation_prefix(name: str) -> tuple[str, str] | None:
     return prefix, rest
 
 
+# Agreement with a body named by its designation (« le CCAS de Calais », « l’association
+# Solidarité »): the article says the gender; after « l’ » or with no article, the noun does.
+FEMININE_NOUNS = frozenset({
+    "académie", "administration", "agence", "amicale", "antenne", "assemblée", "association",
+    "caisse", "cité", "clinique", "collectivité", "commune", "communauté", "compagnie",
+    "confédération", "coopérative", "direction", "délégation", "entreprise", "entité",
+    "épicerie", "équipe", "fédération", "fondation", "institution", "maison", "mairie",
+    "métropole", "mission", "mutualité", "mutuelle", "plateforme", "permanence",
+    "préfecture", "région", "régie", "résidence", "société", "structure", "union", "unité",
+    "université", "ville", "école", "œuvre",
+})  # fmt: skip
+_ARTICLES = {"la": "féminin", "une": "féminin", "cette": "féminin", "le": "masculin",
+             "un": "masculin", "ce": "masculin", "cet": "masculin"}  # fmt: skip
+
+
+def genre(designation: str) -> str:
+    """ "féminin" or "masculin": the gender of the body `designation` names.
+
+    « la Mission locale » → féminin, « le CCAS de Calais » → masculin, « l’association
+    Solidarité » → féminin, « Centre hospitalier » → masculin (a noun not listed: masculin).
+    """
+    words = designation.replace("’", "'").replace("'", "' ").split()
+    if not words:
+        return "masculin"
+    first = words[0].lower()
+    if first in _ARTICLES:
+        return _ARTICLES[first]
+    noun = words[1] if first in ("l'", "d'") and len(words) > 1 else words[0]
+    return "féminin" if noun.lower() in FEMININE_NOUNS else "masculin"
+
+
+def accord(designation: str, masculin: str, feminin: str) -> str:
+    """`masculin` or `feminin`, agreeing with the body `designation` names (« située »)."""
+    return feminin if genre(str(designation)) == "féminin" else masculin
+
+
 def de(text: str) -> str:
     """The preposition "de" before `text`, elided where French elides it.
 
@@ -347,15 +385,7 @@ def liste_virgules(items: list[object]) -> str:
 
 # --------------------------------------------------------------------------- typography
 
-_BEFORE_HIGH_PUNCT = re.compile(r"[ \u00a0\u202f]+([;:!?»])")
-_AFTER_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]+")
-_URLISH = re.compile(r"(https?|mailto|ftp)$")
-
 
 def typography(text: str) -> str:
-    """French spacing: a no-break space before ; : ! ? » and after «.
-
-    Only existing spaces are replaced (never added), so "https://" or "10:30" are untouched.
-    """
-    text = _BEFORE_HIGH_PUNCT.sub(lambda m: NBSP + m.group(1), text)
-    return _AFTER_OPEN_QUOTE.sub("«" + NBSP, text)
+    """French typography of `text` (rules and examples: `convgen.typography.RULES`)."""
+    return _typography(text)

@@ -2,7 +2,8 @@
 
 The syntax is described for legal staff in clauses/README.md: blank lines separate paragraphs,
 "- " bullets (two levels), "## " unnumbered sub-headings, **bold**, *italic*, __underline__,
-"[saut de page]", and tables between "[tableau]" and "[fin tableau]". A backslash escapes a
+"[saut de page]", and tables between "[tableau]" and "[fin tableau]" ("[tableau 30 50 20]" gives
+the columns' widths in percent; otherwise the renderer sizes them from their content). A backslash escapes a
 character; values inserted by templates are escaped that way, so data never becomes markup.
 French spacing (no-break spaces before ; : ! ? and inside « ») is applied to every run.
 """
@@ -43,6 +44,7 @@ class PageBreak:
 @dataclass
 class Table:
     rows: list[list[list[Block]]] = field(default_factory=list)  # rows → cells → blocks
+    widths: list[int] | None = None  # percent of the text width, one per column, if given
 
 
 Block = Paragraph | PageBreak | Table
@@ -58,6 +60,7 @@ class MarkupError(ValueError):
 
 _BULLET = re.compile(r"^( *)[-•·▪] +(.*)$")
 _TABLE_MARKERS = ("[tableau]", "[ligne]", "[cellule]", "[fin tableau]")
+_TABLE_START = re.compile(r"^\[tableau((?: +\d+)*)\]$")
 
 
 def parse_markup(text: str) -> list[Block]:
@@ -83,10 +86,14 @@ def _parse_lines(lines: list[str], start: int, end: int, offset: int) -> tuple[l
     while i < end:
         line = lines[i]
         stripped = line.strip()
-        if stripped == "[tableau]":
+        opening = _TABLE_START.match(stripped)
+        if opening:
             flush()
             close = _find_table_end(lines, i, end, offset)
-            blocks.append(_parse_table(lines, i + 1, close, offset))
+            table = _parse_table(lines, i + 1, close, offset)
+            if opening.group(1):
+                table.widths = _widths(opening.group(1), len(table.rows[0]), offset + i)
+            blocks.append(table)
             i = close + 1
             continue
         if stripped in _TABLE_MARKERS:
@@ -116,7 +123,7 @@ def _find_table_end(lines: list[str], start: int, end: int, offset: int) -> int:
     for j in range(start + 1, end):
         if lines[j].strip() == "[fin tableau]":
             return j
-        if lines[j].strip() == "[tableau]":
+        if _TABLE_START.match(lines[j].strip()):
             raise MarkupError("tableau dans un tableau : non pris en charge", offset + j)
     raise MarkupError("« [tableau] » sans « [fin tableau] »", offset + start)
 
@@ -154,6 +161,21 @@ def _parse_table(lines: list[str], start: int, end: int, offset: int) -> Table:
     if not table.rows:
         raise MarkupError("tableau vide", offset + start)
     return table
+
+
+def _widths(text: str, columns: int, line: int) -> list[int]:
+    widths = [int(w) for w in text.split()]
+    if len(widths) != columns:
+        raise MarkupError(
+            f"« [tableau {text.strip()}] » : {len(widths)} largeurs pour {columns} colonnes", line
+        )
+    if sum(widths) != 100 or min(widths) < 5:
+        raise MarkupError(
+            f"« [tableau {text.strip()}] » : les largeurs (en %, 5 au moins) doivent totaliser "
+            f"100, pas {sum(widths)}",
+            line,
+        )
+    return widths
 
 
 _INLINE = re.compile(r"\\(.)|(\*\*|__|\*)", re.DOTALL)

@@ -11,8 +11,10 @@ Output is deterministic: same inputs, same bytes (fixed zip timestamps and order
 
 from __future__ import annotations
 
+import copy
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -21,12 +23,14 @@ from jinja2 import Template, TemplateError, TemplateSyntaxError
 from lxml import etree
 from markupsafe import Markup
 
+from convgen import french
 from convgen.assemble import Article, Assembled
 from convgen.errors import LibraryError, jinja_syntax_message, problem_at
-from convgen.markup import Block, PageBreak, Paragraph, Table
+from convgen.markup import Block, PageBreak, Paragraph, Table, plain_text
 from convgen.render_parties import parties_xml, signatures_xml
-from convgen.templating import MissingValueError, describe_error, frame_env
-from convgen.wordml import TEXT_WIDTH_TWIPS, run_xml
+from convgen.templating import MissingValueError, describe_error, frame_env, to_text
+from convgen.typography import NBSP, NNBSP, ordinal_spans, typography
+from convgen.wordml import TEXT_WIDTH_TWIPS, run_xml, text_runs_xml
 from convgen.wordml import text_xml as _t
 from convgen.zipout import DOCUMENT_LEVEL, Member, write_zip
 
@@ -53,6 +57,7 @@ class CompiledFrame:
     templates: dict[str, Template]  # part name → compiled template
     order: list[str]  # zip member order of the frame
     uses_page_count: bool = False
+    run_props: list[str] = field(default_factory=list)  # rPr of the runs holding `{{ … }}`
     _deflated: dict[str, Member] = field(default_factory=dict, repr=False)
 
     def static_member(self, name: str) -> Member | None:
@@ -74,9 +79,12 @@ def compile_frame(path: Path) -> CompiledFrame:
     frame = CompiledFrame(path=path, static_parts={}, templates={}, order=order)
     for name, data in parts.items():
         if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
-            source = _frame_source(data, name, path)
+            source = _frame_source(data, name, path, frame.run_props)
             try:
-                template = frame_env.from_string(source)
+                template = frame_env.from_string(
+                    source,
+                    globals={"_sup": _superscripts(frame.run_props), "accord": french.accord},
+                )
             except TemplateSyntaxError as exc:
                 raise LibraryError(
                     "cadre Word invalide",
@@ -109,13 +117,19 @@ def compile_frame(path: Path) -> CompiledFrame:
     return frame
 
 
-def _frame_source(data: bytes, name: str, path: Path) -> str:
-    """The part's XML as a Jinja template: tags joined into one run, blocks as slots."""
+def _frame_source(data: bytes, name: str, path: Path, run_props: list[str]) -> str:
+    """The part's XML as a Jinja template: tags joined into one run, blocks as slots.
+
+    The frame's own text gets French typography here, once (values get it when they are
+    inserted, see `convgen.templating`); each `{{ value }}` is wrapped so that an ordinal in
+    the value (« le 1er avril ») gets its superscript run, in the run properties of its place.
+    """
     root = etree.fromstring(data)
     for p in list(root.iter(f"{_W}p")):
         texts = [t for t in p.iter(f"{_W}t")]
         full = "".join(t.text or "" for t in texts)
         if "{" not in full:
+            _typeset(texts)
             continue
         block = _BLOCK_PARA.match(full)
         if block:
@@ -135,12 +149,98 @@ def _frame_source(data: bytes, name: str, path: Path) -> str:
             p.getparent().replace(p, marker)
             continue
         _join_split_tags(texts)
+        _typeset(texts)
+        for t in texts:
+            if t.text and "{{" in t.text:
+                _wrap_values(t, run_props)
     xml = etree.tostring(root, encoding="unicode")
     xml = re.sub(r'<convgen-bloc name="(\w+)"/>', r"{{ bloc.\1 }}", xml)
     # Inside tags, undo the XML escaping of the frame's text ("&gt;" → ">").
     return _TAG.sub(
         lambda m: m.group(0).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&"), xml
     )
+
+
+_MASK = "\ue000"  # stands for a tag while the frame's text is typeset
+_EXPR = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+def _typeset(texts: list[etree._Element]) -> None:
+    """French typography on the frame's own text, tags left as they are."""
+    previous: etree._Element | None = None
+    for t in texts:
+        text = t.text or ""
+        tags = _TAG.findall(text)
+        masked = typography(_TAG.sub(_MASK, text))
+        pieces = masked.split(_MASK)
+        typeset = pieces[0] + "".join(
+            tag + piece for tag, piece in zip(tags, pieces[1:], strict=True)
+        )
+        # A run ending with a space before a run starting with « ; : ! ? » (several runs of
+        # one sentence, as Word writes them).
+        if previous is not None and previous.text and previous.text.endswith(" "):
+            head = typeset.lstrip()[:1]
+            if head in (";", "!", "?", "»"):
+                previous.text = previous.text[:-1] + NNBSP
+            elif head == ":":
+                previous.text = previous.text[:-1] + NBSP
+        if typeset != text:
+            t.text = typeset
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        if text:
+            previous = t
+
+
+# Elements of a run's properties that come after w:vertAlign (ECMA-376 CT_RPr order).
+_AFTER_VERTALIGN = {
+    f"{_W}{n}" for n in ("rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+}
+
+
+def _wrap_values(t: etree._Element, run_props: list[str]) -> None:
+    """Wrap every `{{ expr }}` of `t` as `{{ _sup((expr), n) }}`, n naming its run's rPr."""
+    run = t.getparent()
+    rpr = run.find(f"{_W}rPr") if run is not None else None
+    plain = _inner_xml(rpr) if rpr is not None else ""
+    sup = etree.Element(f"{_W}rPr") if rpr is None else copy.deepcopy(rpr)
+    align = etree.Element(f"{_W}vertAlign")
+    align.set(f"{_W}val", "superscript")
+    after = [i for i, child in enumerate(sup) if child.tag in _AFTER_VERTALIGN]
+    sup.insert(after[0] if after else len(sup), align)
+    run_props.append(f"{plain}\n{_inner_xml(sup)}")
+    index = len(run_props) - 1
+    t.text = _EXPR.sub(lambda m: f"{{{{ _sup(({m.group(1).strip()}), {index}) }}}}", t.text or "")
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _inner_xml(element: etree._Element) -> str:
+    xml = "".join(etree.tostring(child, encoding="unicode") for child in element)
+    return re.sub(r' xmlns:\w+="[^"]*"', "", xml)
+
+
+def _superscripts(run_props: list[str]) -> Callable[[object, int], object]:
+    """The `_sup` of a frame: a value holding an ordinal becomes runs with a superscript."""
+
+    def sup(value: object, index: int) -> object:
+        if hasattr(value, "__html__"):
+            return value
+        text = typography(to_text(value))
+        spans = ordinal_spans(text)
+        if len(spans) == 1:
+            return text
+        plain, superscript = run_props[index].split("\n")
+        out = []
+        for piece, is_sup in spans:
+            if is_sup:
+                out.append(
+                    f'</w:t></w:r><w:r><w:rPr>{superscript}</w:rPr><w:t xml:space="preserve">'
+                    f'{escape(piece)}</w:t></w:r><w:r><w:rPr>{plain}</w:rPr><w:t xml:space="preserve">'
+                )
+            else:
+                out.append(escape(piece))
+        return Markup("".join(out).replace("\n", " "))
+
+    return sup
 
 
 def _join_split_tags(texts: list[etree._Element]) -> None:
@@ -208,33 +308,94 @@ def _root_rels(data: bytes) -> bytes:
 # --------------------------------------------------------------------------- blocks → XML
 
 
-def paragraph_xml(block: Paragraph, run_props: str = "", in_table: bool = False) -> str:
+def paragraph_xml(
+    block: Paragraph, run_props: str = "", in_table: bool = False, keep_next: bool = False
+) -> str:
     style = STYLE_IDS.get(block.kind)
     props = f'<w:pStyle w:val="{style}"/>' if style else ""
+    if keep_next:  # the paragraph before the signature block: « Fait à » never stands alone
+        props += "<w:keepNext/>"
     if in_table:  # justified text in a narrow column stretches words apart
         props += '<w:jc w:val="left"/>'
     ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
     return f"<w:p>{ppr}{''.join(run_xml(r, run_props) for r in block.runs)}</w:p>"
 
 
-def table_xml(table: Table) -> str:
+# Column widths from content, in characters of body text (Calibri 11 averages ~110 twips).
+_CHAR_TWIPS = 110
+_CELL_PADDING_CHARS = 2
+_NATURAL_CAP = 60  # a cell longer than this wraps anyway: its length stops counting
+_EMPTY_COLUMN_CHARS = 40  # a column left empty to be filled in (a form) gets room to write
+
+
+def column_widths(table: Table) -> list[int]:
+    """Widths (twips) of `table`'s columns: given in percent, or sized from their content.
+
+    Each column gets a share proportional to its longest cell (capped), but never less than
+    its longest word, so that an e-mail address or a long word is not broken inside a narrow
+    column; a column whose body cells are all empty is a space to answer in and gets room.
+    """
     columns = len(table.rows[0])
-    width = 5000 // columns
-    grid = "".join(f'<w:gridCol w:w="{TEXT_WIDTH_TWIPS // columns}"/>' for _ in range(columns))
+    if table.widths:
+        return [TEXT_WIDTH_TWIPS * w // 100 for w in table.widths]
+    natural = [0] * columns
+    minimum = [0] * columns
+    filled = [False] * columns
+    for index, row in enumerate(table.rows):
+        for col, cell in enumerate(row):
+            text = plain_text(cell)
+            words = text.split()
+            minimum[col] = max(minimum[col], max((len(w) for w in words), default=0))
+            if index > 0 and text.strip():
+                filled[col] = True
+                lines = text.splitlines() or [""]
+                natural[col] = max(natural[col], min(max(len(x) for x in lines), _NATURAL_CAP))
+    for col in range(columns):
+        if not filled[col] and len(table.rows) > 1:
+            natural[col] = _EMPTY_COLUMN_CHARS
+        natural[col] = max(natural[col], minimum[col], 4) + _CELL_PADDING_CHARS
+        minimum[col] = min(minimum[col] + _CELL_PADDING_CHARS, TEXT_WIDTH_TWIPS // _CHAR_TWIPS)
+    total = sum(natural)
+    widths = [TEXT_WIDTH_TWIPS * n / total for n in natural]
+    # Raise the columns below their longest word, taking the room from the wide ones.
+    for _ in range(columns):
+        short = [c for c in range(columns) if widths[c] < minimum[c] * _CHAR_TWIPS]
+        if not short:
+            break
+        for c in short:
+            widths[c] = minimum[c] * _CHAR_TWIPS
+        fixed = set(short) | {c for c in range(columns) if widths[c] <= minimum[c] * _CHAR_TWIPS}
+        rest = [c for c in range(columns) if c not in fixed]
+        room = TEXT_WIDTH_TWIPS - sum(widths[c] for c in fixed)
+        if not rest or room <= 0:
+            break
+        scale = room / sum(widths[c] for c in rest)
+        for c in rest:
+            widths[c] *= scale
+    result = [int(w) for w in widths]
+    result[-1] += TEXT_WIDTH_TWIPS - sum(result)
+    return result
+
+
+def table_xml(table: Table) -> str:
+    widths = column_widths(table)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     rows = []
     for index, row in enumerate(table.rows):
         header = index == 0
-        trpr = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if header else ""
+        # No row is split across pages; the header row repeats on each page the table runs on.
+        trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_PROPS
         cells = []
-        for cell in row:
+        for cell, width in zip(row, widths, strict=True):
             shading = '<w:shd w:val="clear" w:color="auto" w:fill="D9E2F3"/>' if header else ""
             content = blocks_xml(cell, "<w:b/>" if header else "", in_table=True) or "<w:p/>"
             cells.append(
-                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="pct"/>{shading}</w:tcPr>{content}</w:tc>'
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>{content}</w:tc>'
             )
         rows.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
     tblpr = (
-        '<w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/>'
+        f'<w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        '<w:tblLayout w:type="fixed"/>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
         'w:noHBand="0" w:noVBand="1"/></w:tblPr>'
     )
@@ -242,11 +403,27 @@ def table_xml(table: Table) -> str:
     return f"<w:tbl>{tblpr}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
 
-def blocks_xml(blocks: list[Block], run_props: str = "", in_table: bool = False) -> str:
+_ROW_PROPS = "<w:trPr><w:cantSplit/></w:trPr>"
+_SHORT_CHARS = 180  # about two lines of body text
+
+
+def blocks_xml(
+    blocks: list[Block], run_props: str = "", in_table: bool = False, keep_last: bool = False
+) -> str:
+    """`blocks` as WordprocessingML; `keep_last` keeps the last paragraph with what follows.
+
+    Outside tables, a first paragraph of one or two lines (an article that opens with
+    « La présente convention est soumise au droit français. ») is kept with the next one, so
+    that its heading never ends a page with a single line under it.
+    """
     out = []
-    for block in blocks:
+    last = len(blocks) - 1
+    for index, block in enumerate(blocks):
         if isinstance(block, Paragraph):
-            out.append(paragraph_xml(block, run_props, in_table))
+            keep = keep_last and index == last
+            if index == 0 and not in_table and index < last and len(block.text) < _SHORT_CHARS:
+                keep = True
+            out.append(paragraph_xml(block, run_props, in_table, keep))
         elif isinstance(block, PageBreak):
             out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
         elif isinstance(block, Table):
@@ -256,13 +433,15 @@ def blocks_xml(blocks: list[Block], run_props: str = "", in_table: bool = False)
 
 
 def heading_xml(article: Article, bookmark_id: int, page_break: bool = False) -> str:
+    """A heading kept with its text and never cut in two, whatever the frame's styles say."""
     style = "Heading1" if article.level == 1 else "Heading2"
     ppr = (
-        f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:pageBreakBefore/>" if page_break else ""}</w:pPr>'
+        f'<w:pPr><w:pStyle w:val="{style}"/><w:keepNext/><w:keepLines/>'
+        f"{'<w:pageBreakBefore/>' if page_break else ''}</w:pPr>"
     )
     return (
         f'<w:p>{ppr}<w:bookmarkStart w:id="{bookmark_id}" w:name="{article.bookmark}"/>'
-        f"<w:r>{_t(article.heading)}</w:r>"
+        f"{text_runs_xml(article.heading, corrections=False)}"
         f'<w:bookmarkEnd w:id="{bookmark_id}"/></w:p>'
     )
 
@@ -272,7 +451,9 @@ def heading_xml(article: Article, bookmark_id: int, page_break: bool = False) ->
 _XML_OF_BLOCKS: dict[int, tuple[list[Block], str]] = {}
 
 
-def _shared_blocks_xml(blocks: list[Block]) -> str:
+def _shared_blocks_xml(blocks: list[Block], keep_last: bool = False) -> str:
+    if keep_last:  # once per document (its last article): not worth caching
+        return blocks_xml(blocks, keep_last=True)
     entry = _XML_OF_BLOCKS.get(id(blocks))
     if entry is not None and entry[0] is blocks:
         return entry[1]
@@ -284,16 +465,17 @@ def _shared_blocks_xml(blocks: list[Block]) -> str:
 
 
 def articles_xml(articles: list[Article], first_id: int, annex: bool = False) -> str:
+    """Headings and text of `articles`; the last lines of the last article (not of an annex)
+    are kept with what follows, the place, date and signatures, so these never stand alone
+    on a page."""
     out = []
     next_id = first_id
-    for article in articles:
-        out.append(heading_xml(article, next_id, page_break=annex))
+    sections = [(a, c) for a in articles for c in [a, *a.children]]
+    for index, (article, section) in enumerate(sections):
+        out.append(heading_xml(section, next_id, page_break=annex and section is article))
         next_id += 1
-        out.append(_shared_blocks_xml(article.blocks))
-        for child in article.children:
-            out.append(heading_xml(child, next_id))
-            next_id += 1
-            out.append(_shared_blocks_xml(child.blocks))
+        keep = not annex and index == len(sections) - 1
+        out.append(_shared_blocks_xml(section.blocks, keep_last=keep))
     return "".join(out)
 
 
@@ -311,7 +493,7 @@ def sommaire_xml(assembled: Assembled) -> str:
         indent = '<w:ind w:left="0"/>'
         out.append(
             f'<w:p><w:pPr>{tabs}<w:spacing w:after="60"/>{indent}</w:pPr>'
-            f'<w:hyperlink w:anchor="{article.bookmark}" w:history="1"><w:r>{_t(article.heading)}</w:r></w:hyperlink>'
+            f'<w:hyperlink w:anchor="{article.bookmark}" w:history="1">{text_runs_xml(article.heading, corrections=False)}</w:hyperlink>'
             "<w:r><w:tab/></w:r>"
             '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> PAGEREF {article.bookmark} \\h </w:instrText></w:r>'

@@ -1,12 +1,19 @@
-"""WordprocessingML snippets shared by the renderers: text and runs."""
+"""WordprocessingML snippets shared by the renderers: text and runs.
+
+Every run convgen writes goes through `run_xml`, which applies French typography
+(`convgen.typography`) and writes ordinals (« 1er », « 2e ») with their letters in a real
+superscript run, as Word does it.
+"""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
 from convgen.markup import LINE_BREAK, Run
+from convgen.typography import ordinal_spans, typography
 
 TEXT_WIDTH_TWIPS = 9070  # A4 with 2.5 cm margins: where the sommaire's page numbers align
+SUPERSCRIPT = '<w:vertAlign w:val="superscript"/>'
 
 
 def text_xml(text: str) -> str:
@@ -21,7 +28,22 @@ def run_xml(run: Run, extra_props: str = "") -> str:
         props += "<w:i/><w:iCs/>"
     if run.underline:
         props += '<w:u w:val="single"/>'
-    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    pieces = run.text.split(LINE_BREAK)
-    inner = "<w:br/>".join(text_xml(piece) for piece in pieces)
-    return f"<w:r>{rpr}{inner}</w:r>"
+    return text_runs_xml(run.text, props)
+
+
+def text_runs_xml(text: str, props: str = "", corrections: bool = True) -> str:
+    """`text` as one run with `props` (several when it holds an ordinal to superscript).
+
+    `corrections=False` for headings: see `convgen.typography.Rule.corrects`; their ordinals
+    stay on the line too, because the pagination finds headings in the PDF's text, where a
+    superscript « er » is extracted apart (« Article 1 er »).
+    """
+    out = []
+    typeset = typography(text, corrections)
+    spans = ordinal_spans(typeset) if corrections else [(typeset, False)]
+    for piece, superscript in spans:
+        rprops = props + SUPERSCRIPT if superscript else props
+        rpr = f"<w:rPr>{rprops}</w:rPr>" if rprops else ""
+        inner = "<w:br/>".join(text_xml(part) for part in piece.split(LINE_BREAK))
+        out.append(f"<w:r>{rpr}{inner}</w:r>")
+    return "".join(out)

@@ -109,7 +109,7 @@ def test_changing_a_requirement_in_the_library_changes_both(project: Path, tmp_p
         "- Proposer un numéro de téléphone non surtaxé ;",
         "- Proposer un numéro de téléphone gratuit, joignable du lundi au samedi ;",
     )
-    new = "Proposer un numéro de téléphone gratuit, joignable du lundi au samedi\u00a0;"
+    new = "Proposer un numéro de téléphone gratuit, joignable du lundi au samedi\u202f;"
     ami = [t.removeprefix("• ") for t in docx_texts(project, AMI, tmp_path)]
     convention = [t.removeprefix("• ") for t in docx_texts(project, CONVENTION, tmp_path)]
     assert sum(1 for t in ami if re.fullmatch(rf"S\d+ – {re.escape(new)}", t)) == 2
@@ -118,19 +118,21 @@ def test_changing_a_requirement_in_the_library_changes_both(project: Path, tmp_p
 
 
 def test_ami_reads_like_a_call(tmp_path: Path) -> None:
+    # French typography: a no-break space after « Article », « Annexe », before « % », between
+    # a day and its month (convgen.typography).
     texts = docx_texts(ROOT, AMI, tmp_path)
-    headings = [t for t in texts if t.startswith(("Article ", "Annexe "))]
+    headings = [t for t in texts if t.startswith(("Article\u00a0", "Annexe\u00a0"))]
     assert headings[:4] == [
-        "Article 1 – Contexte",
-        "Article 2 – Objet de l’appel à manifestation d’intérêt",
-        "Article 3 – Bénéficiaires et territoire",
-        "Article 4 – Exigences relatives à l’offre",
+        "Article\u00a01 – Contexte",
+        "Article\u00a02 – Objet de l’appel à manifestation d’intérêt",
+        "Article\u00a03 – Bénéficiaires et territoire",
+        "Article\u00a04 – Exigences relatives à l’offre",
     ]
-    assert "Annexe 1 – Cadre de réponse" in headings
+    assert "Annexe\u00a01 – Cadre de réponse" in headings
     joined = "\n".join(texts)
-    assert "vendredi 14 février 2025 à 12\u00a0h\u00a000" in joined
-    assert "100 %" in texts  # total of the weights
-    assert "Fait à Poitiers, le 6 janvier 2025" in texts
+    assert "vendredi 14\u00a0février 2025 à 12\u00a0h\u00a000" in joined
+    assert "100\u00a0%" in texts  # total of the weights
+    assert "Fait à Poitiers, le 6\u00a0janvier 2025" in texts
 
 
 # --------------------------------------------------------------------------- controls

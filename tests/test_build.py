@@ -40,9 +40,13 @@ def test_build_writes_filled_numbered_convention(project: Path, tmp_path: Path) 
         "Article 4 – Litiges",
     ]
     # reference by clause id resolved to the final number; no-break space before ";"
-    assert any("voir notamment l'article 2.1." in t and "habitants\u00a0;" in t for t in texts)
+    # French typography (convgen.typography): ’, no-break spaces after « article », before « ; ».
+    assert any("voir notamment l’article\u00a02.1." in t and "habitants\u202f;" in t for t in texts)
     # derived dates are computed: 17 April 2025 + 2 years -> 16 April 2027
-    assert "Conclue pour deux ans à compter du 17 avril 2025, soit jusqu'au 16 avril 2027." in texts
+    assert (
+        "Conclue pour deux ans à compter du 17\u00a0avril 2025, soit jusqu’au 16\u00a0avril 2027."
+        in texts
+    )
     assert "Fait en deux exemplaires." in texts
     footer = [b.text for b in read_docx(doc.output).blocks if b.zone == "pied de page"]
     assert footer == ["Convention Dupont & Fils <SARL>"]
@@ -105,8 +109,8 @@ def test_instance_can_choose_variant_and_parameters(project: Path, tmp_path: Pat
     texts = body_texts(doc.output)
     assert "Article 3 – Durée et dénonciation" in texts
     assert (
-        "Conclue pour une (1) année, renouvelable\u00a0; préavis de deux (2) mois, soit au plus tard "
-        "le 16 février 2026." in texts
+        "Conclue pour une (1) année, renouvelable\u202f; préavis de deux (2) mois, soit au plus tard "
+        "le 16\u00a0février 2026." in texts
     )
     assert not any("Litiges" in t for t in texts)  # conditional article dropped
 

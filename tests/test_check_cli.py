@@ -216,7 +216,7 @@ def test_help_is_french_and_ends_with_an_example() -> None:
     assert result.exit_code == 0
     assert "Exemple" in result.output
     assert (
-        result.output.split("Options:")[0]
+        result.output.split("Options\u00a0:")[0]
         .strip()
         .splitlines()[-1]
         .strip()

@@ -61,8 +61,9 @@ def test_period_end_and_month_end_clamping() -> None:
 
 
 def test_typography_adds_no_break_spaces_only_where_a_space_was() -> None:
+    # Narrow no-break spaces before ; ! ? and inside « », a no-break space before :.
     assert french.typography("le « CCAS » ; voir : oui ! non ?") == (
-        "le «\u00a0CCAS\u00a0»\u00a0; voir\u00a0: oui\u00a0! non\u00a0?"
+        "le «\u202fCCAS\u202f»\u202f; voir\u00a0: oui\u202f! non\u202f?"
     )
     assert french.typography("https://exemple.fr à 10:30") == "https://exemple.fr à 10:30"
 

@@ -88,6 +88,8 @@ DIFFERENCES = {
             ("n°2025-xxxx du 19 mars 2025", "n°2025-0142 du 19 mars 2025"),
             # Computed: 17 April 2025 + two years, last day of the period.
             ("soit jusqu'au xxx 2027.", "soit jusqu'au 16 avril 2027."),
+            # French typography (convgen.typography): a no-break space before « % ».
+            ("100% santé", "100 % santé"),
         ],
     ),
     # Seed 001, Saint-Chamond – MILTIS: a signed convention; one blank (the commune's DPO).
@@ -110,16 +112,21 @@ DIFFERENCES = {
                 ["M. Patrick JULIEN, Directeur Général.", "M Axel DUGUA, Maire."],
             ),
         ],
+        # French typography (convgen.typography): a no-break space before « % »; accents.
+        fragments=[("100% santé", "100 % santé"), ("A défaut", "À défaut")],
     ),
     # Seed 004, CPAM de la Côte d'Opale: a template for any partner, here the CCAS de Calais.
     "004": Differences(
         paragraphs=[
             ("Représentée par", ["Représentée par sa Directrice, Mme Sandrine LEMAIRE"]),
             ("Le partenaire XXXX", ["Centre communal d'action sociale de Calais"]),
-            ("Adresse :", ["Adresse : Place du Soldat Inconnu - 62100 CALAIS"]),
+            # The partner's « située au » / « Adresse : » / « Représenté(e) » agree with its
+            # designation (« le CCAS de Calais »: masculine), on one line with its address.
+            ("située au", ["situé Place du Soldat Inconnu - 62100 CALAIS"]),
+            ("Adresse :", []),
             (
                 "Représenté(e) par son Président, M.....",
-                ["Représenté(e) par sa Présidente, Mme Natacha BOUCHART"],
+                ["Représenté par sa Présidente, Mme Natacha BOUCHART"],
             ),
             # The seed's first list item lacks the comma the four others have.
             ("« Partenariat CCAS/CIAS »", ["« Partenariat CCAS/CIAS »,"]),
@@ -149,11 +156,22 @@ DIFFERENCES = {
         fragments=[
             ("le partenaire XXXX", "le CCAS de Calais"),
             ("le partenaire XXX.", "le CCAS de Calais."),
+            # Accented capitals (convgen.typography and the library's text).
+            ("(Echelon Local", "(Échelon Local"),
+            ("A ce titre", "À ce titre"),
+            ("Etre orienté", "Être orienté"),
+            ("77% des dépenses", "77 % des dépenses"),
             (
                 "entre XXXXX (le partenaire signataire)",
                 "entre le CCAS de Calais (le partenaire signataire)",
             ),
         ],
+        # The library writes the accented capital the seed lacks.
+        headings={
+            "Article 5 : Evaluation et modalités de pilotage": (
+                "Article 5 : Évaluation et modalités de pilotage"
+            )
+        },
     ),
 }
 
@@ -380,6 +398,7 @@ def seed_sommaire() -> list[str]:
 # The generated sommaire repeats the headings: "Article 1 : Objet" where the seed's sommaire
 # writes "Article 1 – Objet", and "Public concerné" where it writes "public concerné".
 SOMMAIRE_DIFFERENCES = {
+    "Article 5 – Evaluation et modalités de pilotage": "Article 5 : Évaluation et modalités de pilotage",
     "Article 2 – public concerné": "Article 2 : Public concerné",
     "Annexe 2 – Liste des contacts de la CPAM de la Côte d'Opale": (
         "Annexe 2 – Liste des contacts de la CPAM"  # a clause title cannot name the CPAM

@@ -133,6 +133,10 @@ def setup_styles(document: Document) -> None:
         ppr = OxmlElement("w:pPr")
         ppr_default.append(ppr)
     _set_alignment(ppr, "both")
+    # Widow and orphan control: a paragraph never leaves its first or last line alone on a
+    # page (Word and LibreOffice both read it from the document defaults).
+    if ppr.find(qn("w:widowControl")) is None:
+        ppr.insert(0, OxmlElement("w:widowControl"))
     grid_ppr = styles["Table Grid"].element.get_or_add_pPr()
     _set_alignment(grid_ppr, "left")
 
@@ -423,7 +427,7 @@ def mutuelle_regionale(document: Document) -> None:
     para(document, "Représentée par ", "{{ commune.representant }}")
     para(document, "En sa qualité de ", "{{ commune.representant_qualite }}", ",")
     para(document, "Ci-après dénommée « ", ("LA COMMUNE", "b"), " »,")
-    para(document, ("D'une part", "b"))
+    para(document, ("D’une part", "b"))
     para(document, ("Et", "b"))
     para(document, ("{{ mutuelle.nom }}", "b"))
     para(document, "{{ mutuelle.statut }}")
@@ -441,7 +445,7 @@ def mutuelle_regionale(document: Document) -> None:
     )
     para(document, "Ayant tous pouvoirs à effet des présentes,")
     para(document, "Ci-après dénommée « ", ("LA MUTUELLE", "b"), " »,")
-    para(document, ("D'autre part", "b"))
+    para(document, ("D’autre part", "b"))
     para(
         document,
         "Ci-après dénommées individuellement « ",
@@ -490,7 +494,7 @@ def mutuelle_regionale(document: Document) -> None:
 
 def cpam_acces_aux_droits(document: Document) -> None:
     """Seed 004: CPAM de la Côte d'Opale ↔ a partner (access to rights, care and health)."""
-    long_title = "Convention de partenariat relative à l'accès aux droits, aux soins et à la santé"
+    long_title = "Convention de partenariat relative à l’accès aux droits, aux soins et à la santé"
     title(document, long_title)
     block(document, "sommaire")
     page_break(document)
@@ -508,11 +512,18 @@ def cpam_acces_aux_droits(document: Document) -> None:
         after=18,
     )
     para(document, ("{{ partenaire.nom }}", "b"))
-    para(document, "située au")
-    para(document, "Adresse : ", "{{ partenaire.adresse }}")
+    # Agreement with the partner (« le CCAS » → situé, « l’association » → située): the
+    # `accord` function reads the article and noun of `partenaire.designation`.
     para(
         document,
-        "Représenté(e) par ",
+        "{{ accord(partenaire.designation, 'situé', 'située') }}",
+        " ",
+        "{{ partenaire.adresse }}",
+    )
+    para(
+        document,
+        "{{ accord(partenaire.designation, 'Représenté', 'Représentée') }}",
+        " par ",
         possessive("partenaire"),
         " ",
         ("{{ partenaire.representant_qualite }}, {{ partenaire.representant }}", "b"),
@@ -575,7 +586,7 @@ FRAMES = [
     Frame(
         "cpam-acces-aux-droits",
         "Convention CPAM – accès aux droits, aux soins et à la santé",
-        "Convention d'accès aux droits, aux soins et à la santé – {{ cpam.nom_court }}",
+        "Convention d’accès aux droits, aux soins et à la santé – {{ cpam.nom_court }}",
         cpam_acces_aux_droits,
     ),
 ]

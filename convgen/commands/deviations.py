@@ -10,6 +10,7 @@ import click
 
 from convgen.cli import handle_errors
 from convgen.commands import writing_stdout
+from convgen.commands.clauses import readable, require_library
 
 
 @click.command("deviations")
@@ -55,22 +56,24 @@ def command(targets: tuple[Path, ...], fmt: str, output: Path | None, clauses_di
     from convgen.diff.report_deviations import render_csv, render_html, render_text
     from convgen.zipout import write_atomic
 
+    require_library(clauses_dir, "--clauses DOSSIER")
     report = find_deviations(targets, clauses_dir)
+    # Clause titles as readers see them: « ‹mutuelle : désignation› », not « {{ … }} ».
+    report.clause_titles = {k: readable(v) for k, v in report.clause_titles.items()}
+    for document in report.documents:
+        for row in document.rows:
+            row.clause_title = readable(row.clause_title)
     if fmt == "text":
-        if output is None:
-            with writing_stdout():
-                render_text(report)
-        else:
-            buffer = io.StringIO()
-            render_text(report, buffer)
-            write_atomic(output, buffer.getvalue().encode("utf-8"))
+        buffer = io.StringIO()
+        render_text(report, buffer)
+        text = buffer.getvalue()
     else:
         text = render_csv(report) if fmt == "csv" else render_html(report)
-        if output is None:
-            with writing_stdout():
-                sys.stdout.write(text)
-        else:
-            write_atomic(output, text.encode("utf-8"))
+    if output is None:
+        with writing_stdout():
+            sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode("utf-8"))
     if output is not None:
         click.echo(f"écrit : {output}", err=True)
     sys.exit(1 if report.has_deviations else 0)

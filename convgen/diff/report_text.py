@@ -47,24 +47,35 @@ def status_text(entry: ArticleDiff) -> str:
 
 
 def summary_line(diff: DocumentDiff) -> str:
+    """ "12 parties comparées : 10 inchangées, 2 modifiées — documents différents."
+
+    The counts qualify « parties » (feminine): « 1 inchangée », « 2 modifiées ».
+    """
     parts = []
-    for status, singular, plural in (
-        (UNCHANGED, "inchangé", "inchangés"),
-        (CHANGED, "modifié", "modifiés"),
-        (ADDED, "ajouté", "ajoutés"),
-        (REMOVED, "supprimé", "supprimés"),
+    for status, word in (
+        (UNCHANGED, "inchangée"),
+        (CHANGED, "modifiée"),
+        (ADDED, "ajoutée"),
+        (REMOVED, "supprimée"),
     ):
         n = diff.count(status)
         if n:
-            parts.append(f"{n} {singular if n == 1 else plural}")
+            parts.append(_count(n, word))
     moved = sum(1 for e in diff.entries if e.moved)
     renumbered = sum(1 for e in diff.entries if e.renumbered)
     if moved:
-        parts.append(f"{moved} déplacé{'s' if moved > 1 else ''}")
+        parts.append(_count(moved, "déplacée"))
     if renumbered:
-        parts.append(f"{renumbered} renuméroté{'s' if renumbered > 1 else ''}")
+        parts.append(_count(renumbered, "renumérotée"))
     verdict = "documents identiques" if diff.identical else "documents différents"
-    return f"{len(diff.entries)} parties comparées : {', '.join(parts)} — {verdict}."
+    total = len(diff.entries)
+    compared = _count(total, "partie comparée", "parties comparées")
+    return f"{compared}\u00a0: {', '.join(parts)} — {verdict}."
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 modifiée", "2 modifiées" (French: the singular up to 1, « 0 modifiée »)."""
+    return f"{n} {singular if n <= 1 else (plural or singular + 's')}"
 
 
 def _table(diff: DocumentDiff) -> Table:
