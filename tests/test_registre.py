@@ -120,10 +120,19 @@ def test_conventions_signed_with_an_older_clause(project: Path) -> None:
     assert run("registre", "signe", "instances/cpam-cote-opale.yaml", "--le", "2025-06-02")[0] == 0
     code, out = run("registre", "liste", "--clause-ancienne", "resiliation")
     assert code == 0 and "aucune convention" in out
+    # The file changed, its text did not (a description): the signed text is still current.
+    edit(
+        project / "clauses/resiliation.md",
+        "titre: Résiliation\n",
+        "titre: Résiliation\n# revu en 2026\n",
+    )
+    code, out = run("registre", "liste", "--clause-ancienne", "resiliation")
+    assert code == 0 and "aucune convention" in out
     with (project / "clauses/resiliation.md").open("a", encoding="utf-8") as handle:
         handle.write("\nLa résiliation prend effet à la réception du courrier.\n")
+    # Appended to the last variant, « de-plein-droit », which only the CPAM convention uses.
     code, out = run("registre", "liste", "--clause-ancienne", "resiliation")
-    assert "saint-chamond" in out and "cpam-cote-opale" in out
+    assert "cpam-cote-opale" in out and "saint-chamond" not in out
     code, out = run("registre", "liste", "--clause-ancienne", "rgpd")
     assert "aucune convention" in out
     code, out = run("registre", "liste", "--clause-ancienne", "resiliaton")

@@ -171,7 +171,8 @@ _end_command(
     "--clause-ancienne",
     "clause",
     metavar="CLAUSE",
-    help="Seulement celles signées avec une autre version de cette clause que celle de clauses/.",
+    help="Seulement celles dont le texte signé de cette clause diffère de celui de clauses/ "
+    "(comparaison de convgen deviations).",
 )
 @click.option(
     "--format",
@@ -200,19 +201,17 @@ def list_(
       convgen registre liste --clause-ancienne resiliation
       convgen registre liste --format csv -o registre.csv
     """
-    from convgen.lifecycle.register import Status, sha256_of
+    from convgen.lifecycle.register import Status
     from convgen.lifecycle.register_report import register_csv, register_text
 
-    older = None
+    register = _register(root)
+    status = Status(statut) if statut else None
     if clause:
-        from convgen.build import Project
-        from convgen.errors import InputError
+        from convgen.lifecycle.queries import signed_with_older_clause
 
-        library = Project(root).library
-        if clause not in library.clauses:
-            raise InputError(f"clause inconnue : {clause}{library.suggest(clause)}")
-        older = (clause, sha256_of(library.clauses[clause].path.read_bytes()))
-    rows = _register(root).conventions(Status(statut) if statut else None, partenaire, older)
+        rows = signed_with_older_clause(register, root, clause, status, partenaire)
+    else:
+        rows = register.conventions(status, partenaire)
     if fmt == "csv":
         from convgen.zipout import write_text_atomic
 
