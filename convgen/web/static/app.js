@@ -109,6 +109,11 @@
         setSummary(result.summary);
         var preview = document.getElementById("apercu");
         if (preview && result.preview) { preview.innerHTML = result.preview; }
+        var previewState = document.getElementById("apercu-etat");
+        if (previewState) {
+          previewState.textContent = result.preview ? "" :
+            "Aperçu de la dernière saisie valide : corrigez les problèmes pour le mettre à jour.";
+        }
         announce(result.count ? result.count + " problème" + (result.count > 1 ? "s" : "") +
           " (non enregistré)" : "Aucun problème (non enregistré).");
       })
