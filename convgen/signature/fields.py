@@ -59,7 +59,14 @@ def page_fragments(pdf: bytes) -> list[list[Fragment]]:
     for page in reader.pages:
         found: list[Fragment] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            _font: object,
+            size: float,
+            found: list[Fragment] = found,
+        ) -> None:
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
@@ -204,7 +211,9 @@ def add_signature_fields(
     for block in blocks:
         if block.name in existing:
             continue
-        append_signature_field(writer, SigFieldSpec(block.name, on_page=block.page, box=block.box))
+        append_signature_field(
+            writer, SigFieldSpec(block.name, on_page=block.page, box=_points(block.box))
+        )
     if paraphes:
         from pypdf import PdfReader
 
@@ -218,7 +227,7 @@ def add_signature_fields(
                 if name in existing:
                     continue
                 box = (x2 - width, PARAPHE_BOTTOM, x2, PARAPHE_BOTTOM + PARAPHE_SIZE[1])
-                append_signature_field(writer, SigFieldSpec(name, on_page=page, box=box))
+                append_signature_field(writer, SigFieldSpec(name, on_page=page, box=_points(box)))
     if fingerprint:
         info_ref = writer.trailer.raw_get("/Info")
         if isinstance(info_ref, generic.IndirectObject):
@@ -228,6 +237,11 @@ def add_signature_fields(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _points(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    x1, y1, x2, y2 = box
+    return round(x1), round(y1), round(x2), round(y2)
 
 
 def _existing_fields(writer: object) -> set[str]:

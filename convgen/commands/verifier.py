@@ -1,0 +1,52 @@
+"""`convgen verifier`: are the signatures intact, and is the signed text the one produced?"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from convgen.cli import CONTEXT_SETTINGS, handle_errors
+
+
+@click.command("verifier", context_settings=CONTEXT_SETTINGS)
+@click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--contre",
+    "--against",
+    "against",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Instance .yaml (reconstruite) ou PDF original dont le texte signé doit être "
+    "identique, article par article.",
+)
+@click.option(
+    "--autorite",
+    "--authority",
+    "authorities",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Certificat (PEM ou DER) d'une autorité de certification reconnue ; sans elle, la "
+    "chaîne de confiance n'est pas jugée.",
+)
+@handle_errors
+def command(pdf: Path, against: Path | None, authorities: tuple[Path, ...]) -> None:
+    """Vérifie les signatures d'une convention PDF, puis son texte.
+
+    Pour chaque signature : signataire (sujet du certificat), date déclarée, octets signés
+    intacts ou non, modifications faites après la signature. Puis l'empreinte convgen des
+    propriétés du document et, avec --contre, la comparaison article par article avec
+    l'instance reconstruite ou le PDF original.
+
+    Code de sortie : 0 signatures intactes et texte identique, 1 sinon, 2 fichier illisible.
+
+    \b
+    Exemple :
+      convgen verifier retour/saint-chamond-signe.pdf --contre instances/saint-chamond.yaml
+      convgen verifier retour/saint-chamond-signe.pdf --contre sortie/saint-chamond.pdf
+    """
+    from convgen.signature.verify import report_lines, verify_pdf
+
+    result = verify_pdf(pdf, against, list(authorities))
+    click.echo("\n".join(report_lines(result)))
+    sys.exit(0 if result.ok else 1)

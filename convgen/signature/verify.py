@@ -1,0 +1,273 @@
+"""Verifying a signed convention: every signature, then the text against what convgen produced.
+
+Per signature (pyHanko's validation, offline): the certificate subject, the claimed signing
+time, whether the signed bytes are intact (digest and signature), and what was changed after
+signing (pyHanko's difference analysis: filling a later party's field is allowed, anything
+else is reported). Then the document: the fingerprint convgen recorded in its properties, and
+the article-by-article comparison (`convgen.diff`) with the instance rebuilt or the original
+PDF. Trust in the issuing authority is only judged when its certificate is given.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from convgen.diff import DocumentDiff
+from convgen.errors import DocumentError, InputError
+from convgen.signature.fields import FINGERPRINT_KEY
+
+MODIFICATION_LABELS = {
+    "NONE": "aucune",
+    "LTA_UPDATES": "mises à jour d'archivage seulement",
+    "FORM_FILLING": "champs de formulaire ou signatures ajoutés (autorisé)",
+    "ANNOTATIONS": "annotations ajoutées",
+    "OTHER": "contenu modifié après la signature",
+}
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What was found about one signature."""
+
+    field: str
+    subject: str
+    claimed: datetime | None
+    intact: bool
+    valid: bool  # intact and the cryptographic signature checks out
+    modifications: str  # key of MODIFICATION_LABELS
+    trusted: bool | None  # None: no authority given
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.intact
+            and self.valid
+            and self.modifications in ("NONE", "LTA_UPDATES", "FORM_FILLING")
+            and self.trusted is not False
+        )
+
+
+@dataclass
+class Verification:
+    """The whole verification of a signed PDF."""
+
+    path: Path
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    fingerprint: str | None = None
+    expected_fingerprint: str | None = None
+    against: Path | None = None
+    diff: DocumentDiff | None = None
+
+    @property
+    def fingerprint_ok(self) -> bool:
+        return self.expected_fingerprint is None or self.fingerprint == self.expected_fingerprint
+
+    @property
+    def text_ok(self) -> bool:
+        return self.diff is None or self.diff.identical
+
+    @property
+    def ok(self) -> bool:
+        return (
+            bool(self.signatures)
+            and all(s.ok for s in self.signatures)
+            and self.fingerprint_ok
+            and self.text_ok
+        )
+
+
+def _validation_context(authorities: list[bytes]) -> object:
+    from asn1crypto import pem, x509
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = []
+    for data in authorities:
+        if pem.detect(data):
+            _type, _headers, data = pem.unarmor(data)
+        roots.append(x509.Certificate.load(data))
+    return ValidationContext(trust_roots=roots, allow_fetching=False)
+
+
+def check_signatures(pdf: bytes, authorities: list[bytes] | None = None) -> list[SignatureCheck]:
+    """One `SignatureCheck` per signature of `pdf`; `DocumentError` if it cannot be read."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    except (PdfError, ValueError, OSError) as exc:
+        raise DocumentError(f"PDF illisible ou corrompu ({exc})") from exc
+    if reader.encrypted:
+        raise DocumentError("PDF chiffré : convgen ne vérifie pas un PDF chiffré")
+    checks: list[SignatureCheck] = []
+    try:
+        embedded = list(reader.embedded_signatures)
+    except (PdfError, ValueError, KeyError) as exc:
+        raise DocumentError(f"signatures illisibles ({exc})") from exc
+    quiet = logging.getLogger("pyhanko")
+    level_before = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # without an authority, path building fails noisily
+    try:
+        checks.extend(_check(sig, authorities or []) for sig in embedded)
+    finally:
+        quiet.setLevel(level_before)
+    return checks
+
+
+def _check(sig: object, authorities: list[bytes]) -> SignatureCheck:
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    context = _validation_context(authorities)
+    name = str(getattr(sig, "field_name", "?"))
+    try:
+        status = validate_pdf_signature(sig, context)  # type: ignore[arg-type]
+    except (PdfError, ValueError, KeyError):
+        return SignatureCheck(name, "?", None, False, False, "OTHER", None)
+    level = status.modification_level
+    return SignatureCheck(
+        field=name,
+        subject=subject_text(status.signing_cert.subject.native),
+        claimed=status.signer_reported_dt,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        modifications=level.name if level is not None else "OTHER",
+        trusted=bool(status.trusted) if authorities else None,
+    )
+
+
+def subject_text(subject: dict[str, object]) -> str:
+    """« Axel DUGUA (Commune de Saint-Chamond, FR) » from a certificate subject."""
+    common = str(subject.get("common_name", "") or "")
+    rest = [
+        str(subject[key])
+        for key in ("organizational_unit_name", "organization_name", "country_name")
+        if subject.get(key)
+    ]
+    if not common:
+        return ", ".join(rest) or "?"
+    return f"{common} ({', '.join(rest)})" if rest else common
+
+
+def recorded_fingerprint(pdf: bytes) -> str | None:
+    """The fingerprint convgen recorded in the PDF's document properties, if any."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        info = PdfReader(io.BytesIO(pdf)).metadata
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise DocumentError(f"PDF illisible ou corrompu ({exc})") from exc
+    value = info.get(FINGERPRINT_KEY) if info else None
+    return str(value) if value else None
+
+
+def instance_fingerprint(path: Path) -> str:
+    """The input fingerprint `convgen build` records for the instance at `path`."""
+    from convgen.build import Project, fingerprint
+    from convgen.diff.sources import project_root_of
+
+    project = Project(project_root_of(path))
+    instance, model = project.load_instance(path)
+    return fingerprint(project, instance, model)
+
+
+def verify_pdf(
+    path: Path, against: Path | None = None, authorities: list[Path] | None = None
+) -> Verification:
+    """Verify the signed PDF at `path`, and its text against `against` (an instance .yaml,
+    rebuilt, or the original PDF)."""
+    from convgen.diff import diff_paths
+
+    try:
+        pdf = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: lecture impossible ({exc.strerror})") from exc
+    if not pdf.lstrip()[:5] == b"%PDF-":
+        raise DocumentError(f"{path}: n'est pas un PDF")
+    roots = []
+    for root in authorities or []:
+        try:
+            roots.append(root.read_bytes())
+        except OSError as exc:
+            raise InputError(f"{root}: lecture impossible ({exc.strerror})") from exc
+    result = Verification(path, check_signatures(pdf, roots))
+    result.fingerprint = recorded_fingerprint(pdf)
+    if against is None:
+        return result
+    result.against = against
+    if against.suffix.lower() == ".pdf":
+        try:
+            result.expected_fingerprint = recorded_fingerprint(against.read_bytes())
+        except OSError as exc:
+            raise InputError(f"{against}: lecture impossible ({exc.strerror})") from exc
+    else:
+        result.expected_fingerprint = instance_fingerprint(against)
+    # the diff reads documents by suffix: a signed file named otherwise is read as a PDF
+    with tempfile.TemporaryDirectory(prefix="convgen-verifier-") as tmp:
+        copy = Path(tmp) / (path.stem + ".pdf")
+        copy.write_bytes(pdf)
+        result.diff = diff_paths(against, copy)
+        result.diff.new.path = path
+    return result
+
+
+def report_lines(result: Verification) -> list[str]:
+    """The French report of a verification, line by line."""
+    lines = [f"Vérification de {result.path}"]
+    if not result.signatures:
+        lines.append("  aucune signature dans ce PDF")
+    for number, sig in enumerate(result.signatures, start=1):
+        verdict = "intacte" if sig.ok else "ÉCHEC"
+        lines.append(f"Signature {number} (champ « {sig.field} ») : {verdict}")
+        lines.append(f"  signataire : {sig.subject}")
+        when = f"{sig.claimed:%d/%m/%Y %H:%M:%S %Z}".strip() if sig.claimed else "non indiquée"
+        lines.append(f"  date déclarée : {when}")
+        lines.append(
+            "  octets signés : "
+            + ("intacts" if sig.intact else "MODIFIÉS depuis la signature")
+            + ("" if sig.valid or not sig.intact else " ; signature cryptographique invalide")
+        )
+        lines.append(f"  modifications après signature : {MODIFICATION_LABELS[sig.modifications]}")
+        if sig.trusted is not None:
+            lines.append(
+                "  autorité : " + ("reconnue" if sig.trusted else "NON reconnue (chaîne invalide)")
+            )
+    if result.fingerprint:
+        lines.append(f"Empreinte convgen : {result.fingerprint}")
+    else:
+        lines.append("Empreinte convgen : absente des propriétés du document")
+    if result.expected_fingerprint is not None or result.against is not None:
+        if result.expected_fingerprint is None:
+            lines.append(f"  pas d'empreinte dans {result.against} : non comparée")
+        elif result.fingerprint_ok:
+            lines.append(f"  identique à celle de {result.against}")
+        else:
+            lines.append(
+                f"  DIFFÉRENTE de celle de {result.against} ({result.expected_fingerprint})"
+            )
+    if result.diff is not None:
+        if result.diff.identical:
+            lines.append(f"Texte : identique à {result.against}, article par article")
+        else:
+            lines.append(f"Texte : DIFFÉRENT de {result.against}")
+            for entry in result.diff.entries:
+                if entry.status == "unchanged" and not entry.moved and not entry.renumbered:
+                    continue
+                from convgen.diff import STATUS_LABELS
+
+                flags = f" ({', '.join(entry.flags)})" if entry.flags else ""
+                lines.append(f"  {entry.name} : {STATUS_LABELS[entry.status]}{flags}")
+                for change in entry.changes[:5]:
+                    lines.append(f"    « {change.old} » → « {change.new} »")
+    lines.append(
+        "Résultat : signatures intactes et texte identique"
+        if result.ok
+        else "Résultat : vérification ÉCHOUÉE"
+    )
+    return lines
