@@ -7,6 +7,7 @@ Every error a user can cause is a `ConvgenError`: its message is French, built f
 
 from __future__ import annotations
 
+import dataclasses
 import errno as _errno
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,11 @@ class Problem:
     line: int | None
     field: str | None
     message: str
+    # Where in the YAML document (the path `field` spells), and whether the value is missing
+    # there: what `inheritance.relocate` needs to point at the right file, without parsing
+    # `field` or matching `message`. Not part of the printed form nor of equality.
+    path: tuple[str | int, ...] | None = dataclasses.field(default=None, compare=False)
+    missing: bool = dataclasses.field(default=False, compare=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -60,6 +66,10 @@ class AssemblyError(InputError):
 
 class DocumentError(ConvgenError):
     """Raised when a document given to check or diff cannot be read (corrupt, bomb, no text)."""
+
+
+class UnknownModelError(LibraryError):
+    """Raised when an instance or a command names a model that `templates/` does not have."""
 
 
 class ToolMissingError(ConvgenError):

@@ -233,11 +233,11 @@ def relocate(problems: list[Problem], merged: MergedInstance) -> list[Problem]:
         if problem.file != shown_main or not problem.field or len(merged.chain) == 1:
             out.append(problem)
             continue
-        path = parse_dotted(problem.field)
+        path = problem.path if problem.path is not None else parse_dotted(problem.field)
         origin = doc.file_of(path)
         if _same(origin, doc.path):
             out.append(problem)
-        elif path not in doc.lines and problem.message.startswith("valeur manquante"):
+        elif path not in doc.lines and problem.missing:
             where = problem_at(origin, problem.line, None, "")
             out.append(
                 problem_at(

@@ -17,7 +17,7 @@ from typing import Any
 
 from convgen.clauses import Library
 from convgen.controls import run_controls
-from convgen.errors import ConvgenError, InputError, Problem, problem_at
+from convgen.errors import InputError, Problem, UnknownModelError, problem_at
 from convgen.inheritance import drop_foreign, load_merged, relocate
 from convgen.models import Model, list_models
 from convgen.schema import suggest, validate_section
@@ -83,22 +83,20 @@ def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[In
     name = read_model_name(doc)
     try:
         model = models.model(name)
-    except ConvgenError as exc:
-        if "inconnu" in exc.message:
-            known = list_models(models.templates_dir)
-            raise InputError(
-                "instance invalide",
-                [
-                    *problems,
-                    problem_at(
-                        doc.file_of(("modele",)),
-                        doc.line_of(("modele",)),
-                        "modele",
-                        f"modèle inconnu « {name} »{suggest(name, known)} (modèles : {', '.join(known)})",
-                    ),
-                ],
-            ) from exc
-        raise
+    except UnknownModelError as exc:
+        known = list_models(models.templates_dir)
+        raise InputError(
+            "instance invalide",
+            [
+                *problems,
+                problem_at(
+                    doc.file_of(("modele",)),
+                    doc.line_of(("modele",)),
+                    "modele",
+                    f"modèle inconnu « {name} »{suggest(name, known)} (modèles : {', '.join(known)})",
+                ),
+            ],
+        ) from exc
     drop_foreign(merged, model, models)
     instance = validate_instance(doc, model, library, problems)
     instance.bases = merged.chain[1:]

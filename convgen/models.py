@@ -14,7 +14,13 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 
 from convgen.clauses import Library
-from convgen.errors import LibraryError, Problem, jinja_syntax_message, problem_at
+from convgen.errors import (
+    LibraryError,
+    Problem,
+    UnknownModelError,
+    jinja_syntax_message,
+    problem_at,
+)
 from convgen.schema import SectionSpec, parse_section, suggest
 from convgen.templating import clause_env, text_env
 from convgen.values import ValueTypeError, parse_bool
@@ -122,7 +128,7 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
     path = root / MANIFEST
     if not path.is_file():
         known = list_models(templates_dir)
-        raise LibraryError(
+        raise UnknownModelError(
             f"modèle inconnu « {name} »{suggest(name, known)} (modèles : {', '.join(known)})"
         )
     doc = load_yaml(path)

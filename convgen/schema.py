@@ -9,7 +9,7 @@ wrong type) with its file and line, instead of stopping at the first one.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -233,7 +233,7 @@ def validate_section(
             else:
                 what = f" ({sub.description})" if sub.description else ""
                 # a missing key has no line: line_of() falls back to its section's line
-                problems.append(_p(ydoc, sub_path, f"valeur manquante{what}"))
+                problems.append(_p(ydoc, sub_path, f"valeur manquante{what}", missing=True))
             continue
         result[key] = validate_value(given[key], sub, ydoc, sub_path, problems)
     return result
@@ -264,7 +264,7 @@ def validate_value(
         problems.append(_p(ydoc, path, f"une valeur simple est attendue : {_label(spec)}"))
         return None
     if raw is None:
-        problems.append(_p(ydoc, path, "valeur manquante"))
+        problems.append(_p(ydoc, path, "valeur manquante", missing=True))
         return None
     if isinstance(raw, str) and raw.strip().lower() in NULL_WORDS:
         problems.append(
@@ -297,8 +297,9 @@ def _suggest(key: str, candidates: Any) -> str:
 suggest = _suggest
 
 
-def _p(ydoc: YamlDoc, path: tuple[Any, ...], message: str) -> Problem:
-    return problem_at(ydoc.path, ydoc.line_of(path), dotted(path), message)
+def _p(ydoc: YamlDoc, path: tuple[Any, ...], message: str, *, missing: bool = False) -> Problem:
+    found = problem_at(ydoc.path, ydoc.line_of(path), dotted(path), message)
+    return replace(found, path=tuple(path), missing=missing)
 
 
 __all__ = ["FieldSpec", "SectionSpec", "Spec", "SIMPLE_TYPES", "parse_section", "validate_section"]
