@@ -113,3 +113,29 @@ def test_cpam_template_blanks_reported_fixed_articles_rebuilt(tmp_path: Path) ->
     assert {"6.1", "6.2", "6.3", "6.4", "Article 7", "Article 8", "Article 9"} <= rebuilt
     # The template lists its six annexes without their content: said, not hidden.
     assert sum("absent de la source" in d for d in result.differing) == 6
+
+
+def test_article_no_clause_explains_becomes_a_clause_file(tmp_path: Path) -> None:
+    from convgen.clauses import load_clause
+
+    text = (DATA / "ccas-poitiers-000.txt").read_text("utf-8")
+    head, _, tail = text.partition("Fait à Poitiers, le")
+    extra = (
+        "Article 10 : Communication\n\nChaque partie peut faire état du présent partenariat"
+        " dans ses supports de communication, après accord écrit de l'autre partie.\n\n"
+    )
+    source = tmp_path / "poitiers-plus.txt"
+    source.write_text(head + extra + "Fait à Poitiers, le" + tail, "utf-8")
+    out = tmp_path / "instances" / "poitiers-plus.yaml"
+    result = import_document(source, ROOT, out)
+    assert result.extras == ["Article 10 – Communication"]
+    written = result.new_clauses["Article 10 – Communication"]
+    assert written == tmp_path / "instances" / "poitiers-plus-clauses" / "communication.md"
+    clause = load_clause(written, problems := [])
+    assert not problems and clause is not None
+    assert clause.titre == "Communication"
+    assert "après accord écrit de l'autre partie." in clause.variant(None).body
+    # Said, not hidden: the rebuilt document (the model's articles) lacks it.
+    assert any(d.startswith("Article 10") and "absent du document reconstruit" in d
+               for d in result.differing)  # fmt: skip
+    assert not (ROOT / "clauses" / "communication.md").exists()

@@ -45,6 +45,7 @@ class ImportResult:
     extras: list[str]  # articles of the document that no clause of the model explains
     conflicts: list[str]
     differing: list[str] = field(default_factory=list)  # articles the rebuild does not reproduce
+    new_clauses: dict[str, Path] = field(default_factory=dict)  # extra article → clause written
 
     @property
     def identical(self) -> bool:
@@ -222,9 +223,8 @@ def import_document(
         )
     order = {id(u): k for k, u in enumerate(units)}
     articles.sort(key=lambda a: next((order[id(u)] for u in units if _unit_name(u) == a.name), 0))
-    extras = [
-        _unit_name(u) for i, u in enumerate(units) if i not in used_units and u.kind != "entete"
-    ]
+    extra_units = [u for i, u in enumerate(units) if i not in used_units and u.kind != "entete"]
+    extras = [_unit_name(u) for u in extra_units]
 
     # The frame: title, parties, signatures.
     frame_found, frame_confirm, frame_fixed = _frame_values(model.frame_path, doc, choices)
@@ -241,6 +241,7 @@ def import_document(
         source, name, out, articles, values, placeholders, unrecovered, extras, conflicts
     )
     write_instance(out, name, values, model, result)
+    result.new_clauses = _write_new_clauses(extra_units, out, source, set(library.clauses))
     if verify:
         _verify(project, doc, result)
     return result
@@ -281,6 +282,36 @@ def _frame_values(
             found.extend(best[0].found)
             fixed_all.update(best[1])
     return found, confirm, fixed_all
+
+
+def _write_new_clauses(
+    units: list[Unit], out: Path, source: Path, taken: set[str]
+) -> dict[str, Path]:
+    """Each article no clause explains, written as a clause file next to the instance.
+
+    They go to `<instance>-clauses/`, not into the library: a person decides whether the
+    article is a new clause of the model or a rewording to bring back to the library's.
+    """
+    from convgen.importer.learn import learn
+    from convgen.importer.newmodel import clause_text, slug
+
+    written: dict[str, Path] = {}
+    folder = out.parent / f"{out.stem}-clauses"
+    for unit in units:
+        base = slug(unit.title or _unit_name(unit))
+        clause_id, n = base, 2
+        while clause_id in taken:
+            clause_id, n = f"{base}-{n}", n + 1
+        taken.add(clause_id)
+        learnt = learn([[b.text for b in unit.blocks]])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{clause_id}.md"
+        title = unit.title or _unit_name(unit)
+        from convgen.zipout import write_text_atomic
+
+        write_text_atomic(path, clause_text(clause_id, title, learnt, [source.name]))
+        written[_unit_name(unit)] = path
+    return written
 
 
 def _contradictions(confirm: list[list[Found]], values: dict[str, Any]) -> list[str]:
@@ -417,6 +448,9 @@ def _verify(project: Project, source: DocumentText, result: ImportResult) -> Non
         }.get(entry.status, "texte différent")
         if any(name.startswith(w.split(" – ")[0]) for w in placeholder_where):
             reason += " (blanc laissé dans la source)"
+        words = sum(len(c.old.split()) + len(c.new.split()) for c in entry.changes)
+        if entry.status == "changed":
+            reason += f", écart de {words} mot{'s' if words > 1 else ''}"
         changes = "; ".join(f"« {_short(c.old)} » → « {_short(c.new)} »" for c in entry.changes[:3])
         result.differing.append(f"{name} : {reason}" + (f" — {changes}" if changes else ""))
         for article in result.articles:

@@ -100,7 +100,7 @@ def _shown(value: Any, filters: tuple[str, ...]) -> str:
     return render_filters(value, filters) or str(value)
 
 
-def _clause_text(clause_id: str, title: str, learnt: LearntText, sources: list[str]) -> str:
+def clause_text(clause_id: str, title: str, learnt: LearntText, sources: list[str]) -> str:
     head = [
         "---",
         f"id: {clause_id}",
@@ -169,7 +169,7 @@ def import_new_model(
             clause_id, n = f"{base}-{n}", n + 1
         used.add(clause_id)
         path = library / f"{clause_id}.md"
-        write_text_atomic(path, _clause_text(clause_id, title, learnt, labels))
+        write_text_atomic(path, clause_text(clause_id, title, learnt, labels))
         clause_files.append(path)
         parameters[clause_id] = [p.name for p in learnt.parameters]
         for k in range(len(docs)):

@@ -44,23 +44,28 @@ def _clean(paragraph: str) -> str:
     return fold_line(paragraph.removeprefix("• "))
 
 
-def _pattern(paragraph: str) -> tuple[str, list[int]]:
-    """The regular expression of one template paragraph and the slot index of each group."""
+def _pattern(paragraph: str, lax: bool = False) -> tuple[str, list[int]]:
+    """The regular expression of one template paragraph and the slot index of each group.
+
+    A value is at least one character, unless `lax`: a blank left in the source (« Fait à
+    Poitiers, le ») is then found as an empty value, to be reported.
+    """
     parts: list[str] = [_BULLET]
     order: list[int] = []
     pos = 0
     for m in MARKER.finditer(paragraph):
         parts.append(_literal(paragraph[pos : m.start()]))
-        parts.append("([^\\n]*?)")
+        parts.append("([^\\n]*?)" if lax else "([^\\n]+?)")
         order.append(int(m.group(1)))
         pos = m.end()
     parts.append(_literal(paragraph[pos:]))
-    return "".join(parts), order
+    pattern = "".join(parts)
+    return (pattern.replace("\\s+", "\\s*") if lax else pattern), order
 
 
 def _literal(text: str) -> str:
     words = text.split(" ")
-    return "\\s*".join(re.escape(w) for w in words) if text else ""
+    return "\\s+".join(re.escape(w) for w in words) if text else ""
 
 
 def _harvest(
@@ -76,18 +81,20 @@ def align(
     cleaned = [_clean(p) for p in template if _clean(p)]
     doc = [fold_line(p) for p in document if fold_line(p)]
     patterns = [_pattern(p) for p in cleaned]
-    whole = "\\n".join(p for p, _ in patterns)
+    lax_patterns = [_pattern(p, lax=True) for p in cleaned]
     order = [k for _, o in patterns for k in o]
-    m = re.fullmatch(whole, "\n".join(doc), re.DOTALL) if patterns else None
-    if m:
-        return Alignment(_harvest(m, order, slots, where), len(patterns), len(patterns), True)
+    for variant in (patterns, lax_patterns):
+        whole = "\\n".join(p for p, _ in variant)
+        m = re.fullmatch(whole, "\n".join(doc), re.DOTALL) if variant else None
+        if m:
+            return Alignment(_harvest(m, order, slots, where), len(variant), len(variant), True)
     found: list[Found] = []
     matched = 0
     start = 0
-    for pattern, p_order in patterns:
-        compiled = re.compile(pattern)
+    for (pattern, p_order), (lax, _) in zip(patterns, lax_patterns, strict=True):
+        strict, loose = re.compile(pattern), re.compile(lax)
         for i in range(start, len(doc)):
-            pm = compiled.fullmatch(doc[i])
+            pm = strict.fullmatch(doc[i]) or loose.fullmatch(doc[i])
             if pm:
                 found.extend(_harvest(pm, p_order, slots, where))
                 matched += 1

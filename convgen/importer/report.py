@@ -36,7 +36,9 @@ def report_text(result: ImportResult) -> str:
             missing = article.alignment.template_paragraphs - article.alignment.matched_paragraphs
             lines.append(f"    écart avec la bibliothèque : {missing} paragraphe(s) reformulé(s)")
     for name in result.extras:
-        lines.append(f"- {name} : aucune clause du modèle ne l'explique (nouvelle clause à écrire)")
+        written = result.new_clauses.get(name)
+        where = f" : nouvelle clause écrite dans {written}" if written else ""
+        lines.append(f"- {name} : aucune clause du modèle ne l'explique{where}")
     lines.append("")
     lines.append("Valeurs retrouvées :")
     for path, value in sorted(result.values.items()):
