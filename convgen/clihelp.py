@@ -13,7 +13,7 @@ its text. Called once, by `convgen.cli`, before any command is defined.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import click
 import click.core
@@ -166,7 +166,7 @@ class FrenchHelpFormatter(click.HelpFormatter):
         super().write_text(unbreakable(text))
 
     def write_dl(
-        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
         super().write_dl(
             [

@@ -1,0 +1,162 @@
+"""Page layout of the bundled conventions, in Word's XML and in LibreOffice's PDF.
+
+The rules live in the Word XML (keepNext, keepLines, cantSplit, tblHeader, widowControl) so that
+Word lays pages out as LibreOffice does; the PDF made by LibreOffice shows they hold: no page
+ends with a heading, the signatures share their page with the end of the last article, the page
+count a convention states is its real one.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from pypdf import PdfReader
+
+from convgen.cli import cli
+from convgen.markup import Paragraph, Run, Table
+from convgen.render_docx import column_widths
+from convgen.textnorm import fold_line
+from convgen.wordml import TEXT_WIDTH_TWIPS
+
+ROOT = Path(__file__).resolve().parents[1]
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NAMES = ["ami-poitiers", "ccas-poitiers", "cpam-cote-opale", "les-vans-tripartite", "saint-chamond"]
+_FOOTER = re.compile(r"^Page \d+ sur \d+$")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("layout")
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(ROOT), str(ROOT / "instances"), "--pdf", "--out", str(out)]
+    )
+    assert result.exit_code in (0, 1), result.output
+    for name in NAMES:
+        assert (out / f"{name}.pdf").is_file(), result.output
+    return out
+
+
+def _xml(path: Path, part: str) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read(part))
+
+
+def _style(p: etree._Element) -> str:
+    style = p.find(f"{W}pPr/{W}pStyle")
+    return "" if style is None else style.get(f"{W}val", "")
+
+
+def _text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(f"{W}t"))
+
+
+def _headings(path: Path) -> set[str]:
+    body = _xml(path, "word/document.xml")
+    return {
+        fold_line(_text(p))
+        for p in body.iter(f"{W}p")
+        if _style(p) in ("Heading1", "Heading2", "Heading3") and _text(p).strip()
+    }
+
+
+def _page_lines(pdf: Path) -> list[list[str]]:
+    pages = []
+    for page in PdfReader(pdf).pages:
+        lines = [fold_line(x) for x in (page.extract_text() or "").splitlines() if x.strip()]
+        pages.append([x for x in lines[1:] if not _FOOTER.match(x)])  # header line, footer
+    return pages
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_word_xml_keeps_headings_rows_and_lines_together(built: Path, name: str) -> None:
+    docx = built / f"{name}.docx"
+    body = _xml(docx, "word/document.xml")
+    # The engine's headings (articles, annexes: bookmarked) say it themselves; the frame's own
+    # (« Préambule ») have it from their style.
+    headings = [
+        p
+        for p in body.iter(f"{W}p")
+        if _style(p) in ("Heading1", "Heading2") and p.find(f"{W}bookmarkStart") is not None
+    ]
+    assert headings
+    styles = _xml(docx, "word/styles.xml")
+    for style in styles.iter(f"{W}style"):
+        if style.get(f"{W}styleId") in ("Heading1", "Heading2", "Heading3"):
+            assert style.find(f"{W}pPr/{W}keepNext") is not None
+    for p in headings:
+        assert p.find(f"{W}pPr/{W}keepNext") is not None, _text(p)
+        assert p.find(f"{W}pPr/{W}keepLines") is not None, _text(p)
+    rows = list(body.iter(f"{W}tr"))
+    assert rows and all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
+    assert styles.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr/{W}widowControl") is not None
+    # The paragraph before « Fait à » (the end of the last article) is kept with it.
+    paragraphs = [p for p in body.iter(f"{W}p") if p.getparent().tag == f"{W}body"]
+    done = next(i for i, p in enumerate(paragraphs) if _done_at(_text(p)))
+    before = next(p for p in reversed(paragraphs[:done]) if _text(p).strip())
+    assert before.find(f"{W}pPr/{W}keepNext") is not None, _text(before)
+    assert paragraphs[done].find(f"{W}pPr/{W}keepNext") is not None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_page_ends_with_a_heading(built: Path, name: str) -> None:
+    headings = _headings(built / f"{name}.docx")
+    for number, lines in enumerate(_page_lines(built / f"{name}.pdf"), start=1):
+        assert lines, f"page {number} is empty"
+        assert lines[-1] not in headings, f"{name}: page {number} ends with « {lines[-1]} »"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_signatures_share_their_page_with_article_text(built: Path, name: str) -> None:
+    pages = _page_lines(built / f"{name}.pdf")
+    number, lines = next((i, p) for i, p in enumerate(pages) if any(_done_at(x) for x in p))
+    at = next(i for i, x in enumerate(lines) if _done_at(x))
+    assert at >= 1, f"{name}: « Fait à » opens page {number + 1}: {lines[:3]}"
+    # …and the signatories' names are on that same page.
+    assert len(lines) > at + 3
+
+
+def _done_at(line: str) -> bool:
+    return re.match(r"Fait (?:à|au|aux) ", line) is not None
+
+
+def test_stated_page_count_is_the_real_one(built: Path) -> None:
+    lines = [x for page in _page_lines(built / "saint-chamond.pdf") for x in page]
+    stated = next(x for x in lines if "exemplaires originaux sur" in x)
+    count = int(re.search(r"\((\d+)\) pages", stated).group(1))  # type: ignore[union-attr]
+    assert count == len(PdfReader(built / "saint-chamond.pdf").pages)
+
+
+def test_answer_grid_leaves_room_to_answer(built: Path) -> None:
+    body = _xml(built / "ami-poitiers.docx", "word/document.xml")
+    grid = next(t for t in body.iter(f"{W}tbl") if "Exigence du règlement" in "".join(t.itertext()))
+    widths = [int(c.get(f"{W}w")) for c in grid.find(f"{W}tblGrid")]
+    assert widths[1] > widths[0] > widths[2]  # answer widest, then requirement, then proof
+    assert grid.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None  # header repeats
+
+
+def _cell(text: str) -> list:
+    return [Paragraph([Run(text)])]
+
+
+def test_column_widths_fit_an_email_address() -> None:
+    table = Table(
+        rows=[
+            [_cell("Service"), _cell("Objet des demandes"), _cell("Téléphone"), _cell("Courriel")],
+            [
+                _cell("MAS"),
+                _cell("Renoncement aux soins, accompagnement des situations complexes " * 2),
+                _cell("03 53 73 21 45"),
+                _cell("mas.cpam-cote-opale@assurance-maladie.fr"),
+            ],
+        ]
+    )
+    widths = column_widths(table)
+    assert sum(widths) == TEXT_WIDTH_TWIPS
+    # The address (40 characters) fits on one line of its column (about 110 twips a character).
+    assert widths[3] >= 40 * 110
+    assert widths[1] > widths[0]
