@@ -237,6 +237,7 @@ def import_document(
     for path, value in fixed_all.items():
         values.setdefault(path, value)
     conflicts.extend(_contradictions(frame_confirm, values))
+    placeholders.extend(_other_blanks(doc, placeholders))
     result = ImportResult(
         source, name, out, articles, values, placeholders, unrecovered, extras, conflicts
     )
@@ -282,6 +283,26 @@ def _frame_values(
             found.extend(best[0].found)
             fixed_all.update(best[1])
     return found, confirm, fixed_all
+
+
+def _other_blanks(doc: DocumentText, reported: list[Found]) -> list[Found]:
+    """Blanks of the source where no template value was aligned (« XXXXXX, représenté par
+    XXXXX » where the model writes a name, a form and a representative): still reported."""
+    from convgen.importer.parse_values import PLACEHOLDER
+    from convgen.importer.sentinel import Slot
+    from convgen.structure import article_label_of_blocks
+
+    labels = article_label_of_blocks(doc)
+    seen = {f.text for f in reported}
+    out: list[Found] = []
+    for index, block in enumerate(doc.blocks):
+        for m in PLACEHOLDER.finditer(block.text):
+            if any(m.group(0) in text for text in seen):
+                continue
+            seen.add(m.group(0))
+            where = labels.get(index, "En-tête et parties")
+            out.append(Found(Slot(None, expression="source"), block.text.strip(), where))
+    return out
 
 
 def _write_new_clauses(

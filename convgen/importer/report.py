@@ -46,9 +46,10 @@ def report_text(result: ImportResult) -> str:
     if result.placeholders:
         lines.append("Blancs de la source (non importés) :")
         for blank in result.placeholders:
-            lines.append(
-                f"  {blank.slot.path or 'valeur calculée'} : « {blank.text} » ({blank.where})"
+            what = blank.slot.path or (
+                "texte de la source" if blank.slot.expression == "source" else "valeur calculée"
             )
+            lines.append(f"  {what} : « {blank.text} » ({blank.where})")
     if result.unrecovered:
         lines.append("Valeurs non retrouvées :")
         for item in result.unrecovered:
