@@ -322,7 +322,7 @@ def paragraph_xml(
 
 
 # Column widths from content, in characters of body text (Calibri 11 averages ~110 twips).
-_CHAR_TWIPS = 110
+_CHAR_TWIPS = 125
 _CELL_PADDING_CHARS = 2
 _NATURAL_CAP = 60  # a cell longer than this wraps anyway: its length stops counting
 _EMPTY_COLUMN_CHARS = 40  # a column left empty to be filled in (a form) gets room to write
@@ -344,7 +344,8 @@ def column_widths(table: Table) -> list[int]:
     for index, row in enumerate(table.rows):
         for col, cell in enumerate(row):
             text = plain_text(cell)
-            words = text.split()
+            # Only ordinary spaces (and the zero-width ones after « @ ») let a line break.
+            words = re.split(r"[ \t\n\u200b]+", text)
             minimum[col] = max(minimum[col], max((len(w) for w in words), default=0))
             if index > 0 and text.strip():
                 filled[col] = True

@@ -29,6 +29,8 @@ from functools import lru_cache
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 APOSTROPHE = "\u2019"
+NBHY = "\u2011"  # non-breaking hyphen
+ZWSP = "\u200b"  # zero-width space: a line may break here
 
 _SPACE = f"[ {NBSP}{NNBSP}]"
 MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
@@ -213,6 +215,39 @@ RULES: tuple[Rule, ...] = (
         ("M", "D", "P"),
         (("Mme Sophie RENAUDIN", f"Mme{NBSP}Sophie RENAUDIN"), ("M. Julien", f"M.{NBSP}Julien")),
         ("Me voici", "SAM. Dupont", "Mme de"),
+    ),
+)
+
+
+def _unbreakable_address(m: re.Match[str]) -> str:
+    # Non-breaking hyphens; a line may break only after « @ » (zero-width space).
+    return m.group(0).replace("-", NBHY).replace("@", "@" + ZWSP)
+
+
+RULES = RULES + (
+    Rule(
+        "adresses",
+        "adresses électroniques et web insécables (trait d'union insécable), coupure possible "
+        "seulement après « @ »",
+        re.compile(r"https?://[^\s<>«»]+[^\s<>«».,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+        _unbreakable_address,
+        ("@", "://"),
+        (
+            ("julien.caron@ccas-calais.fr", f"julien.caron@{ZWSP}ccas{NBHY}calais.fr"),
+            ("https://www.ameli.fr/cote-opale.", f"https://www.ameli.fr/cote{NBHY}opale."),
+        ),
+        ("Mutuelle-MILTIS", "Saint-Chamond", "a @ b"),
+        in_headings=False,
+    ),
+    Rule(
+        "telephones",
+        "numéro de téléphone insécable (« 03 53 73 21 40 » jamais coupé)",
+        re.compile(r"(?<!\d)(?<!\d[ \u00a0\u202f])0\d(?:[ \u00a0]\d\d){4}(?!\d)"),
+        lambda m: m.group(0).replace(" ", NBSP),
+        _DIGITS,
+        (("Tél. : 03 53 73 21 40", f"Tél. : 03{NBSP}53{NBSP}73{NBSP}21{NBSP}40"),),
+        ("36 46", "10 000 000", "2025 03 53"),
+        in_headings=False,
     ),
 )
 
