@@ -97,7 +97,7 @@ def command(clause_id: str | None, root: Path) -> None:
     if clause_id not in library.clauses:
         raise InputError(f"clause inconnue « {clause_id} »{library.suggest(clause_id)}")
     clause = library.clauses[clause_id]
-    click.echo(f"{clause.id} — {clause.titre}")
+    click.echo(f"{clause.id} — {readable(clause.titre)}")
     click.echo(f"catégorie : {clause.categorie}")
     if clause.source:
         click.echo(f"source : {clause.source}")
