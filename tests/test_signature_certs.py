@@ -24,7 +24,7 @@ def _name(common: str, org: str) -> x509.Name:
     )
 
 
-class TestCA:
+class CertAuthority:
     """A root CA issuing signer certificates as PKCS#12 bytes."""
 
     def __init__(self) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from convgen.diff import DocumentDiff
+from convgen.diff import CHANGED, STATUS_LABELS, UNCHANGED, ArticleDiff, DocumentDiff
 from convgen.errors import DocumentError, InputError
 from convgen.signature.fields import FINGERPRINT_KEY
 
@@ -69,7 +70,14 @@ class Verification:
 
     @property
     def text_ok(self) -> bool:
-        return self.diff is None or self.diff.identical
+        return not self.text_changes
+
+    @property
+    def text_changes(self) -> list[ArticleDiff]:
+        """The entries of the comparison a reader would see as changed."""
+        if self.diff is None:
+            return []
+        return [e for e in self.diff.entries if _visible_change(e)]
 
     @property
     def ok(self) -> bool:
@@ -79,6 +87,20 @@ class Verification:
             and self.fingerprint_ok
             and self.text_ok
         )
+
+
+def _visible(text: str) -> str:
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
+def _visible_change(entry: ArticleDiff) -> bool:
+    """False for an unchanged entry, or one whose only changes are invisible characters (a
+    zero-width space the .docx holds and the PDF text drops)."""
+    if entry.status == UNCHANGED and not entry.moved and not entry.renumbered:
+        return False
+    if entry.status != CHANGED or entry.moved or entry.renumbered or entry.retitled:
+        return True
+    return any(_visible(c.old) != _visible(c.new) for c in entry.changes)
 
 
 def _validation_context(authorities: list[bytes]) -> object:
@@ -252,15 +274,11 @@ def report_lines(result: Verification) -> list[str]:
                 f"  DIFFÉRENTE de celle de {result.against} ({result.expected_fingerprint})"
             )
     if result.diff is not None:
-        if result.diff.identical:
+        if result.text_ok:
             lines.append(f"Texte : identique à {result.against}, article par article")
         else:
             lines.append(f"Texte : DIFFÉRENT de {result.against}")
-            for entry in result.diff.entries:
-                if entry.status == "unchanged" and not entry.moved and not entry.renumbered:
-                    continue
-                from convgen.diff import STATUS_LABELS
-
+            for entry in result.text_changes:
                 flags = f" ({', '.join(entry.flags)})" if entry.flags else ""
                 lines.append(f"  {entry.name} : {STATUS_LABELS[entry.status]}{flags}")
                 for change in entry.changes[:5]:
