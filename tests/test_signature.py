@@ -301,3 +301,35 @@ def test_signed_pdf_shows_signatures(signed: bytes, tmp_path: Path) -> None:
     ).stdout
     assert png.stat().st_size > 5000
     del text
+
+
+def test_pdfa_identification_kept(tmp_path: Path, ca: CertAuthority) -> None:
+    result = CliRunner().invoke(
+        main, ["build", str(INSTANCE), "--pdfa", "--out", str(tmp_path)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    original = (tmp_path / "saint-chamond.pdf").read_bytes()
+    prepared = add_signature_fields(original, fingerprint=instance_fingerprint(INSTANCE))
+    signed, _ = sign_pdf(prepared, ca.signer("Axel DUGUA", "Commune"), PASSWORD)
+    for data in (prepared, signed):
+        reader = PdfReader(io.BytesIO(data))
+        xmp = reader.xmp_metadata
+        assert xmp is not None
+        text = xmp.stream.get_data().decode()
+        assert re.search(r'pdfaid:part(="|>)2', text) and re.search(
+            r'pdfaid:conformance(="|>)B', text
+        )
+        info = reader.metadata
+        assert info is not None
+        producer = re.search(r'pdf:Producer(?:="|>)([^"<]*)', text)
+        assert producer and producer.group(1) == info["/Producer"]  # Info and XMP agree
+        assert "/OutputIntents" in reader.trailer["/Root"]
+        # forbidden in PDF/A: encryption, JavaScript, NeedAppearances
+        assert not reader.is_encrypted
+        assert b"/JavaScript" not in data and b"/JS " not in data
+        acroform = reader.trailer["/Root"]["/AcroForm"]
+        assert not acroform.get("/NeedAppearances", False)
+        for ref in reader.pages[-1]["/Annots"]:
+            widget = ref.get_object()  # PDF/A: an appearance, and printed
+            assert "/N" in widget["/AP"] and int(widget["/F"]) & 4
+    assert prepared.startswith(original)

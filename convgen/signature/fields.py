@@ -228,15 +228,29 @@ def add_signature_fields(
                     continue
                 box = (x2 - width, PARAPHE_BOTTOM, x2, PARAPHE_BOTTOM + PARAPHE_SIZE[1])
                 append_signature_field(writer, SigFieldSpec(name, on_page=page, box=_points(box)))
-    if fingerprint:
-        info_ref = writer.trailer.raw_get("/Info")
-        if isinstance(info_ref, generic.IndirectObject):
-            info = info_ref.get_object()
+    info_ref = writer.trailer.raw_get("/Info")
+    if isinstance(info_ref, generic.IndirectObject):
+        info = info_ref.get_object()
+        if fingerprint:
             info[generic.NameObject(FINGERPRINT_KEY)] = generic.TextStringObject(fingerprint)
-            writer.update_container(info)
+        if _is_pdfa(pdf):
+            # pyHanko rewrites the XMP producer as its own name but appends it to the Info
+            # one: PDF/A wants both the same, so the Info entry is given pyHanko's alone
+            from pyhanko.pdf_utils.metadata.model import VENDOR
+
+            info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+        writer.update_container(info)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _is_pdfa(pdf: bytes) -> bool:
+    """True when the XMP metadata claims a PDF/A part (pdfaid)."""
+    from pypdf import PdfReader
+
+    xmp = PdfReader(io.BytesIO(pdf)).xmp_metadata
+    return xmp is not None and b"pdfaid" in xmp.stream.get_data()
 
 
 def _points(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
