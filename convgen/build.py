@@ -205,7 +205,22 @@ def build(
         else:
             for doc in built:
                 write_atomic(doc.output, doc.data)
+    _record(project, built)
     return built
+
+
+def _record(project: Project, built: list[BuiltDocument]) -> None:
+    """Record what was produced in the project's register of conventions, if it has one."""
+    from convgen.lifecycle.register import Register
+
+    register = Register(project.root)
+    if built and register.path.is_file():
+        register.record_productions(
+            [
+                (d.instance.stem, d.source.model.name, d.source.fingerprint, d.data, d.output)
+                for d in built
+            ]
+        )
 
 
 def _refuse(problems: list[Problem]) -> None:

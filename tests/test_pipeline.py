@@ -201,3 +201,23 @@ def test_phases_are_announced_and_pdf_settles_without_a_separate_layout_run(
     # The next build starts from the layout the PDFs settled.
     entries = json.loads((tmp_path / "out" / pipeline.LAYOUT_CACHE).read_text(encoding="utf-8"))
     assert entries["dernier:mutuelle-regionale"]["pages"] == 7
+
+
+def test_a_build_is_recorded_in_the_register_when_the_project_has_one(
+    project: Path, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from convgen.lifecycle.register import Register
+
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    out = tmp_path / "out"
+    (first,) = build([], out, Project(project), check=False)  # no register: nothing created
+    register = Register(project)
+    assert not register.path.exists()
+    register.record_productions([])  # creates the register, as `convgen registre` would
+    (doc,) = build([], out, Project(project), check=False)
+    ((fingerprint, digest, file),) = register.productions("saint-chamond")
+    assert fingerprint == doc.source.fingerprint == first.source.fingerprint
+    assert digest == hashlib.sha256((out / "saint-chamond.docx").read_bytes()).hexdigest()
+    assert file == str(out / "saint-chamond.docx")

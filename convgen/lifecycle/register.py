@@ -419,6 +419,19 @@ class Register:
                 (instance, model, fingerprint, sha256_of(data), str(output), _now()),
             )
 
+    def record_productions(self, produced: list[tuple[str, str, str, bytes, Path]]) -> None:
+        """`record_production` for many documents, in one transaction (a folder's build)."""
+        now = _now()
+        with self._connect(write=True) as conn:
+            conn.executemany(
+                "INSERT INTO productions (instance, modele, empreinte_entrees, "
+                "empreinte_document, fichier, produit_le) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (instance, model, fingerprint, sha256_of(data), str(output), now)
+                    for instance, model, fingerprint, data, output in produced
+                ],
+            )
+
     def productions(self, instance: str) -> list[tuple[str, str, str]]:
         """(fingerprint of inputs, SHA-256 of the document, file) of each production, oldest first."""
         if not self.path.exists():
