@@ -271,14 +271,16 @@ def test_signer_command_reads_password_from_environment(
     assert runner.invoke(main, ["verifier", str(unreadable)]).exit_code == 2
 
 
-def test_signed_pdf_shows_signatures(signed: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "signe.pdf"
-    path.write_bytes(signed)
-    pages = len(PdfReader(io.BytesIO(signed)).pages)
+def _dark_pixels(pdf: bytes, tmp_path: Path, box: tuple[float, float, float, float]) -> int:
+    """Dark pixels of the last page rendered by pdftoppm (60 dpi, grey), inside `box` (points)."""
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    pages, height = len(reader.pages), float(reader.pages[-1].mediabox.height)
     subprocess.run(
         [
             "pdftoppm",
-            "-png",
+            "-gray",
             "-r",
             "60",
             "-f",
@@ -290,17 +292,27 @@ def test_signed_pdf_shows_signatures(signed: bytes, tmp_path: Path) -> None:
         ],
         check=True,
     )
-    (png,) = tmp_path.glob("p-*.png")
-    shutil.copy(png, tmp_path / "derniere-page.png")
-    # the stamps are in the page's rendering: text drawn by the appearance streams
-    text = subprocess.run(
-        ["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    assert png.stat().st_size > 5000
-    del text
+    (image,) = tmp_path.glob("p-*.pgm")
+    data = image.read_bytes()
+    image.unlink()
+    magic, width_px, height_px, _max, pixels = data.split(maxsplit=4)
+    assert magic == b"P5"
+    width = int(width_px)
+    scale = 60 / 72
+    x1, y1, x2, y2 = box
+    rows = range(int((height - y2) * scale) + 2, int((height - y1) * scale) - 1)
+    columns = range(int(x1 * scale) + 2, int(x2 * scale) - 1)
+    assert rows and columns and int(height_px) > rows[-1]
+    return sum(1 for r in rows for c in columns if pixels[r * width + c] < 128)
+
+
+def test_signed_pdf_shows_signatures(prepared: bytes, signed: bytes, tmp_path: Path) -> None:
+    for block in find_signature_blocks(prepared):
+        before = _dark_pixels(prepared, tmp_path, block.box)
+        after = _dark_pixels(signed, tmp_path, block.box)
+        assert before == 0, block.name  # an empty field, nothing drawn in the space to sign
+        assert after > 200, block.name  # the stamp: frame and « Signé électroniquement par … »
+    shutil.copy(tmp_path / "page.pdf", tmp_path / "signe.pdf")
 
 
 def test_pdfa_identification_kept(tmp_path: Path, ca: CertAuthority) -> None:
