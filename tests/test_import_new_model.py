@@ -35,23 +35,23 @@ def test_folder_of_three_varying_spans_become_typed_parameters(tmp_path: Path) -
     # Exactly what differs: the association's name (article 1), the duration and the start
     # date (article 2); the president and the date of signature in the frame.
     assert result.parameters == {
-        "objet": ["valeur_1"],
-        "duree": ["valeur_1", "valeur_2"],
+        "objet": ["texte"],
+        "duree": ["duree", "date"],
         "conditions-d-utilisation": [],
         "resiliation": [],
-        "cadre": ["entete_1", "entete_2", "signature_1"],
+        "cadre": ["entete_texte", "entete_texte_2", "signature_date"],
     }
     duree = _front_matter(root / "clauses" / "duree.md")["parametres"]
-    assert duree["valeur_1"]["type"] == "duree"
-    assert duree["valeur_2"]["type"] == "date"
+    assert duree["duree"]["type"] == "duree"
+    assert duree["date"]["type"] == "date"
     body = (root / "clauses" / "duree.md").read_text("utf-8").split("---\n", 2)[2]
     assert body.strip() == (
         "La présente convention est conclue pour une durée de "
-        "{{ p.valeur_1 | lettres_chiffres }} à compter du {{ p.valeur_2 | date }}."
+        "{{ p.duree | lettres_chiffres }} à compter du {{ p.date | date }}."
     )
     chorale = yaml.safe_load((root / "instances" / "vernou-chorale.yaml").read_text("utf-8"))
-    assert chorale["clauses"]["duree"] == {"valeur_1": "3 ans", "valeur_2": "2025-09-15"}
-    assert chorale["partenariat"]["signature_1"] == "2025-09-09"
+    assert chorale["clauses"]["duree"] == {"duree": "3 ans", "date": "2025-09-15"}
+    assert chorale["partenariat"]["signature_date"] == "2025-09-09"
     assert result.differing == {
         "vernou-amicale.yaml": [],
         "vernou-chorale.yaml": [],
@@ -69,7 +69,7 @@ def test_new_model_from_a_word_convention_of_another_kind(
     original.sections[0].left_margin = docx.shared.Cm(3)  # the frame keeps the page setup
     for line in text.splitlines():
         if line.strip():
-            original.add_paragraph(line)
+            original.add_paragraph(line, style="Title" if line.isupper() else None)
     original.save(str(source))
     res = CliRunner().invoke(
         cli,
@@ -85,6 +85,7 @@ def test_new_model_from_a_word_convention_of_another_kind(
     ]  # fmt: skip
     frame = docx.Document(str(model_dir / "cadre.docx"))
     assert abs(frame.sections[0].left_margin - docx.shared.Cm(3)) < docx.shared.Cm(0.01)
+    assert frame.paragraphs[0].style.name == "Title"  # the source's own paragraph style
     # The instance builds to the same text, read back from the .docx written by convgen build.
     out = tmp_path / "out"
     monkeypatch.chdir(root)  # convgen build reads the project of the working directory
@@ -116,9 +117,9 @@ def test_what_two_documents_share_stays_literal(tmp_path: Path) -> None:
     # The boules club and the judo club both signed for « deux (2) ans »: no parameter for it.
     sources = [DATA / "dossier" / "vernou-amicale.txt", DATA / "dossier" / "vernou-judo.txt"]
     result = import_new_model(sources, root, "deux", root / "instances")
-    assert result.parameters["duree"] == ["valeur_1"]
+    assert result.parameters["duree"] == ["date"]
     body = (root / "clauses" / "duree.md").read_text("utf-8")
-    assert "une durée de deux (2) ans à compter du {{ p.valeur_1 | date }}." in body
+    assert "une durée de deux (2) ans à compter du {{ p.date | date }}." in body
     judo = yaml.safe_load((root / "instances" / "vernou-judo.yaml").read_text("utf-8"))
-    assert judo["clauses"]["duree"] == {"valeur_1": "2025-10-06"}
+    assert judo["clauses"]["duree"] == {"date": "2025-10-06"}
     assert result.differing == {"vernou-amicale.yaml": [], "vernou-judo.yaml": []}

@@ -31,6 +31,8 @@ FRAME_SECTION = "partenariat"
 @dataclass
 class _Parts:
     front: list[str] = field(default_factory=list)
+    front_styles: list[str | None] = field(default_factory=list)
+    closing_styles: list[str | None] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
     preamble_heading: str | None = None
     articles: list[Section] = field(default_factory=list)
@@ -50,18 +52,21 @@ class NewModelResult:
 def _parts(doc: DocumentText) -> _Parts:
     parts = _Parts()
     for section in split_sections(doc):
-        texts = [b.text for b in section.iter_blocks(include_heading=False) if b.zone == "corps"]
+        blocks = [b for b in section.iter_blocks(include_heading=False) if b.zone == "corps"]
+        texts = [b.text for b in blocks]
+        heading_blocks = [section.heading] if section.heading is not None else []
+        kept = [b for b in [*heading_blocks, *blocks] if b.text.strip()]
         if section.kind in ("titre", "parties", "sommaire"):
-            heading = [section.heading.text] if section.heading is not None else []
-            parts.front.extend(t for t in [*heading, *texts] if t.strip())
+            parts.front.extend(b.text for b in kept)
+            parts.front_styles.extend(b.style for b in kept)
         elif section.kind == "preambule":
             parts.preamble.extend(texts)
             parts.preamble_heading = section.heading.text if section.heading else None
         elif section.kind == "article":
             parts.articles.append(section)
         else:  # closing and annexes: written in the frame after the articles
-            heading = [section.heading.text] if section.heading is not None else []
-            parts.closing.extend(t for t in [*heading, *texts] if t.strip())
+            parts.closing.extend(b.text for b in kept)
+            parts.closing_styles.extend(b.style for b in kept)
     return parts
 
 
@@ -119,7 +124,9 @@ def _body(section: Section) -> list[str]:
     return [b.text for b in section.iter_blocks(include_heading=False) if b.zone == "corps"]
 
 
-def _write_frame(path: Path, first_docx: Path | None, paragraphs: list[str]) -> None:
+def _write_frame(
+    path: Path, first_docx: Path | None, paragraphs: list[str], styles: list[str | None]
+) -> None:
     import docx
 
     document = docx.Document(str(first_docx)) if first_docx else docx.Document()
@@ -127,8 +134,12 @@ def _write_frame(path: Path, first_docx: Path | None, paragraphs: list[str]) -> 
     for child in list(body):
         if not child.tag.endswith("}sectPr"):
             body.remove(child)  # keep the page setup (sectPr) and the styles, not the text
-    for text in paragraphs:
-        run = document.add_paragraph().add_run(text)
+    known = {style.name for style in document.styles}
+    for text, style in zip(paragraphs, styles, strict=True):
+        paragraph = document.add_paragraph()
+        if style and style in known:
+            paragraph.style = document.styles[style]  # the source's own paragraph style
+        run = paragraph.add_run(text)
         # A run property element, even empty: convgen's frame compiler copies it to write the
         # superscript of « 1er » (a run without one came out with an undeclared namespace).
         run._r.get_or_add_rPr()
@@ -136,6 +147,23 @@ def _write_frame(path: Path, first_docx: Path | None, paragraphs: list[str]) -> 
         target = Path(tmp) / "cadre.docx"
         document.save(str(target))
         write_atomic(path, target.read_bytes())
+
+
+def _styles(lines: list[str], styles: list[str | None]) -> list[str | None]:
+    """The source's paragraph styles, when the learnt paragraphs are the source's one for one."""
+    return list(styles) if len(styles) == len(lines) else [None] * len(lines)
+
+
+_PARAM_NAMES = {"date": "date", "duree": "duree", "entier": "nombre", "montant": "montant"}
+
+
+def name_parameters(learnt: LearntText, prefix: str = "") -> None:
+    """Parameters named after their type (« duree », « date_2 », « texte »), not « valeur_1 »."""
+    count: dict[str, int] = {}
+    for param in learnt.parameters:
+        base = prefix + _PARAM_NAMES.get(param.type, "texte")
+        count[base] = count.get(base, 0) + 1
+        param.name = base if count[base] == 1 else f"{base}_{count[base]}"
 
 
 def import_new_model(
@@ -187,14 +215,21 @@ def import_new_model(
     for j in range(count):
         sections = [p.articles[j] for p in parts]
         learnt = learn([_body(s) for s in sections])
+        name_parameters(learnt)
         article_ids.append(add_clause(slug(sections[0].title), sections[0].title, learnt))
 
-    frame = learn([p.front for p in parts], prefix="entete")
-    closing = learn([p.closing for p in parts], prefix="signature")
+    frame = learn([p.front for p in parts])
+    closing = learn([p.closing for p in parts])
+    name_parameters(frame, "entete_")
+    name_parameters(closing, "signature_")
     frame_lines = template_lines(frame, FRAME_SECTION, markup=False)
+    styles = _styles(frame_lines, parts[0].front_styles)
     if preamble_id:
         frame_lines += [parts[0].preamble_heading or "Préambule", "{{ bloc.preambule }}"]
-    frame_lines += ["{{ bloc.articles }}", *template_lines(closing, FRAME_SECTION, markup=False)]
+        styles += [None, None]
+    closing_lines = template_lines(closing, FRAME_SECTION, markup=False)
+    frame_lines += ["{{ bloc.articles }}", *closing_lines]
+    styles += [None, *_styles(closing_lines, parts[0].closing_styles)]
     frame_params = [*frame.parameters, *closing.parameters]
     parameters["cadre"] = [p.name for p in frame_params]
     for k in range(len(docs)):
@@ -202,7 +237,7 @@ def import_new_model(
 
     model_dir.mkdir(parents=True)
     first_docx = next((p for p in sources if p.suffix.lower() == ".docx"), None)
-    _write_frame(model_dir / "cadre.docx", first_docx, frame_lines)
+    _write_frame(model_dir / "cadre.docx", first_docx, frame_lines, styles)
     numbering = _numbering(
         parts[0].articles[0].heading.text if parts[0].articles[0].heading else ""
     )
