@@ -139,3 +139,23 @@ def test_article_no_clause_explains_becomes_a_clause_file(tmp_path: Path) -> Non
     assert any(d.startswith("Article 10") and "absent du document reconstruit" in d
                for d in result.differing)  # fmt: skip
     assert not (ROOT / "clauses" / "communication.md").exists()
+
+
+def test_folder_import_one_instance_per_document_each_its_model(tmp_path: Path) -> None:
+    folder = tmp_path / "recues"
+    folder.mkdir()
+    shutil.copy(DATA / "ccas-poitiers-000.txt", folder)
+    _as_docx(DATA / "saint-chamond-001.txt", folder / "saint-chamond.docx")
+    out = tmp_path / "instances"
+    res = CliRunner().invoke(
+        cli, ["import", str(folder), "--out", str(out), "--project", str(ROOT)]
+    )
+    assert res.exit_code == 1, res.output  # the drafts' blanks: differences, said
+    assert "(modèle « mutuelle-communale »)" in res.output
+    assert "(modèle « mutuelle-regionale »)" in res.output
+    assert sorted(p.name for p in out.glob("*.yaml")) == [
+        "ccas-poitiers-000.yaml",
+        "saint-chamond.yaml",
+    ]
+    # A blank no template value was aligned with is still reported, with its paragraph.
+    assert "texte de la source : « XXXXXX, organisme mutuel, représenté par XXXXX, »" in res.output
