@@ -159,3 +159,13 @@ def test_folder_import_one_instance_per_document_each_its_model(tmp_path: Path) 
     ]
     # A blank no template value was aligned with is still reported, with its paragraph.
     assert "texte de la source : « XXXXXX, organisme mutuel, représenté par XXXXX, »" in res.output
+
+
+def test_unreadable_word_file_is_refused_with_nothing_written(tmp_path: Path) -> None:
+    bad = tmp_path / "recue.docx"
+    bad.write_bytes(b"not a zip")
+    out = tmp_path / "recue.yaml"
+    res = CliRunner().invoke(cli, ["import", str(bad), "--out", str(out), "--project", str(ROOT)])
+    assert res.exit_code == 2
+    assert "illisible" in res.output
+    assert not out.exists()
