@@ -41,8 +41,28 @@ if TYPE_CHECKING:
     help="docx : sans la page de synthèse ; « Tout accepter » donne alors exactement la "
     "nouvelle version et « Tout refuser » l'ancienne.",
 )
+@click.option(
+    "--author",
+    default="convgen",
+    show_default=True,
+    help="docx : auteur des modifications suivies, tel que Word l'affiche (votre nom).",
+)
+@click.option(
+    "--date",
+    "when",
+    help="docx : date des modifications suivies (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM) ; "
+    "par défaut maintenant.",
+)
 @handle_errors
-def command(old: Path, new: Path, fmt: str, output: Path | None, no_summary: bool) -> None:
+def command(
+    old: Path,
+    new: Path,
+    fmt: str,
+    output: Path | None,
+    no_summary: bool,
+    author: str,
+    when: str | None,
+) -> None:
     """Compare deux versions d'une convention, article par article.
 
     OLD et NEW peuvent être des .docx, .pdf, .txt/.md ou des instances .yaml (produites
@@ -63,22 +83,40 @@ def command(old: Path, new: Path, fmt: str, output: Path | None, no_summary: boo
     from convgen.lifecycle.signing import resolve_side  # « signee:INSTANCE » (registre)
     from convgen.zipout import write_atomic
 
+    stamp = _change_date(when)
     diff = diff_paths(resolve_side(old), resolve_side(new))
     if output is None:
         with writing_stdout():
             write_report(diff, fmt, None, summary=not no_summary)
     else:
-        write_atomic(output, _report_bytes(diff, fmt, summary=not no_summary))
+        write_atomic(output, _report_bytes(diff, fmt, not no_summary, author, stamp))
         click.echo(f"écrit : {output}", err=True)
     sys.exit(0 if diff.identical else 1)
 
 
-def _report_bytes(diff: DocumentDiff, fmt: str, summary: bool) -> bytes:
+def _change_date(when: str | None) -> str:
+    """The ISO 8601 date of the tracked changes: `when` checked, or now (UTC, to the second)."""
+    from datetime import UTC, datetime
+
+    if when is None:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        parsed = datetime.fromisoformat(when)
+    except ValueError:
+        raise click.BadParameter(
+            f"« {when} » n'est pas une date (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM)", param_hint="--date"
+        ) from None
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _report_bytes(
+    diff: DocumentDiff, fmt: str, summary: bool, author: str = "convgen", date: str | None = None
+) -> bytes:
     """The file `convgen.diff.output.write_report` would write, as bytes (written atomically)."""
     if fmt == "docx":
-        from convgen.diff.redline import redline_bytes
+        from convgen.diff.redline import DATE, redline_bytes
 
-        return redline_bytes(diff, summary)
+        return redline_bytes(diff, summary, author, date or DATE)
     if fmt == "text":
         from convgen.diff.report_text import render_text
 
