@@ -345,3 +345,26 @@ def test_pdfa_identification_kept(tmp_path: Path, ca: CertAuthority) -> None:
             widget = ref.get_object()  # PDF/A: an appearance, and printed
             assert "/N" in widget["/AP"] and int(widget["/F"]) & 4
     assert prepared.startswith(original)
+
+
+def test_verified_signature_recorded_in_register(signed: bytes, tmp_path: Path) -> None:
+    import hashlib
+
+    from convgen.lifecycle.register import Register
+
+    path = tmp_path / "signe.pdf"
+    path.write_bytes(signed)
+    result = CliRunner().invoke(
+        main,
+        ["verifier", str(path), "--contre", str(INSTANCE), "--register", "--root", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "enregistrée comme signée" in result.output
+    convention = Register(tmp_path).get("saint-chamond")
+    assert convention is not None and convention.signed_on is not None
+    claimed = verify_pdf(path).signatures[-1].claimed
+    assert claimed is not None and convention.signed_on == claimed.date()
+    stored = (tmp_path / "registre").rglob("*.pdf")
+    assert any(
+        hashlib.sha256(p.read_bytes()).digest() == hashlib.sha256(signed).digest() for p in stored
+    )

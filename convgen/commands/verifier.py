@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from convgen.cli import CONTEXT_SETTINGS, handle_errors
+from convgen.commands import root_option
 
 
 @click.command("verifier", context_settings=CONTEXT_SETTINGS)
@@ -29,8 +30,19 @@ from convgen.cli import CONTEXT_SETTINGS, handle_errors
     help="Certificat (PEM ou DER) d'une autorité de certification reconnue ; sans elle, la "
     "chaîne de confiance n'est pas jugée.",
 )
+@click.option(
+    "--register",
+    "register",
+    is_flag=True,
+    help="Si tout est vérifié : enregistre la convention comme signée au registre (date de "
+    "la dernière signature, empreinte SHA-256 et copie du PDF signé). Demande --contre "
+    "INSTANCE.yaml.",
+)
+@root_option
 @handle_errors
-def command(pdf: Path, against: Path | None, authorities: tuple[Path, ...]) -> None:
+def command(
+    pdf: Path, against: Path | None, authorities: tuple[Path, ...], register: bool, root: Path
+) -> None:
     """Vérifie les signatures d'une convention PDF, puis son texte.
 
     Pour chaque signature : signataire (sujet du certificat), date déclarée, octets signés
@@ -44,9 +56,13 @@ def command(pdf: Path, against: Path | None, authorities: tuple[Path, ...]) -> N
     Exemple :
       convgen verifier retour/saint-chamond-signe.pdf --contre instances/saint-chamond.yaml
       convgen verifier retour/saint-chamond-signe.pdf --contre sortie/saint-chamond.pdf
+      convgen verifier retour/saint-chamond-signe.pdf --contre instances/saint-chamond.yaml --register
     """
-    from convgen.signature.verify import report_lines, verify_pdf
+    from convgen.signature.verify import record_signature, report_lines, verify_pdf
 
     result = verify_pdf(pdf, against, list(authorities))
     click.echo("\n".join(report_lines(result)))
+    if register and result.ok:
+        convention = record_signature(result, root)
+        click.echo(f"Registre : {getattr(convention, 'instance', '')} enregistrée comme signée")
     sys.exit(0 if result.ok else 1)

@@ -289,3 +289,24 @@ def report_lines(result: Verification) -> list[str]:
         else "Résultat : vérification ÉCHOUÉE"
     )
     return lines
+
+
+def record_signature(result: Verification, root: Path) -> object:
+    """Record in the register of `root` the convention verified against its instance as
+    signed, on the date of its last signature, with the signed file (its SHA-256 is kept).
+    Only a verification that passed, against an instance, can be recorded."""
+    from convgen.lifecycle.register import Register
+    from convgen.lifecycle.signing import signed_document
+
+    if not result.ok:
+        raise InputError("vérification échouée : la signature n'est pas enregistrée au registre")
+    if result.against is None or result.against.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(
+            "--register demande --contre INSTANCE.yaml : le registre enregistre une instance"
+        )
+    dates = [s.claimed for s in result.signatures if s.claimed is not None]
+    if not dates:
+        raise InputError(
+            "aucune date de signature déclarée : enregistrez avec « convgen registre signe »"
+        )
+    return Register(root).sign(signed_document(result.against), max(dates).date(), result.path)
