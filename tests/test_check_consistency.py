@@ -227,3 +227,25 @@ def test_annex_references_without_annexes_in_the_document(tmp_path: Path) -> Non
     # Seed 004 refers to annexes 1 to 6, sent as separate files: nothing to compare with.
     body = "\nArticle 1 : Objet\nVoir les annexes 1, 2 et 6.\n"
     assert _rules(_check(tmp_path, body), "reference-annexe") == []
+
+
+def test_an_avenant_refers_to_the_articles_of_the_convention_it_amends(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from convgen.cli import cli
+
+    draft = tmp_path / "avenant.txt"
+    draft.write_text(
+        "Avenant n° 1 à la convention de partenariat\n"
+        "Article 1 – Modification de l’article 8\n"
+        "L’article 8 « Résiliation » de la convention est remplacé ; l’annexe 2 de la convention "
+        "est remplacée ; voir l’article 5 du présent avenant.\n"
+        "Article 2 – Date d’effet\n"
+        "Le présent avenant prend effet à sa signature.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["check", str(draft)])
+    assert result.exit_code == 1
+    assert "renvoi à l'article 5" in result.output  # the avenant's own article 5: missing
+    assert "renvoi à l'article 8" not in result.output  # the convention's article 8
+    assert "reference-annexe" not in result.output

@@ -55,6 +55,12 @@ _TOC_TAIL = re.compile(
     re.IGNORECASE,
 )
 TITLE_SIMILARITY = 90
+# An avenant's article numbers are those of the convention it amends (« L'article 8
+# « Résiliation » est remplacé… »), but for « l'article 2 du présent avenant ».
+_AVENANT_TITLE = re.compile(r"^\s*avenant\b", re.IGNORECASE)
+_AVENANT_OWN = re.compile(
+    r"^[^.;:«»]{0,60}?\b(?:du\s+pr[ée]sent|de\s+cet)\s+avenant\b", re.IGNORECASE
+)
 
 
 def check_consistency(
@@ -256,6 +262,7 @@ def _references(
     for article in articles:
         skip.update(id(c.heading) for c in article.children if c.heading is not None)
     findings: list[Finding] = []
+    amends = _is_avenant(doc)
     for section in sections:
         if section.kind == "sommaire":
             continue
@@ -266,6 +273,8 @@ def _references(
             text = texts[index[id(block)]]
             for m in _REFERENCE.finditer(text):
                 if _is_external(text[m.end() :]):
+                    continue
+                if amends and not _AVENANT_OWN.match(text[m.end() :]):
                     continue
                 raw = [m.group("first"), *_MORE.findall(m.group("more"))]
                 for number in filter(None, (normalise_number(_plain(r)) for r in raw)):
@@ -282,6 +291,8 @@ def _references(
                             )
                         )
             for m in _ANNEX_REFERENCE.finditer(text) if annexes else ():
+                if amends and not _AVENANT_OWN.match(text[m.end() :]):
+                    continue
                 for number in [m.group("first"), *_ANNEX_MORE.findall(m.group("more"))]:
                     value = normalise_number(number.upper()) or number.upper()
                     if value not in annexes and number.upper() not in annexes:
@@ -312,6 +323,12 @@ def _blocks_with_section(section: Section) -> Iterator[tuple[Section | None, Tex
 
 def _plain(raw: str) -> str:
     return "1" if raw.lower() in ("1er", "premier") else raw
+
+
+def _is_avenant(doc: DocumentText) -> bool:
+    """Whether `doc` is an avenant: its first line of text says so (« Avenant n° 1 … »)."""
+    first = next((b.text for b in doc.body() if b.text.strip()), "")
+    return bool(_AVENANT_TITLE.match(first))
 
 
 def _is_external(after: str) -> bool:

@@ -8,9 +8,7 @@ suivantes : « … » ») is copied from the convention's own paragraphs, so bul
 tables come out as in the convention.
 
 References to the convention's articles (« l'article 6 de la convention ») are not articles of
-the avenant: each paragraph holding one carries a Word comment accepting the check rules
-`reference-article` and `reference-annexe` with that reason (`convgen.check.suppress`); the
-comment does not print.
+the avenant: `convgen check` knows an avenant by its title and does not look for them in it.
 """
 
 from __future__ import annotations
@@ -35,10 +33,6 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REFERENCE = re.compile(r"\b(articles?|annexes?)\s+(n°\s*)?\d", re.IGNORECASE)
-ACCEPT = (
-    "convgen: ignorer reference-article, reference-annexe -- renvoi aux articles et annexes "
-    "de la convention que modifie l'avenant"
-)
 
 
 def _p(text: str, style: str | None = None, bold: bool = False, props: str = "") -> etree._Element:
@@ -212,7 +206,6 @@ def write_avenant_docx(
         body.append(el)
     if sect is not None:
         body.append(sect)
-    _accept_references(body, parts)
     parts["word/document.xml"] = etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", standalone=True
     )
@@ -244,50 +237,6 @@ def _items(items: list[Item], source: _Source) -> Iterator[etree._Element]:
 
 def _text(p: etree._Element) -> str:
     return "".join(t.text or "" for t in p.iter(f"{_W}t"))
-
-
-def _accept_references(body: etree._Element, parts: dict[str, bytes]) -> None:
-    """A Word comment accepting the reference rules on each paragraph naming an article."""
-    targets = [p for p in body.iter(f"{_W}p") if _REFERENCE.search(_text(p))]
-    if not targets:
-        return
-    comments = [
-        f'<w:comment w:id="{i}" w:author="convgen" w:initials="cg"><w:p><w:r><w:t xml:space="preserve">'
-        f"{escape(ACCEPT)}</w:t></w:r></w:p></w:comment>"
-        for i in range(len(targets))
-    ]
-    parts["word/comments.xml"] = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:comments xmlns:w="{W_NS}">'
-        + "".join(comments)
-        + "</w:comments>"
-    ).encode()
-    for i, p in enumerate(targets):
-        start = etree.Element(f"{_W}commentRangeStart")
-        start.set(f"{_W}id", str(i))
-        ppr = p.find(f"{_W}pPr")
-        p.insert(0 if ppr is None else 1, start)
-        end = etree.SubElement(p, f"{_W}commentRangeEnd")
-        end.set(f"{_W}id", str(i))
-        run = etree.SubElement(p, f"{_W}r")
-        ref = etree.SubElement(run, f"{_W}commentReference")
-        ref.set(f"{_W}id", str(i))
-    rels = parts["word/_rels/document.xml.rels"].decode()
-    if "comments.xml" not in rels:
-        rels = rels.replace(
-            "</Relationships>",
-            '<Relationship Id="rIdConvgenComments" '
-            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" '
-            'Target="comments.xml"/></Relationships>',
-        )
-        parts["word/_rels/document.xml.rels"] = rels.encode()
-    types = parts["[Content_Types].xml"].decode()
-    if "/word/comments.xml" not in types:
-        types = types.replace(
-            "</Types>",
-            '<Override PartName="/word/comments.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/></Types>',
-        )
-        parts["[Content_Types].xml"] = types.encode()
 
 
 def _retitle(parts: dict[str, bytes], title: str) -> None:
