@@ -29,8 +29,6 @@ from functools import lru_cache
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 APOSTROPHE = "\u2019"
-NBHY = "\u2011"  # non-breaking hyphen
-ZWSP = "\u200b"  # zero-width space: a line may break here
 
 _SPACE = f"[ {NBSP}{NNBSP}]"
 MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
@@ -151,6 +149,7 @@ RULES: tuple[Rule, ...] = (
         (":",),
         (("Article 1 : Objet", f"Article 1{NBSP}: Objet"), ("Tél. :", f"Tél.{NBSP}:")),
         ("10:30", "https://exemple.fr", "mailto:dpo@exemple.fr"),
+        in_headings=False,
     ),
     Rule(
         "pourcentage",
@@ -219,26 +218,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _unbreakable_address(m: re.Match[str]) -> str:
-    # Non-breaking hyphens; a line may break only after « @ » (zero-width space).
-    return m.group(0).replace("-", NBHY).replace("@", "@" + ZWSP)
-
+# E-mail addresses are left as typed: a non-breaking hyphen or a zero-width space inside them
+# changes the text a reader copies and that `convgen check` and the PDF reader match; tables
+# give them room instead (`convgen.render_docx.column_widths`).
 
 RULES = RULES + (
-    Rule(
-        "adresses",
-        "adresses électroniques et web insécables (trait d'union insécable), coupure possible "
-        "seulement après « @ »",
-        re.compile(r"https?://[^\s<>«»]+[^\s<>«».,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-        _unbreakable_address,
-        ("@", "://"),
-        (
-            ("julien.caron@ccas-calais.fr", f"julien.caron@{ZWSP}ccas{NBHY}calais.fr"),
-            ("https://www.ameli.fr/cote-opale.", f"https://www.ameli.fr/cote{NBHY}opale."),
-        ),
-        ("Mutuelle-MILTIS", "Saint-Chamond", "a @ b"),
-        in_headings=False,
-    ),
     Rule(
         "telephones",
         "numéro de téléphone insécable (« 03 53 73 21 40 » jamais coupé)",

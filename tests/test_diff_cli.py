@@ -173,8 +173,6 @@ def test_rendered_conventions_against_their_pdf(tmp_path: Path) -> None:
         "saint-chamond": [],
         "cpam-cote-opale": [
             "Article 3 – Engagements des parties",
-            "Annexe 1 – Liste des personnes de la structure partenaire autorisées à transmettre / "
-            "revoir des éléments de dossier à la CPAM",
             "Annexe 2 – Liste des contacts de la CPAM",
             "Annexe 6 – Circuits de vos demandes et indicateurs spécifiques",
         ],

@@ -97,7 +97,7 @@ def test_batch_pdfa(tmp_path: Path) -> None:
     assert reader.xmp_metadata is not None
     xmp = reader.xmp_metadata.stream.get_data().decode("utf-8")
     assert "<pdfaid:part>2</pdfaid:part>" in xmp
-    assert "Commune d'Oise" in pdf_text(reader)
+    assert "Commune d’Oise" in pdf_text(reader)  # typographic apostrophe (convgen.typography)
     assert "Article 1er – Objet de la convention" in outline_titles(reader)
     assert "oise.pdf" in (out / "index.csv").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".convgen-pdf")]
