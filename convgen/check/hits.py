@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from convgen.check.model import ERROR, WARNING, WARNING_RULES
+from convgen.check.rules import BLANK, titles
 
 
 @dataclass(frozen=True)
@@ -19,24 +20,8 @@ class Hit:
     severity: str = ERROR
 
 
-# Rules, most specific first: on overlapping matches the earlier rule wins.
-RULES: dict[str, str] = {
-    "erreur-champ": "champ Word en erreur (renvoi, signet ou table des matières à mettre à jour)",
-    "date-signature": "date ou lieu de signature non renseigné après « Fait à »",
-    "champ-vide": "champ laissé vide",
-    "masque-date": "date non renseignée (masque de date)",
-    "masque-montant": "montant non renseigné (masque de montant)",
-    "balise-modele": "balise de modèle non remplacée",
-    "crochets": "instruction ou champ entre crochets à remplacer",
-    "a-completer": "mention de texte à compléter",
-    "marqueur-x": "marqueur « X » à remplacer par la valeur réelle",
-    "pointilles": "pointillés à remplacer par la valeur réelle",
-    "soulignes": "trait à compléter (soulignés)",
-    "points-interrogation": "point d'interrogation laissé comme valeur inconnue",
-    "consigne-redaction": "consigne de rédaction laissée dans le texte",
-    "choix-non-fait": "choix laissé ouvert : garder la mention qui convient",
-    "tableau-vide": "tableau de valeurs laissé vide (aucune ligne remplie)",
-}
+# Rules, most specific first: on overlapping matches the earlier rule wins (`check.rules`).
+RULES: dict[str, str] = titles(BLANK)
 
 
 def make_hit(rule: str, text: str, start: int, end: int, message: str | None = None) -> Hit:

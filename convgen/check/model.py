@@ -9,32 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-ERROR = "error"
-WARNING = "warning"
+from convgen.check.rules import BLANK, DOCUMENT, Severity, titles, warning_rules
 
-# Rules other than the placeholder ones (`placeholders.RULES`), with what they report.
-OTHER_RULES: dict[str, str] = {
-    "reference-article": "renvoi à un article qui n'existe pas dans le document",
-    "reference-annexe": "renvoi à une annexe absente du document",
-    "numerotation-articles": "numérotation des articles : 00, doublon ou article manquant",
-    "sommaire": "entrée du sommaire sans article correspondant ou d'intitulé différent",
-    "nom-autre-partenaire": "nom d'un autre partenaire (instances/) dans ce document",
-    "nom-partie-absent": "nom d'une partie du document absent de son bloc des parties",
-    "nombre-incoherent": "nombre différent en lettres et en chiffres",
-    "date-invalide": "date impossible (31 avril, 30/02)",
-    "dates-incoherentes": "dates contradictoires (fin avant début...)",
-    "modification-suivie": "modification suivie ni acceptée ni refusée (.docx)",
-    "commentaire": "commentaire de relecture laissé (.docx)",
-    "instance-invalide": "instance invalide (schéma du modèle)",
-}
-WARNING_RULES = ("consigne-redaction", "choix-non-fait", "commentaire")
+ERROR = Severity.ERROR.value
+WARNING = Severity.WARNING.value
+
+# Rules other than the placeholder ones, with what they report (`check.rules`).
+OTHER_RULES: dict[str, str] = titles(DOCUMENT)
+WARNING_RULES = warning_rules()
 
 
 def all_rules() -> dict[str, str]:
-    """Every rule id with its French description, in a stable order."""
-    from convgen.check.hits import RULES
-
-    return {**RULES, **OTHER_RULES}
+    """Every rule id with its French title, in the registry's order (`check.rules`)."""
+    return {**titles(BLANK), **OTHER_RULES}
 
 
 @dataclass(frozen=True)

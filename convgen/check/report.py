@@ -19,7 +19,8 @@ from typing import Any
 
 import click
 
-from convgen.check.model import ERROR, WARNING_RULES, CheckReport, Finding, Location, all_rules
+from convgen.check.model import ERROR, CheckReport, Finding, Location
+from convgen.check.rules import REGISTRY
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/convgen/convgen"
@@ -157,16 +158,18 @@ def format_json(report: CheckReport) -> str:
 
 def format_sarif(report: CheckReport) -> str:
     """SARIF 2.1.0: accepted findings carry a `suppressions` entry with their justification."""
-    descriptions = all_rules()
-    rule_ids = list(descriptions)
+    rule_ids = list(REGISTRY)
     rules = [
         {
-            "id": rule,
-            "name": rule,
-            "shortDescription": {"text": descriptions[rule]},
-            "defaultConfiguration": {"level": "warning" if rule in WARNING_RULES else "error"},
+            "id": r.id,
+            "name": r.id,
+            "shortDescription": {"text": r.title},
+            "fullDescription": {
+                "text": f"{r.title}. Exemples : " + " ; ".join(f"« {e} »" for e in r.examples)
+            },
+            "defaultConfiguration": {"level": r.severity.value},
         }
-        for rule in rule_ids
+        for r in REGISTRY.values()
     ]
     index = {rule: i for i, rule in enumerate(rule_ids)}
     results = [_sarif_result(f, index) for f in report.findings]
@@ -240,10 +243,10 @@ FORMATTERS: dict[str, Callable[[CheckReport], str]] = {
 
 def format_rules() -> str:
     """The rules, for `convgen check --rules` and for writing `.convgen-check.yaml`."""
-    rules = all_rules()
-    width = max(len(r) for r in rules)
-    lines = [
-        f"{rule:<{width}}  {'avertissement' if rule in WARNING_RULES else 'erreur':<13}  {text}"
-        for rule, text in rules.items()
-    ]
+    width = max(len(r) for r in REGISTRY)
+    lines = []
+    for r in REGISTRY.values():
+        lines.append(f"{r.id:<{width}}  {r.severity.french:<13}  {r.title}")
+        examples = " ; ".join(f"« {e} »" for e in r.examples)
+        lines.append(f"{'':<{width}}  {'':<13}  ex. {examples}")
     return "\n".join(lines)
