@@ -180,6 +180,7 @@ def run_batch(
     progress: Callable[[int, int], None] | None = None,
     shared: tuple[str, ...] = (),
     on_phase: Callable[[str, int | None], None] | None = None,
+    paraphes: bool = False,
 ) -> BatchReport:
     """Render one document per row of `table` into `out_dir`; see the module docstring.
 
@@ -271,7 +272,7 @@ def run_batch(
             if pdf:
                 if on_phase:
                     on_phase(PDF, None)
-                report.reconverted = _export(job, report, to_render, pdfa, jobs, on_phase)
+                report.reconverted = _export(job, report, to_render, pdfa, jobs, on_phase, paraphes)
             _write_index(out_dir, table, results, partners)
     finally:
         _JOB = None
@@ -478,6 +479,7 @@ def _export(
     pdfa: bool,
     jobs: int,
     on_phase: Callable[[str, int | None], None] | None = None,
+    paraphes: bool = False,
 ) -> int:
     from convgen.pdf_export import PdfTask, export_pdfs
 
@@ -511,6 +513,8 @@ def _export(
                 else None,
                 headings=headings,
                 rerender=rerender,
+                fingerprint=task.fingerprint,
+                paraphes=paraphes,
             )
         )
         result.pdf = f"{task.stem}.pdf"

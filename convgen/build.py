@@ -138,6 +138,7 @@ def build(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     on_phase: Callable[[str, int | None], None] | None = None,
+    paraphes: bool = False,
 ) -> list[BuiltDocument]:
     """Build every instance named by `targets` into `out_dir/<stem>.docx` (and `.pdf`).
 
@@ -197,7 +198,7 @@ def build(
         if pdf:
             if on_phase:
                 on_phase(PDF, None)
-            _export_pdfs(pipeline, built, pdfa, jobs)
+            _export_pdfs(pipeline, built, pdfa, jobs, paraphes)
             for doc in built:  # the layouts the PDFs settled: first guess of the next run
                 if doc.layout is not None:
                     cache.set_hint(doc.source.model, doc.layout)
@@ -260,7 +261,9 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def _export_pdfs(pipeline: Pipeline, built: list[BuiltDocument], pdfa: bool, jobs: int) -> None:
+def _export_pdfs(
+    pipeline: Pipeline, built: list[BuiltDocument], pdfa: bool, jobs: int, paraphes: bool
+) -> None:
     from convgen.pdf_export import PdfTask, export_pdfs
 
     tasks = []
@@ -290,6 +293,8 @@ def _export_pdfs(pipeline: Pipeline, built: list[BuiltDocument], pdfa: bool, job
                 rerender=rerender,
                 annexes=list(doc.source.instance.attachments),
                 data=doc.data,
+                fingerprint=doc.source.fingerprint,
+                paraphes=paraphes,
             )
         )
     export_pdfs(tasks, pdfa=pdfa, jobs=jobs)

@@ -35,6 +35,8 @@ class PdfTask:
     rerender: Callable[[Layout], bytes] | None = None  # new .docx bytes stating `Layout`
     annexes: list[tuple[str, Path]] = field(default_factory=list)
     data: bytes | None = None  # the new .docx, not yet written: replaced with its PDF
+    fingerprint: str = ""  # the document's input fingerprint, recorded in the PDF
+    paraphes: bool = False  # initials fields at the foot of every page
 
 
 def _needs_rerender(task: PdfTask, measured: Layout) -> bool:
@@ -124,6 +126,7 @@ def _convert_all(
                 task.written = measured
                 still.append(task)
                 continue
+            _add_signature_fields(pdf, task)
             try:
                 append_annexes(pdf, task.annexes, task.owner)  # reading errors: InputError
             except OSError as exc:  # writing the PDF with its annexes (full disk…)
@@ -138,6 +141,24 @@ def _convert_all(
             "la pagination ne se stabilise pas : " + ", ".join(str(t.docx) for t in pending[:5])
         )
     return ready, reconverted
+
+
+def _add_signature_fields(pdf: Path, task: PdfTask) -> None:
+    """An empty signature field in each party's block (`convgen.signature.fields`), and the
+    input fingerprint the verifier compares. A draft without a signature block keeps none."""
+    from convgen.errors import DocumentError
+    from convgen.signature.fields import add_signature_fields
+
+    try:
+        data = add_signature_fields(
+            pdf.read_bytes(), fingerprint=task.fingerprint or None, paraphes=task.paraphes
+        )
+    except DocumentError:
+        return  # no « Fait à … » / « Pour … » block to sign in: the PDF stays as converted
+    try:
+        pdf.write_bytes(data)
+    except OSError as exc:
+        raise OutputError.from_os_error(task.pdf, exc) from exc
 
 
 def _commit(ready: list[tuple[PdfTask, Path]], work: Path) -> None:

@@ -243,3 +243,18 @@ def test_models_without_parties_list_check_their_partner_name_fields(tmp_path: P
     assert check_own_names(text, names, "x.docx") == []
     (finding,) = check_own_names(text, [("commune.nom", "Mauves")], "x.docx")
     assert finding.rule == "nom-partie-absent" and finding.location.paragraph == 1
+
+
+def test_the_signed_pdf_has_one_empty_signature_field_per_party(tripartite: Path) -> None:
+    from convgen.signature.sign import signature_fields
+    from convgen.signature.verify import recorded_fingerprint
+
+    pdf = (tripartite / "les-vans-tripartite.pdf").read_bytes()
+    names = [f.name for f in signature_fields(pdf)]
+    assert names == [
+        "signature-commune-des-vans",
+        "signature-ccas-des-vans",
+        "signature-organisme",
+    ]
+    fingerprint = read_docx(tripartite / "les-vans-tripartite.docx").properties["convgen.empreinte"]
+    assert recorded_fingerprint(pdf) == fingerprint  # what `convgen verifier` compares

@@ -67,6 +67,11 @@ Exemples :
 @click.option("--pdf", is_flag=True, help="Produit aussi le PDF à signer (LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="PDF/A-2b pour l'archivage (implique --pdf).")
 @click.option(
+    "--paraphes",
+    is_flag=True,
+    help="Ajoute en pied de chaque page un champ de paraphe par partie (implique --pdf).",
+)
+@click.option(
     "--draft",
     is_flag=True,
     help="Accepte des projets : les constats de vérification n'empêchent pas de réussir.",
@@ -90,6 +95,7 @@ def command(
     jobs: int,
     pdf: bool,
     pdfa: bool,
+    paraphes: bool,
     draft: bool,
     skip_check: bool,
 ) -> None:
@@ -112,7 +118,7 @@ def command(
     from convgen.build import Project
 
     project = Project(root)
-    pdf = pdf or pdfa
+    pdf = pdf or pdfa or paraphes
     if table is not None:
         from convgen.commands.build_report import run_table
 
@@ -130,10 +136,13 @@ def command(
                 draft,
                 not skip_check,
                 shared,
+                paraphes,
             )
         )
     if model_name or base or name_pattern or shared:
         raise click.UsageError("--model, --base, --shared et --name s'utilisent avec --data")
     from convgen.commands.build_report import run_instances
 
-    sys.exit(run_instances(project, targets, out_dir, jobs, pdf, pdfa, draft, not skip_check))
+    sys.exit(
+        run_instances(project, targets, out_dir, jobs, pdf, pdfa, draft, not skip_check, paraphes)
+    )

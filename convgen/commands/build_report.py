@@ -39,6 +39,7 @@ def run_instances(
     pdfa: bool,
     draft: bool,
     check: bool,
+    paraphes: bool = False,
 ) -> int:
     from convgen.build import build
     from convgen.progress import terminal_progress
@@ -55,6 +56,7 @@ def run_instances(
             jobs=jobs,
             progress=bar,
             on_phase=bar.phase if bar else None,
+            paraphes=paraphes,
         )
     finally:
         if bar:
@@ -91,6 +93,7 @@ def run_table(
     draft: bool,
     check: bool,
     shared: tuple[str, ...] = (),
+    paraphes: bool = False,
 ) -> int:
     from convgen.batch import run_batch
     from convgen.progress import terminal_progress
@@ -113,6 +116,7 @@ def run_table(
             progress=bar,
             shared=shared,
             on_phase=bar.phase if bar else None,
+            paraphes=paraphes,
         )
     finally:
         if bar:
