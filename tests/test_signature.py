@@ -48,6 +48,16 @@ def prepared(built: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
+def plain_pdf(built: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The convention converted by LibreOffice alone: a PDF without signature fields."""
+    from convgen.pdf import convert_many
+
+    out = tmp_path_factory.mktemp("sans-champ")
+    (pdf,) = convert_many([built / "saint-chamond.docx"], out)
+    return pdf.read_bytes()
+
+
+@pytest.fixture(scope="module")
 def ca() -> CertAuthority:
     return CertAuthority()
 
@@ -211,7 +221,7 @@ def test_article_edited_before_signing_is_reported(
 
 
 def test_signing_errors_in_french(
-    built: Path, prepared: bytes, signed: bytes, ca: CertAuthority
+    built: Path, prepared: bytes, signed: bytes, ca: CertAuthority, plain_pdf: bytes
 ) -> None:
     good = ca.signer("Axel DUGUA", "Commune")
     with pytest.raises(InputError, match="mot de passe incorrect"):
@@ -225,7 +235,7 @@ def test_signing_errors_in_french(
     with pytest.raises(InputError, match="pas encore valide"):
         sign_pdf(prepared, ca.signer("A", "B", starts=timedelta(days=10)), PASSWORD)
     with pytest.raises(DocumentError, match="PDF sans champ de signature"):
-        sign_pdf((built / "saint-chamond.pdf").read_bytes(), good, PASSWORD)
+        sign_pdf(plain_pdf, good, PASSWORD)
     with pytest.raises(DocumentError, match=f"champ « {COMMUNE} » déjà signé"):
         sign_pdf(signed, good, PASSWORD, COMMUNE)
     with pytest.raises(DocumentError, match="déjà signés"):
