@@ -12,10 +12,10 @@ from pathlib import Path
 
 from jinja2 import Template, TemplateSyntaxError
 
-from convgen.errors import LibraryError, Problem, jinja_syntax_message, problem_at
+from convgen.errors import LibraryError, OutputError, Problem, jinja_syntax_message, problem_at
 from convgen.schema import SectionSpec, parse_section, suggest
 from convgen.templating import clause_env
-from convgen.yamlload import YamlDoc, load_yaml_text
+from convgen.yamlload import MAX_BYTES, YamlDoc, forbidden_char, load_yaml_text
 
 FRONT_KEYS = {"id", "titre", "categorie", "source", "parametres", "variantes", "variante_defaut"}
 _VARIANT_LINE = re.compile(r"^===\s*([\w-]+)\s*===\s*$")
@@ -95,8 +95,43 @@ def load_library(root: Path) -> Library:
     return library
 
 
+def read_clause_text(path: Path, problems: list[Problem]) -> str | None:
+    """The text of a clause file, or None (and a problem) if it is too big, unreadable or
+    not UTF-8."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            problems.append(
+                problem_at(
+                    path, None, None, f"fichier trop volumineux (au plus {MAX_BYTES // 2**20} Mo)"
+                )
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(
+            problem_at(path, None, None, f"lecture impossible ({OutputError.cause(exc)})")
+        )
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            problem_at(
+                path,
+                line,
+                None,
+                f"le fichier n'est pas encodé en UTF-8 (octet 0x{data[exc.start]:02X}) :"
+                " l'enregistrer en UTF-8",
+            )
+        )
+        return None
+
+
 def load_clause(path: Path, problems: list[Problem]) -> Clause | None:
-    text = path.read_text(encoding="utf-8")
+    text = read_clause_text(path, problems)
+    if text is None:
+        return None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         problems.append(problem_at(path, 1, None, "l'en-tête « --- » est absent en première ligne"))
@@ -135,6 +170,10 @@ def load_clause(path: Path, problems: list[Problem]) -> Clause | None:
     variants = _split_variants(path, lines, end + 1, meta, front, problems)
     if not variants:
         return None
+    bad_lines = _forbidden_lines(path, text)
+    if bad_lines:
+        problems.extend(bad_lines)
+        return None
     default = meta.get("variante_defaut") or next(iter(variants))
     if default not in variants:
         problems.append(
@@ -165,6 +204,23 @@ def load_clause(path: Path, problems: list[Problem]) -> Clause | None:
         default_variant=default,
         front=front,
     )
+
+
+def _forbidden_lines(path: Path, text: str) -> list[Problem]:
+    """A problem for each line of the body holding a character Word cannot hold (control
+    characters…): written into a document, it makes the .docx unreadable. Lines are counted
+    by newlines only, as editors do (`str.splitlines` also breaks at U+000B and U+000C).
+    The front matter's characters are the YAML loader's to report."""
+    found = []
+    fences = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if fences < 2:
+            fences += line.strip() == "---"
+            continue
+        message = forbidden_char(line)
+        if message:
+            found.append(problem_at(path, number, None, message))
+    return found
 
 
 def _split_variants(

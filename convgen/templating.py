@@ -7,7 +7,9 @@
   escaped for that markup (a "*" in a partner's name never turns into italics); frames produce
   WordprocessingML, so values are XML-escaped (autoescape) — "Dupont & Fils <SARL>" comes out
   exactly so.
-- The sandbox does not bound output size: `check_size` does.
+- The sandbox alone bounds neither time nor memory: `convgen.bounded_sandbox` does (loop turns,
+  CPU time, sizes of values and output, macro depth), each limit a French error at the
+  template's line. Frames build a whole document.xml, so their output may be longer.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from convgen import french
+from convgen.bounded_sandbox import BoundedEnvironment, Limits, RenderLimitError
 from convgen.french import Duree
 from convgen.values import Absent
 
@@ -128,8 +130,9 @@ def _need(value: Any, type_: type) -> Any:
     return value
 
 
-def _make(**options: Any) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def _make(limits: Limits | None = None, **options: Any) -> BoundedEnvironment:
+    env = BoundedEnvironment(
+        limits=limits,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -142,7 +145,8 @@ def _make(**options: Any) -> SandboxedEnvironment:
 
 
 clause_env = _make(autoescape=False, finalize=_finalize_markup)
-frame_env = _make(autoescape=True, finalize=_finalize_xml)
+FRAME_LIMITS = Limits(output_chars=50_000_000, value_chars=50_000_000)
+frame_env = _make(FRAME_LIMITS, autoescape=True, finalize=_finalize_xml)
 text_env = _make(autoescape=False, finalize=to_text)
 
 
@@ -182,8 +186,14 @@ def describe_error(exc: BaseException) -> str:
         if m:
             return f"valeur inconnue « {m.group(1)} » (absente de l'instance ou du schéma)"
         return f"valeur inconnue ({msg})"
-    if isinstance(exc, MissingValueError):
+    if isinstance(exc, (MissingValueError, RenderLimitError)):
         return str(exc)
+    if isinstance(exc, ZeroDivisionError):
+        return "division par zéro"
+    if isinstance(exc, OverflowError):
+        return "nombre trop grand"
+    if isinstance(exc, TypeError) and "no loader" in str(exc):
+        return "« include », « import » et « extends » ne sont pas permis dans un modèle"
     if isinstance(exc, SecurityError):
         m = re.search(r"attribute '([^']+)'", str(exc))
         what = f" (attribut « {m.group(1)} »)" if m else ""
