@@ -37,7 +37,9 @@ def form_values(html: str) -> dict[str, str]:
         value = re.search(r'value="([^"]*)"', tag)
         if name and not ('type="radio"' in tag and " checked" not in tag):
             values[name.group(1)] = h.unescape(value.group(1) if value else "")
-    for name, body in re.findall(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+    for name, body in re.findall(
+        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S
+    ):
         values[name] = h.unescape(body)
     for name, body in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', body)
@@ -52,7 +54,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--root", type=Path, default=Path("."))
     parser.add_argument(
-        "--think", type=float, default=0.0,
+        "--think",
+        type=float,
+        default=0.0,
         help="seconds a user types between two previews (the page waits 0.5 s after a key)",
     )
     args = parser.parse_args()
@@ -122,12 +126,18 @@ def main() -> None:
     def pct(values: list[float], q: float) -> float:
         return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
 
-    print(f"{args.users} utilisateurs, pause {args.think} s, {duration:.1f} s, {len(previews)} aperçus "
-          f"({len(previews) / duration:.1f}/s), {len(pages)} pages, {len(errors)} erreurs")
-    print(f"aperçu : médiane {statistics.median(previews) * 1000:.0f} ms, "
-          f"p95 {pct(previews, 0.95):.0f} ms, max {max(previews) * 1000:.0f} ms")
-    print(f"page du formulaire : médiane {statistics.median(pages) * 1000:.0f} ms, "
-          f"p95 {pct(pages, 0.95):.0f} ms")
+    print(
+        f"{args.users} utilisateurs, pause {args.think} s, {duration:.1f} s, {len(previews)} aperçus "
+        f"({len(previews) / duration:.1f}/s), {len(pages)} pages, {len(errors)} erreurs"
+    )
+    print(
+        f"aperçu : médiane {statistics.median(previews) * 1000:.0f} ms, "
+        f"p95 {pct(previews, 0.95):.0f} ms, max {max(previews) * 1000:.0f} ms"
+    )
+    print(
+        f"page du formulaire : médiane {statistics.median(pages) * 1000:.0f} ms, "
+        f"p95 {pct(pages, 0.95):.0f} ms"
+    )
     if errors:
         print("erreurs :", sorted(set(errors)))
 

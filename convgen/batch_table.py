@@ -192,7 +192,9 @@ def _read_yaml_rows(path: Path) -> list[Row]:
             "tableau invalide",
             [
                 *doc.problems,
-                problem_at(path, 1, None, "une liste est attendue (une entrée « - » par partenaire)"),
+                problem_at(
+                    path, 1, None, "une liste est attendue (une entrée « - » par partenaire)"
+                ),
             ],
         )
     starts = [doc.lines.get((index,), 1) for index in range(len(doc.data))]
