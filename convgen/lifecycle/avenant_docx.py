@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from convgen.extract import DocumentText, TextBlock
+from convgen.extract import DocumentText, TextBlock, body_paragraph_elements
 from convgen.french import date_longue
 from convgen.lifecycle.wording import AnnexCopy, AvenantText, Heading, Item, Para, Quote
 from convgen.structure import split_sections
@@ -43,45 +43,12 @@ def _p(text: str, style: str | None = None, bold: bool = False, props: str = "")
     return etree.fromstring(xml)
 
 
-def body_paragraphs(body: etree._Element) -> list[etree._Element]:
-    """Body paragraphs in the order `convgen.extract` numbers them (table cells included)."""
-    out: list[etree._Element] = []
-
-    def visit(el: etree._Element) -> None:
-        for child in el:
-            if child.tag == f"{_W}p":
-                out.append(child)
-            elif child.tag == f"{_W}tbl":
-                for cell in child.iter(f"{_W}tc"):
-                    if _nested(cell, child):
-                        continue
-                    visit(cell)
-            elif child.tag == f"{_W}sdt":
-                content = child.find(f"{_W}sdtContent")
-                if content is not None:
-                    visit(content)
-            elif child.tag in (f"{_W}ins", f"{_W}customXml", f"{_W}smartTag"):
-                visit(child)
-
-    visit(body)
-    return out
-
-
-def _nested(cell: etree._Element, table: etree._Element) -> bool:
-    parent = cell.getparent()
-    while parent is not None and parent is not table:
-        if parent.tag == f"{_W}tbl":
-            return True
-        parent = parent.getparent()
-    return False
-
-
 class _Source:
     """The convention's rendered body: blocks → their top-level elements."""
 
     def __init__(self, body: etree._Element) -> None:
         self.body = body
-        self.paragraphs = body_paragraphs(body)
+        self.paragraphs = body_paragraph_elements(body)
 
     def top(self, block: TextBlock) -> etree._Element:
         assert block.paragraph is not None
