@@ -10,6 +10,8 @@ spinner where LibreOffice works on a whole set at once.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 LAYOUT = "mise en page (LibreOffice)"
@@ -62,6 +64,12 @@ class TerminalProgress:
             self.started = False
 
 
-def terminal_progress() -> TerminalProgress | None:
-    """A progress display when stderr is a terminal; None when output is redirected."""
-    return TerminalProgress() if sys.stderr.isatty() else None
+@contextmanager
+def terminal_progress() -> Iterator[TerminalProgress | None]:
+    """A progress display while the block runs, when stderr is a terminal (else None)."""
+    bar = TerminalProgress() if sys.stderr.isatty() else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()

@@ -44,8 +44,7 @@ def run_instances(
     from convgen.build import build
     from convgen.progress import terminal_progress
 
-    bar = terminal_progress()
-    try:
+    with terminal_progress() as bar:
         built = build(
             targets,
             out_dir,
@@ -58,9 +57,6 @@ def run_instances(
             on_phase=bar.phase if bar else None,
             paraphes=paraphes,
         )
-    finally:
-        if bar:
-            bar.close()
     with writing_stdout():
         return _print_built(built, draft)
 
@@ -99,8 +95,7 @@ def run_table(
     from convgen.progress import terminal_progress
 
     start = time.perf_counter()
-    bar = terminal_progress()
-    try:
+    with terminal_progress() as bar:
         report = run_batch(
             project,
             table,
@@ -118,9 +113,6 @@ def run_table(
             on_phase=bar.phase if bar else None,
             paraphes=paraphes,
         )
-    finally:
-        if bar:
-            bar.close()
     elapsed = time.perf_counter() - start
     with writing_stdout():
         return _print_batch(report, out_dir, pdf, elapsed)
