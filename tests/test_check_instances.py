@@ -8,6 +8,9 @@ import pytest
 
 from convgen.check import check_paths
 from convgen.check.instance_check import check_instance_file, is_instance_file
+from convgen.check.model import ERROR
+from convgen.errors import DocumentError
+from convgen.yamlload import MAX_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -143,3 +146,73 @@ def test_instance_outside_a_project_is_checked_with_a_warning(
     assert "validation impossible" in next(
         f.message for f in findings if f.rule == "instance-invalide"
     )
+
+
+# --- hostile YAML: the bounded loader of the build (issue 17, items 2 and 10) -----------------
+
+ALIAS_BOMB = "modele: mutuelle-communale\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+)
+
+
+def test_alias_bomb_is_one_french_finding_at_its_line(tmp_path: Path) -> None:
+    findings = check_instance_file(_write(tmp_path, ALIAS_BOMB), "x.yaml")
+    assert [f.rule for f in findings] == ["instance-invalide"]
+    assert "alias YAML" in findings[0].message and "100000 valeurs" in findings[0].message
+    assert findings[0].location.line is not None
+
+
+def test_recursive_alias_is_a_finding_not_a_recursion_error(tmp_path: Path) -> None:
+    findings = check_instance_file(_write(tmp_path, "modele: x\na: &a [*a]\n"), "x.yaml")
+    assert [(f.rule, f.location.line) for f in findings] == [("instance-invalide", 2)]
+    assert "alias récursif" in findings[0].message
+
+
+def test_deep_nesting_is_a_finding(tmp_path: Path) -> None:
+    text = "modele: x\na: " + "[" * 60 + "]" * 60 + "\n"
+    [finding] = check_instance_file(_write(tmp_path, text), "x.yaml")
+    assert "imbrication trop profonde" in finding.message
+
+
+def test_control_character_is_a_finding_with_its_line(tmp_path: Path) -> None:
+    text = VALID.replace("nom: Mutuelle du Marais", 'nom: "Mutuelle\\x0bdu Marais"')
+    findings = check_instance_file(_write(tmp_path, text), "x.yaml")
+    [finding] = [f for f in findings if "U+000B" in f.message]
+    assert finding.location.line == 13 and finding.severity == ERROR
+
+
+def test_control_character_is_reported_without_a_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no clauses/ nor templates/: the loader's problems only
+    path = _write(tmp_path, 'modele: x\na:\n  nom: "Lyon\\x00"\n')
+    findings = check_instance_file(path, "x.yaml")
+    assert [(f.severity, f.location.line) for f in findings if "U+0000" in f.message] == [
+        (ERROR, 3)
+    ]
+
+
+def test_oversized_instance_is_refused_before_reading(tmp_path: Path) -> None:
+    path = _write(tmp_path, "modele: x\n" + "# " + "x" * (MAX_BYTES + 10) + "\n")
+    with pytest.raises(DocumentError, match="fichier trop volumineux"):
+        check_instance_file(path, "x.yaml")
+
+
+def test_broken_yaml_under_instances_bases_is_checked(tmp_path: Path) -> None:
+    bases = tmp_path / "instances" / "bases"
+    bases.mkdir(parents=True)
+    broken = bases / "region.yaml"
+    broken.write_text("commune: [nom: Lyon\n", encoding="utf-8")
+    assert is_instance_file(broken)
+    report = check_paths([tmp_path / "instances"])
+    assert report.exit_code != 0
+    assert any(f.file.endswith("region.yaml") for f in report.findings)
+
+
+def test_broken_yaml_naming_a_model_is_checked_anywhere(tmp_path: Path) -> None:
+    path = tmp_path / "ailleurs.yaml"
+    path.write_text("modele: x\na: &a [*a]\n", encoding="utf-8")
+    assert is_instance_file(path)
+    other = tmp_path / "ci.yaml"
+    other.write_text("jobs: [\n", encoding="utf-8")
+    assert not is_instance_file(other)

@@ -188,3 +188,18 @@ def test_names_inherited_from_a_base_instance(tmp_path: Path) -> None:
     )
     findings = check_document(read_document(path), names=names)
     assert [f.text for f in findings if f.rule == "nom-autre-partenaire"] == ["Poitiers"]
+
+
+def test_hostile_instances_are_skipped_in_little_time(tmp_path: Path) -> None:
+    """An alias bomb or a recursive alias in another instance does not stop the names of the
+    others from being read (the bounded loader refuses it at once)."""
+    folder = _instances(tmp_path)
+    levels = "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+    )
+    (folder / "bombe.yaml").write_text(
+        "modele: x\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + levels, encoding="utf-8"
+    )
+    (folder / "boucle.yaml").write_text("modele: x\ncommune: &c {nom: [*c]}\n", encoding="utf-8")
+    names = load_party_names(folder)
+    assert sorted(names.names) == ["ccas-poitiers", "saint-chamond"]

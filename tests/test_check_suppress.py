@@ -147,3 +147,81 @@ def test_marker_in_a_word_comment(tmp_path: Path) -> None:
     [accepted] = report.accepted
     assert accepted.location.paragraph == 1 and accepted.accepted_by == "document"
     assert "numéro de lot" in (accepted.justification or "")
+
+
+# --- hostile configuration: the bounded loader of the build (issue 17, item 2) ---------------
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / ".convgen-check.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_alias_bomb_in_the_configuration_is_refused(tmp_path: Path) -> None:
+    from convgen.check.suppress import load_acceptances
+
+    levels = "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+    )
+    path = _config(tmp_path, "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + levels)
+    with pytest.raises(InputError) as info:
+        load_acceptances(path)
+    assert info.value.message == "configuration illisible"
+    [problem] = info.value.problems
+    assert problem.line is not None and "alias YAML" in problem.message
+
+
+def test_recursive_alias_in_the_configuration_names_its_line(tmp_path: Path) -> None:
+    from convgen.check.suppress import load_acceptances
+
+    path = _config(tmp_path, "accepter:\n  - &a [*a]\n")
+    with pytest.raises(InputError) as info:
+        load_acceptances(path)
+    assert [(p.line, "alias récursif" in p.message) for p in info.value.problems] == [(2, True)]
+
+
+def test_control_character_in_a_justification_is_refused(tmp_path: Path) -> None:
+    from convgen.check.suppress import load_acceptances
+
+    path = _config(
+        tmp_path,
+        'accepter:\n  - regle: marqueur-x\n    justification: "taille\\x0b de lot"\n',
+    )
+    with pytest.raises(InputError) as info:
+        load_acceptances(path)
+    [problem] = info.value.problems
+    assert problem.line == 3 and "U+000B" in problem.message
+
+
+def test_entries_keep_their_lines(tmp_path: Path) -> None:
+    from convgen.check.suppress import load_acceptances
+
+    path = _config(
+        tmp_path,
+        "accepter:\n"
+        "  - regle: marqueur-x\n"
+        "    justification: taille de lot\n"
+        "  - regle: inconnue\n"
+        "    justification: x\n"
+        "autre: 1\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_acceptances(path)
+    assert sorted((p.line, p.field) for p in info.value.problems) == [(4, "regle"), (6, "autre")]
+
+
+def test_syntax_error_in_the_configuration_exits_2_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from convgen.cli import cli
+
+    _config(tmp_path, "accepter: [\n")
+    (tmp_path / "draft.txt").write_text("Article 1 : Objet\nTexte.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "draft.txt"])
+    assert result.exit_code == 2
+    assert ".convgen-check.yaml:2: syntaxe YAML invalide" in result.output
+    assert "Traceback" not in result.output

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.check.placeholders import find_placeholders
 from convgen.errors import ConvgenError, DocumentError, InputError, LibraryError, Problem
 from convgen.textnorm import fold_line
+from convgen.yamlload import MAX_BYTES, YamlDoc, load_yaml, load_yaml_text
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -42,17 +42,41 @@ _END = ("date_fin", "fin", "date_echeance", "echeance", "date_expiration", "expi
 
 
 def is_instance_file(path: Path) -> bool:
-    """True for an instance (a mapping with `modele:` or `base:`), False for other YAML files."""
+    """True for an instance or a base (a mapping with `modele:` or `base:`), False for other
+    YAML files.
+
+    A file that cannot be read as YAML (syntax, limits of `convgen.yamlload`) is an instance to
+    report, not a file to skip, when it lies under an `instances/` folder (sub-folders such as
+    `instances/bases/` included) or when one of its lines starts with `modele:` or `base:`.
+    """
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return path.parent.name == "instances"  # broken instances are reported, not skipped
+        data = load_yaml(path).data
+    except ConvgenError:
+        return _looks_like_instance(path)
     return isinstance(data, dict) and ("modele" in data or "base" in data)
+
+
+_INSTANCE_KEY = re.compile(rb"^(?:modele|base)\s*:", re.MULTILINE)
+
+
+def _looks_like_instance(path: Path) -> bool:
+    if "instances" in path.resolve().parent.parts or "instances" in path.parent.parts:
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_BYTES)
+    except OSError:
+        return False
+    return _INSTANCE_KEY.search(head) is not None
 
 
 def check_instance_file(path: Path, file: str) -> list[Finding]:
     """Every finding in one instance file; raise `DocumentError` if it cannot be read."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise DocumentError(
+                f"{file}: fichier trop volumineux (au plus {MAX_BYTES // (1024 * 1024)} Mo)"
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{file}: le fichier n'est pas encodé en UTF-8") from exc
@@ -62,24 +86,22 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
     validated = not any(p.field == _UNCHECKED for p in problems)
     findings = [_from_problem(p, file, path) for p in problems]
     try:
-        root = yaml.compose(text, Loader=yaml.BaseLoader)
-    except yaml.MarkedYAMLError as exc:
+        # The bounded loader of the build: alias bombs, recursion, nesting and size limits give
+        # here the same file:line errors as in `convgen build`.
+        doc = load_yaml_text(text, path)
+    except InputError as exc:
         if not findings:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else None
-            findings.append(
-                Finding(
-                    file,
-                    "instance-invalide",
-                    ERROR,
-                    f"syntaxe YAML invalide : {exc.problem}",
-                    "",
-                    Location(line=line),
-                )
-            )
+            findings = [_from_problem(p, file, path) for p in exc.problems] or [
+                Finding(file, "instance-invalide", ERROR, exc.message, "", Location())
+            ]
         return findings
-    if root is None:
+    if not validated:
+        # Forbidden characters, duplicated keys: problems of the file itself, which the
+        # foundation's validation (when it could run) has already reported.
+        findings += [_from_problem(p, file, path) for p in doc.problems]
+    if doc.data is None:
         return findings
-    scalars = list(_scalars(root, ()))
+    scalars = _scalars(doc)
     flagged = {f.location.line for f in findings}
     own = _placeholders(scalars, file) + _dates(scalars, file)
     if not validated:
@@ -151,16 +173,22 @@ _Scalar = tuple[tuple[str, ...], str, int]  # (key path, value, line)
 _Dated = tuple[tuple[str, ...], date, int]
 
 
-def _scalars(node: yaml.Node, path: tuple[str, ...]) -> list[_Scalar]:
+def _scalars(doc: YamlDoc) -> list[_Scalar]:
+    """Every scalar of `doc` with its key path and line (an empty value as "")."""
     out: list[_Scalar] = []
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            out.extend(_scalars(value, (*path, str(key.value))))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out.extend(_scalars(item, (*path, str(i))))
-    elif isinstance(node, yaml.ScalarNode):
-        out.append((path, str(node.value), node.start_mark.line + 1))
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, (*path, i))
+        else:
+            line = doc.line_of(path) or 0
+            out.append((tuple(str(p) for p in path), "" if value is None else str(value), line))
+
+    walk(doc.data, ())
     return out
 
 

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.extract import DocumentText
 
@@ -95,16 +93,11 @@ def _instance_data(path: Path) -> object:
 
     A convention made from an AMI inherits the AMI's parties: their names are its own.
     """
-    try:
-        from convgen.inheritance import merged_data
-    except ImportError:  # no inheritance in this installation: the file alone
-        pass
-    else:
-        return merged_data(path)
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return None
+    from convgen.inheritance import merged_data
+
+    # The bounded loader (convgen.yamlload): an alias bomb or a recursive alias in another
+    # instance costs nothing here, it is only skipped.
+    return merged_data(path)
 
 
 def _name_values(data: object, depth: int) -> list[str]:

@@ -26,13 +26,13 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from convgen.check.model import Finding, all_rules
 from convgen.errors import InputError, Problem, problem_at
 from convgen.extract import DocumentText
 from convgen.textnorm import fold_line
+from convgen.yamlload import YamlDoc, load_yaml
 
 DEFAULT_CONFIG = ".convgen-check.yaml"
 _MENTION = re.compile(r"convgen", re.IGNORECASE)
@@ -87,28 +87,22 @@ def load_acceptances(config: Path | None) -> Acceptances:
         return Acceptances()
     problems: list[Problem] = []
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    except OSError as exc:
-        raise InputError(
-            "configuration illisible", [problem_at(path, None, None, f"lecture impossible ({exc})")]
-        ) from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(
-            "configuration illisible", [problem_at(path, None, None, f"YAML invalide ({exc})")]
-        ) from exc
+        doc = load_yaml(path)
+    except InputError as exc:
+        raise InputError("configuration illisible", exc.problems) from exc
     result = Acceptances(source=str(path))
-    if root is None:
+    problems.extend(doc.problems)
+    if doc.data is None:
+        if problems:
+            raise InputError(f"configuration invalide : {path}", problems)
         return result
     known = set(all_rules()) | {ALL_RULES}
-    entries = _entries(root, path, problems)
-    for node in entries:
-        values = {str(k.value): v for k, v in node.value}
-        line = node.start_mark.line + 1
+    for values, line in _entries(doc, path, problems):
 
-        def text(key: str, values: dict[str, yaml.Node] = values) -> str | None:
+        def text(key: str, values: dict[str, Any] = values) -> str | None:
             value = values.get(key)
-            if isinstance(value, yaml.ScalarNode) and str(value.value).strip():
-                return str(value.value).strip()
+            if isinstance(value, str) and value.strip():
+                return value.strip()
             return None
 
         for key in values:
@@ -134,27 +128,30 @@ def load_acceptances(config: Path | None) -> Acceptances:
     return result
 
 
-def _entries(root: yaml.Node, path: Path, problems: list[Problem]) -> list[yaml.MappingNode]:
-    if not isinstance(root, yaml.MappingNode):
+def _entries(
+    doc: YamlDoc, path: Path, problems: list[Problem]
+) -> list[tuple[dict[str, Any], int | None]]:
+    """The entries of `accepter:` (mappings) with their lines; other problems to `problems`."""
+    root = doc.data
+    if not isinstance(root, dict):
         problems.append(problem_at(path, 1, None, "le fichier doit contenir la clé « accepter »"))
         return []
-    entries: list[yaml.MappingNode] = []
-    for key, value in root.value:
-        if key.value != "accepter":
-            problems.append(problem_at(path, key.start_mark.line + 1, key.value, "clé inconnue"))
+    entries: list[tuple[dict[str, Any], int | None]] = []
+    for key, value in root.items():
+        if key != "accepter":
+            problems.append(problem_at(path, doc.line_of((key,)), key, "clé inconnue"))
             continue
-        if not isinstance(value, yaml.SequenceNode):
+        if not isinstance(value, list):
             problems.append(
-                problem_at(path, value.start_mark.line + 1, "accepter", "une liste est attendue")
+                problem_at(path, doc.line_of((key,)), "accepter", "une liste est attendue")
             )
             continue
-        for item in value.value:
-            if isinstance(item, yaml.MappingNode):
-                entries.append(item)
+        for i, item in enumerate(value):
+            line = doc.line_of((key, i))
+            if isinstance(item, dict):
+                entries.append((item, line))
             else:
-                problems.append(
-                    problem_at(path, item.start_mark.line + 1, "accepter", "entrée invalide")
-                )
+                problems.append(problem_at(path, line, "accepter", "entrée invalide"))
     return entries
 
 
