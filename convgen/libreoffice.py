@@ -12,6 +12,7 @@ is killed, then the private profile is removed.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -46,6 +47,24 @@ def find_soffice() -> str:
         if found:
             return found
     raise ToolMissingError(INSTALL_HINT)
+
+
+def launch_failure(soffice: str, exc: OSError) -> str:
+    """The French message for a `soffice` that the system could not start."""
+    causes = {
+        errno.ENOEXEC: "ce n'est pas un programme exécutable (format inconnu)",
+        errno.EACCES: "permission refusée",
+        errno.EPERM: "permission refusée",
+        errno.ENOENT: "fichier ou interpréteur introuvable",
+        errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+        errno.ETXTBSY: "fichier en cours d'écriture",
+        errno.ENOMEM: "mémoire insuffisante",
+    }
+    cause = causes.get(exc.errno or 0) or f"erreur système ({exc.strerror or exc})"
+    return (
+        f"LibreOffice ne peut pas être lancé : {soffice} : {cause}. Vérifiez que la commande "
+        "« soffice » trouvée dans le PATH est bien celle de LibreOffice."
+    )
 
 
 def convert_to_pdf(
@@ -134,14 +153,19 @@ def _run(
     files: int,
 ) -> None:
     """Run soffice in its own process group; whatever happens, no process of it survives."""
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        # A `soffice` on PATH that is not a program (a text or garbage file, a script whose
+        # interpreter is missing, a file the system refuses to run): nothing was started.
+        raise ToolMissingError(launch_failure(cmd[0], exc)) from exc
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -16,6 +16,7 @@ from convgen.errors import InputError
 from convgen.models import Model
 from convgen.schema import FieldSpec, SectionSpec
 from convgen.values import TYPE_LABELS
+from convgen.zipout import make_output_dir, write_text_atomic
 
 
 def instance_skeleton(model: Model, library: Library) -> str:
@@ -102,7 +103,13 @@ def _yaml_scalar(value: object) -> str:
 
 
 def write_skeleton(model: Model, library: Library, path: Path, force: bool = False) -> None:
+    """Write the skeleton of `model` to `path`, atomically: a failure leaves `path` as it was.
+
+    Raise `InputError` if `path` exists (without `force`), `OutputError` (French cause: read-only
+    folder, full disk, missing folder…) if it cannot be written.
+    """
     if path.exists() and not force:
         raise InputError(f"{path} existe déjà (--force pour le remplacer)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(instance_skeleton(model, library), encoding="utf-8")
+    text = instance_skeleton(model, library)
+    make_output_dir(path.parent)
+    write_text_atomic(path, text)

@@ -417,3 +417,110 @@ def test_pdf_that_cannot_be_moved_puts_the_previous_docx_back(
     assert "espace disque insuffisant" in result.stderr
     assert "bourg.docx et bourg.pdf non mis à jour" in result.stderr
     assert_pair_unchanged(old_pair)
+
+
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        (b"\x7fELF\x00garbage\xff\xfe" * 8, "ce n'est pas un programme exécutable"),
+        (b"LibreOffice, mais pas vraiment\n", "ce n'est pas un programme exécutable"),
+        (b"#!/nonexistent/interpreter\n", "fichier ou interpréteur introuvable"),
+    ],
+    ids=["garbage", "text", "missing-interpreter"],
+)
+def test_soffice_that_cannot_be_started_is_a_french_error(
+    project: Path,
+    old_pair: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes,
+    cause: str,
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    soffice = bin_dir / "soffice"
+    soffice.write_bytes(content)
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    result = build_pdf(project, old_pair)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert f"LibreOffice ne peut pas être lancé : {soffice} : {cause}" in result.stderr
+    assert_pair_unchanged(old_pair)
+    assert list(tmp_path.glob("convgen-lo-*")) == []  # the private profile is removed
+
+
+def test_soffice_that_cannot_be_started_from_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from convgen.errors import ToolMissingError
+    from convgen.libreoffice import convert_to_pdf
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "soffice").write_bytes(b"\x00\x01\x02")
+    (bin_dir / "soffice").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    (tmp_path / "a.docx").write_bytes(b"PK")
+    with pytest.raises(ToolMissingError, match="ne peut pas être lancé") as info:
+        convert_to_pdf([tmp_path / "a.docx"], tmp_path / "pdf")
+    assert isinstance(info.value.__cause__, OSError)
+    assert info.value.exit_code == 2
+
+
+# --- scaffold.write_skeleton: atomic, French errors -------------------------------------------
+
+
+def _skeleton_args(project: Path) -> tuple[Any, Any]:
+    from convgen.project import Project
+
+    proj = Project(project)
+    return proj.model("essai"), proj.library
+
+
+def test_write_skeleton_into_a_refused_folder(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from convgen.scaffold import write_skeleton
+
+    folder = tmp_path / "lecture-seule"
+    folder.mkdir()
+    refuse_writes_in(monkeypatch, folder)
+    with pytest.raises(OutputError) as caught:
+        write_skeleton(*_skeleton_args(project), folder / "x.yaml")
+    assert str(caught.value) == f"écriture impossible : {folder / 'x.yaml'} : permission refusée"
+    assert caught.value.exit_code == 2
+    assert list(folder.iterdir()) == []
+
+
+def test_write_skeleton_on_a_full_disk_keeps_the_previous_file(
+    project: Path, tmp_path: Path, full_disk: None
+) -> None:
+    from convgen.scaffold import write_skeleton
+
+    target = tmp_path / "x.yaml"
+    target.write_text("modele: essai\n# mes notes\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="espace disque insuffisant"):
+        write_skeleton(*_skeleton_args(project), target, force=True)
+    assert target.read_text(encoding="utf-8") == "modele: essai\n# mes notes\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_skeleton_under_a_file_is_a_french_error(project: Path, tmp_path: Path) -> None:
+    from convgen.scaffold import write_skeleton
+
+    (tmp_path / "fichier").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="création du dossier impossible : .*pas un dossier"):
+        write_skeleton(*_skeleton_args(project), tmp_path / "fichier" / "sous" / "x.yaml")
+
+
+def test_write_skeleton_writes_a_loadable_instance(project: Path, tmp_path: Path) -> None:
+    from convgen.scaffold import write_skeleton
+    from convgen.yamlload import load_yaml
+
+    target = tmp_path / "nouveau" / "x.yaml"
+    write_skeleton(*_skeleton_args(project), target)
+    doc = load_yaml(target)
+    assert doc.data["modele"] == "essai" and "collectivite" in doc.data
+    assert leftovers(target.parent) == []
