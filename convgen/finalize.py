@@ -83,7 +83,7 @@ class Checker:
         if own_values is not None:
             own = Path(doc.properties.get("convgen.instance", path.name)).stem
             keys = {name_key(v): v for v in _strings(own_values) if name_key(v)}
-            names = PartyNames({**self.names.names, own: keys})
+            names = self.names.with_instance(own, keys)
         findings = check_document(doc, names=names, file=shown)
         findings += check_own_names(doc, own_names, shown)
         if self.acceptances is not None:

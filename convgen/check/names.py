@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -63,9 +64,75 @@ def name_key(text: str) -> str:
 
 @dataclass
 class PartyNames:
-    """For each instance (file stem), the comparison keys of its names and how they are written."""
+    """For each instance (file stem), the comparison keys of its names and how they are written.
+
+    The names found in a paragraph are remembered by paragraph: the documents of one batch
+    repeat most of their paragraphs, and a name is then looked for once, not once per document.
+    """
 
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    _base: PartyNames | None = field(default=None, repr=False, compare=False)
+    _seen: dict[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def with_instance(self, instance: str, keys: dict[str, str]) -> PartyNames:
+        """These names with `instance`'s replaced by `keys` (a table row's own names); the
+        paragraphs already searched for these names are not searched again."""
+        return PartyNames({**self.names, instance: keys}, _base=self)
+
+    def hits(self, keyed: list[str]) -> list[tuple[int, str, str]]:
+        """(paragraph index, instance, key) of every name found in the `keyed` paragraphs
+        (each « ␣key␣ » text of `name_key`, as `check_names` builds them)."""
+        base = self._base
+        if base is None:
+            return self._search(keyed)
+        # The base's instances through its memory; the others (the row's) searched here.
+        own = {i: k for i, k in self.names.items() if base.names.get(i) is not k}
+        found = [h for h in base._search(keyed) if h[1] not in own]
+        if own:
+            found += _find(keyed, own, range(len(keyed)))
+        return sorted(found)
+
+    def _search(self, keyed: list[str]) -> list[tuple[int, str, str]]:
+        seen = self._seen
+        new = [i for i, text in enumerate(keyed) if text not in seen]
+        if new:
+            if len(seen) > 100_000:
+                seen.clear()
+            fresh: dict[int, list[tuple[str, str]]] = {i: [] for i in new}
+            for i, instance, key in _find(keyed, self.names, new):
+                fresh[i].append((instance, key))
+            for i, hits in fresh.items():
+                seen[keyed[i]] = tuple(hits)
+        return [(i, instance, key) for i, text in enumerate(keyed) for instance, key in seen[text]]
+
+
+def _find(
+    keyed: list[str], names: dict[str, dict[str, str]], indexes: Iterable[int]
+) -> list[tuple[int, str, str]]:
+    """Names of `names` in the paragraphs `indexes` of `keyed`: one text searched once per key
+    (a key holds no line break, so it cannot match across two paragraphs)."""
+    chosen = list(indexes)
+    starts: list[int] = []
+    offset = 0
+    for i in chosen:
+        starts.append(offset)
+        offset += len(keyed[i]) + 1
+    joined = "\n".join(keyed[i] for i in chosen)
+    found: list[tuple[int, str, str]] = []
+    for instance, keys in names.items():
+        for key in keys:
+            needle = f" {key} "
+            position = joined.find(needle)
+            last = -1
+            while position != -1:
+                i = chosen[bisect_right(starts, position) - 1]
+                if i != last:
+                    found.append((i, instance, key))
+                    last = i
+                position = joined.find(needle, position + 1)
+    return found
 
 
 def load_party_names(instances_dir: Path | None) -> PartyNames:
@@ -166,27 +233,7 @@ def check_names(
     """Findings for names of other instances appearing in `doc`."""
     if len(names.names) < 2 and own_instance(doc, names) is None:
         return []
-    # One text for the whole document, searched once per key (a key holds no line break, so
-    # it cannot match across two paragraphs); `starts` maps a position back to its paragraph.
-    keyed = [f" {name_key(t)} " for t in texts]
-    starts: list[int] = []
-    offset = 0
-    for text in keyed:
-        starts.append(offset)
-        offset += len(text) + 1
-    joined = "\n".join(keyed)
-    hits: list[tuple[int, str, str]] = []  # (block index, instance, key)
-    for instance, keys in names.names.items():
-        for key in keys:
-            needle = f" {key} "
-            position = joined.find(needle)
-            last = -1
-            while position != -1:
-                i = bisect_right(starts, position) - 1
-                if i != last:
-                    hits.append((i, instance, key))
-                    last = i
-                position = joined.find(needle, position + 1)
+    hits = names.hits([f" {name_key(t)} " for t in texts])
     if not hits:
         return []
     own = own_instance(doc, names)
