@@ -1,0 +1,41 @@
+"""The per-paragraph memory of `PartyNames.hits` gives what a fresh search gives."""
+
+from __future__ import annotations
+
+from convgen.check.names import PartyNames, name_key
+
+
+def keyed(texts: list[str]) -> list[str]:
+    return [f" {name_key(t)} " for t in texts]
+
+
+NAMES = {
+    "poitiers": {"poitiers": "Poitiers", "ccas de poitiers": "CCAS de Poitiers"},
+    "le-teil": {"le teil": "Le Teil"},
+}
+DOC_A = ["Le CCAS de Poitiers et la commune.", "Article 2", "Fait au Teil", "Le Teil, le 3 mai"]
+DOC_B = ["Article 2", "Le Teil, le 3 mai", "Mutuelle de Poitiers", "Le CCAS de Poitiers"]
+
+
+def test_hits_remembered_equal_fresh_search():
+    remembered = PartyNames(NAMES)
+    for texts in (DOC_A, DOC_B, DOC_A):
+        assert remembered.hits(keyed(texts)) == PartyNames(NAMES).hits(keyed(texts))
+    assert sorted(remembered.hits(keyed(DOC_B))) == [
+        (1, "le-teil", "le teil"),
+        (2, "poitiers", "poitiers"),
+        (3, "poitiers", "ccas de poitiers"),
+        (3, "poitiers", "poitiers"),
+    ]
+
+
+def test_row_names_replace_the_instance_they_name():
+    base = PartyNames(NAMES)
+    base.hits(keyed(DOC_A))  # fills the memory with the base's hits
+    row = base.with_instance("le-teil", {"mutuelle de poitiers": "Mutuelle de Poitiers"})
+    fresh = PartyNames({**NAMES, "le-teil": {"mutuelle de poitiers": "Mutuelle de Poitiers"}})
+    for texts in (DOC_A, DOC_B):
+        assert row.hits(keyed(texts)) == sorted(fresh.hits(keyed(texts)))
+    # The row's names are not remembered in the base.
+    assert all(h[1] != "le-teil" or h[2] == "le teil" for h in base.hits(keyed(DOC_B)))
+    assert (2, "le-teil", "mutuelle de poitiers") in row.hits(keyed(DOC_B))
