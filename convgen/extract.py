@@ -44,6 +44,13 @@ ZONE_FOOTER = "pied de page"
 ZONE_FOOTNOTE = "note de bas de page"
 ZONE_ENDNOTE = "note de fin"
 ZONE_TEXTBOX = "zone de texte"
+ZONE_COMMENT = "commentaire"  # read only when asked (`comparison=True`): check ignores comments
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Fields whose cached result depends on where the text falls on the page: the same header
+# says « Page 1 » in one file and « Page 3 » in the other depending on when it was saved.
+PAGE_FIELDS = ("PAGE", "NUMPAGES", "SECTIONPAGES")
 
 
 @dataclass
@@ -62,6 +69,15 @@ class TextBlock:
     list_level: str | None = None
     table_row: tuple[int, int] | None = None  # .docx: (table, row), both counted from 1 and 0
     number_label: str = ""  # .docx: the label Word draws before the text ("Article 3 "), if any
+    # .docx: where the paragraph stands in the package, for diff and the redline
+    part: str = ""  # the package part: "word/document.xml", "word/header1.xml"…
+    # Which item of its zone: header/footer "section:type" ("1:default"), note and comment
+    # w:id, text box ordinal in reading order ("1").
+    item: str = ""
+    part_paragraph: int | None = None  # 1-based among the paragraphs of its item, as
+    #                                  `body_paragraph_elements` lists them
+    note_number: int | None = None  # footnotes/endnotes: the number Word prints
+    author: str = ""  # comments: w:author
 
 
 @dataclass
@@ -81,8 +97,13 @@ class DocumentText:
         return "\n".join(b.text for b in self.body())
 
 
-def read_document(path: Path | str) -> DocumentText:
-    """Read any supported document; raise `DocumentError` with a French message if unreadable."""
+def read_document(path: Path | str, comparison: bool = False) -> DocumentText:
+    """Read any supported document; raise `DocumentError` with a French message if unreadable.
+
+    `comparison=True` reads what `convgen diff` compares beyond what check reads: Word
+    comments (zone `ZONE_COMMENT`), and page-number fields as their name (« {PAGE} ») rather
+    than the number cached when the file was last saved.
+    """
     p = Path(path)
     if not p.exists():
         raise DocumentError(f"{p}: fichier introuvable")
@@ -90,7 +111,7 @@ def read_document(path: Path | str) -> DocumentText:
         raise DocumentError(f"{p}: est un dossier, pas un document")
     suffix = p.suffix.lower()
     if suffix == ".docx":
-        return read_docx(p)
+        return read_docx(p, comparison=comparison)
     if suffix == ".pdf":
         return read_pdf(p)
     if suffix in (".txt", ".md", ".text", ".markdown"):
@@ -247,13 +268,49 @@ class _Styles:
         return None, None
 
 
-def _run_text(el: etree._Element) -> str:
-    """Visible text of a run-level subtree (text boxes excluded, deleted text excluded)."""
+def _page_field(instr: str) -> str | None:
+    """ "PAGE" for a field code « PAGE \\* Arabic », None for fields that are not page numbers."""
+    words = instr.split()
+    name = words[0].upper() if words else ""
+    return name if name in PAGE_FIELDS else None
+
+
+def _run_text(el: etree._Element, page_fields: bool = False) -> str:
+    """Visible text of a run-level subtree (text boxes excluded, deleted text excluded).
+
+    `page_fields`: the result of a page-number field is read as its name (« {PAGE} »).
+    """
     parts: list[str] = []
+    fields: list[list[Any]] = []  # open complex fields: [code, in result, page field name]
+    hidden: list[etree._Element] = []  # simple page fields, read as their name
     for node in el.iter():
         tag = node.tag
         if tag == f"{_W}txbxContent":
             continue
+        if page_fields:
+            if tag == f"{_W}fldSimple":
+                name = _page_field(node.get(f"{_W}instr", ""))
+                if name:
+                    parts.append("{" + name + "}")
+                    hidden.append(node)
+                continue
+            if tag == f"{_W}fldChar":
+                kind = node.get(f"{_W}fldCharType")
+                if kind == "begin":
+                    fields.append(["", False, None])
+                elif kind == "separate" and fields:
+                    fields[-1][1] = True
+                    fields[-1][2] = _page_field(fields[-1][0])
+                    if fields[-1][2] and not _in_page_result(fields[:-1]):
+                        parts.append("{" + fields[-1][2] + "}")
+                elif kind == "end" and fields:
+                    fields.pop()
+                continue
+            if tag == f"{_W}instrText" and fields and not fields[-1][1]:
+                fields[-1][0] += node.text or ""
+                continue
+            if _in_page_result(fields) or any(_under(node, h) for h in hidden):
+                continue
         if tag == f"{_W}t":
             if _inside(node, f"{_W}txbxContent", el):
                 continue
@@ -269,6 +326,19 @@ def _run_text(el: etree._Element) -> str:
         elif tag == f"{_W}sym":
             parts.append("")
     return "".join(parts)
+
+
+def _in_page_result(fields: list[list[Any]]) -> bool:
+    return any(f[1] and f[2] for f in fields)
+
+
+def _under(node: etree._Element, ancestor: etree._Element) -> bool:
+    parent = node.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _inside(node: etree._Element, tag: str, stop: etree._Element) -> bool:
@@ -304,9 +374,10 @@ def _cached_part(
 
 
 class _DocxReader:
-    def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
+    def __init__(self, path: Path, archive: zipfile.ZipFile, comparison: bool = False) -> None:
         self.path = path
         self.archive = archive
+        self.comparison = comparison
         self.styles: _Styles = _cached_part(archive, "word/styles.xml", path, _Styles)
         defs = _cached_part(archive, "word/numbering.xml", path, parse_numbering)
         self.numbering = _Numbering(defs, self.styles)
@@ -314,17 +385,25 @@ class _DocxReader:
         self.body_index = 0
         self.tables = 0
         self.cell: tuple[int, int] | None = None  # (table, row) of the cell being read
+        # Where the paragraphs being read stand: part, item, paragraphs of the item so far.
+        self.part = "word/document.xml"
+        self.item = ""
+        self.item_paragraphs = 0
+        self.note_number: int | None = None
+        self.author = ""
+        self.text_boxes = 0
 
     def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
         sid = _val(p.find(f"{_W}pPr/{_W}pStyle"))
         label, list_level = self.numbering.label(p, sid)
-        text = label + _run_text(p)
+        text = label + _run_text(p, page_fields=self.comparison)
         level = None
         olvl = _val(p.find(f"{_W}pPr/{_W}outlineLvl"))
         if olvl is not None:
             level = _int(olvl, 9)
         elif sid and sid in self.styles.outline:
             level = self.styles.outline[sid]
+        self.item_paragraphs += 1
         block = TextBlock(
             text=text,
             zone=zone,
@@ -334,15 +413,26 @@ class _DocxReader:
             list_level=list_level,
             table_row=self.cell if in_table else None,
             number_label=label,
+            part=self.part,
+            item=self.item,
+            part_paragraph=self.item_paragraphs,
+            note_number=self.note_number,
+            author=self.author,
         )
         if zone == ZONE_BODY:
             self.body_index += 1
             block.paragraph = self.body_index
         self.blocks.append(block)
-        for box in p.iter(f"{_W}txbxContent"):
-            if _inside(box, f"{_W}txbxContent", p):
-                continue  # nested boxes are read with their outer box
-            self.container(box, ZONE_TEXTBOX, False)
+        for box in text_boxes(p):
+            self.text_box(box)
+
+    def text_box(self, box: etree._Element) -> None:
+        """A text box's paragraphs, each counted among the box's own."""
+        saved = (self.item, self.item_paragraphs, self.cell)
+        self.text_boxes += 1
+        self.item, self.item_paragraphs, self.cell = str(self.text_boxes), 0, None
+        self.container(box, ZONE_TEXTBOX, False)
+        self.item, self.item_paragraphs, self.cell = saved
 
     def container(self, el: etree._Element, zone: str, in_table: bool) -> None:
         for child in el:
@@ -369,6 +459,14 @@ class _DocxReader:
             elif child.tag in (f"{_W}ins", f"{_W}customXml", f"{_W}smartTag"):
                 self.container(child, zone, in_table)
 
+    def item_container(self, el: etree._Element, zone: str, part: str, item: str) -> None:
+        """Read one item (a header part, a note, a comment) with its own paragraph count."""
+        self.part, self.item, self.item_paragraphs = part, item, 0
+        self.container(el, zone, False)
+        self.part, self.item, self.item_paragraphs = "word/document.xml", "", 0
+        self.note_number = None
+        self.author = ""
+
     def read(self) -> DocumentText:
         doc = DocumentText(self.path, "docx")
         root = _parse_xml(self.archive, "word/document.xml", self.path)
@@ -376,6 +474,10 @@ class _DocxReader:
         if body is not None:
             self.container(body, ZONE_BODY, False)
         names = sorted(self.archive.namelist())
+        sections = _header_footer_references(root, self.archive, self.path)
+        note_numbers = {
+            kind: _note_numbers(root, kind) for kind in ("footnoteReference", "endnoteReference")
+        }
         for name in names:
             zone = None
             if re.fullmatch(r"word/header\d*\.xml", name):
@@ -386,19 +488,86 @@ class _DocxReader:
                 zone = ZONE_FOOTNOTE
             elif name == "word/endnotes.xml":
                 zone = ZONE_ENDNOTE
+            elif name == "word/comments.xml" and self.comparison:
+                zone = ZONE_COMMENT
             if zone is None:
                 continue
             part = _parse_xml(self.archive, name, self.path)
             if zone in (ZONE_FOOTNOTE, ZONE_ENDNOTE):
+                numbers = note_numbers[
+                    "footnoteReference" if zone == ZONE_FOOTNOTE else "endnoteReference"
+                ]
                 for note in part:
                     if note.get(f"{_W}type") in ("separator", "continuationSeparator"):
                         continue
-                    self.container(note, zone, False)
+                    note_id = note.get(f"{_W}id", "")
+                    self.note_number = numbers.get(note_id)
+                    self.item_container(note, zone, name, note_id)
+            elif zone == ZONE_COMMENT:
+                for comment in part.iter(f"{_W}comment"):
+                    self.author = comment.get(f"{_W}author", "")
+                    self.item_container(comment, zone, name, comment.get(f"{_W}id", ""))
             else:
-                self.container(part, zone, False)
+                self.item_container(part, zone, name, sections.get(name, name))
         doc.blocks = self.blocks
         doc.properties = _core_properties(self.archive, self.path)
         return doc
+
+
+def text_boxes(p: etree._Element) -> list[etree._Element]:
+    """The text boxes (`w:txbxContent`) drawn in a paragraph, each once.
+
+    Word writes a text box twice: as a DrawingML shape in `mc:Choice` and as a VML shape in
+    `mc:Fallback`, for older readers; only the first is a text a reader sees. Boxes nested in
+    a box are read with their outer box.
+    """
+    found = []
+    for box in p.iter(f"{_W}txbxContent"):
+        if _inside(box, f"{_W}txbxContent", p) or _inside(box, f"{{{MC}}}Fallback", p):
+            continue
+        found.append(box)
+    return found
+
+
+def _header_footer_references(
+    root: etree._Element, archive: zipfile.ZipFile, path: Path
+) -> dict[str, str]:
+    """Header and footer parts → "section:type" of the first section that shows them.
+
+    Sections are counted from 1 in document order; the type is Word's `default`, `first` or
+    `even`. A part no section refers to is not listed.
+    """
+    rels_name = "word/_rels/document.xml.rels"
+    if rels_name not in archive.namelist():
+        return {}
+    rels = _parse_xml(archive, rels_name, path)
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        targets[rel.get("Id", "")] = (
+            target.lstrip("/") if target.startswith("/") else f"word/{target}"
+        )
+    found: dict[str, str] = {}
+    for number, sect in enumerate(root.iter(f"{_W}sectPr"), start=1):
+        for ref in sect:
+            if ref.tag not in (f"{_W}headerReference", f"{_W}footerReference"):
+                continue
+            name = targets.get(ref.get(f"{{{R}}}id", ""))
+            if name:
+                found.setdefault(name, f"{number}:{ref.get(f'{_W}type', 'default')}")
+    return found
+
+
+def _note_numbers(root: etree._Element, reference: str) -> dict[str, int]:
+    """Note w:id → the number Word prints: notes are numbered in the order they are called."""
+    numbers: dict[str, int] = {}
+    for ref in root.iter(f"{_W}{reference}"):
+        if ref.get(f"{_W}customMarkFollows") in ("1", "true"):
+            continue
+        numbers.setdefault(ref.get(f"{_W}id", ""), len(numbers) + 1)
+    return numbers
 
 
 def body_paragraph_elements(body: etree._Element) -> list[etree._Element]:
@@ -444,10 +613,11 @@ def _core_properties(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
     return props
 
 
-def read_docx(path: Path) -> DocumentText:
+def read_docx(path: Path, comparison: bool = False) -> DocumentText:
+    """Read a .docx (see `read_document` for `comparison`)."""
     archive = open_docx_zip(path)
     with archive:
-        return _DocxReader(path, archive).read()
+        return _DocxReader(path, archive, comparison).read()
 
 
 # --------------------------------------------------------------------------- pdf

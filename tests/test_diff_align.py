@@ -119,7 +119,7 @@ def test_entries_follow_the_new_version_with_removed_where_they_stood(tmp_path: 
 
 def test_json_contract(tmp_path: Path) -> None:
     data = diff_to_dict(diff_paths(*write_pair(tmp_path)))
-    assert list(data) == ["articles"]
+    assert list(data) == ["articles", "parts"]
     for entry in data["articles"]:
         assert list(entry) == ["status", "left", "right", "changes"]
         assert entry["status"] in ("unchanged", "changed", "added", "removed")

@@ -2,18 +2,23 @@
 
 `diff_documents(a, b)` splits both documents into units (`align.units_of`), pairs them by
 content and title (`align.align_units`), then diffs the words inside each pair
-(`words.diff_tokens`). The result, a `DocumentDiff`, is what every report (terminal, HTML, JSON,
-Word redline) is written from.
+(`words.diff_tokens`). Headers, footers, notes, text boxes and comments of two Word documents
+are compared too, item by item (`parts.diff_parts`). The result, a `DocumentDiff`, is what every
+report (terminal, HTML, JSON, Word redline) is written from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from convgen.diff.align import Pair, Unit, align_units, title_key, units_of
 from convgen.diff.words import Change, WordDiff, diff_tokens, text_of
 from convgen.extract import DocumentText
+
+if TYPE_CHECKING:
+    from convgen.diff.parts import PartDiff
 
 UNCHANGED, CHANGED, ADDED, REMOVED = "unchanged", "changed", "added", "removed"
 STATUS_LABELS = {
@@ -110,11 +115,20 @@ class DocumentDiff:
     old: DocumentText
     new: DocumentText
     entries: list[ArticleDiff] = field(default_factory=list)
+    # Headers, footers, notes, text boxes and comments (Word documents only), zone by zone.
+    parts: list[PartDiff] = field(default_factory=list)
 
     @property
     def identical(self) -> bool:
         """True when nothing a reader would notice differs (numbers and order included)."""
-        return all(e.status == UNCHANGED and not e.moved and not e.renumbered for e in self.entries)
+        return all(
+            e.status == UNCHANGED and not e.moved and not e.renumbered for e in self.entries
+        ) and all(p.status == UNCHANGED for p in self.parts)
+
+    @property
+    def changed_parts(self) -> list[PartDiff]:
+        """The items outside the body that differ."""
+        return [p for p in self.parts if p.status != UNCHANGED]
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.entries if e.status == status)
@@ -129,15 +143,19 @@ def _diff_pair(pair: Pair) -> ArticleDiff:
 
 def diff_documents(a: DocumentText, b: DocumentText) -> DocumentDiff:
     """Compare two documents already read; `a` is the old version, `b` the new one."""
+    from convgen.diff.parts import diff_parts
+
     pairs = align_units(units_of(a), units_of(b))
-    return DocumentDiff(a, b, [_diff_pair(p) for p in pairs])
+    return DocumentDiff(a, b, [_diff_pair(p) for p in pairs], diff_parts(a, b))
 
 
 def diff_paths(a: Path | str, b: Path | str) -> DocumentDiff:
     """Read (or render, for instance YAML files) two documents and compare them."""
     from convgen.diff.sources import read_for_diff
 
-    return diff_documents(read_for_diff(Path(a)), read_for_diff(Path(b)))
+    return diff_documents(
+        read_for_diff(Path(a), comparison=True), read_for_diff(Path(b), comparison=True)
+    )
 
 
 __all__ = [

@@ -68,7 +68,7 @@ class Unit:
             return f"Article {self.number}" if self.number else (self.title or "Article")
         if self.kind == ANNEXE:
             return self.title_label
-        return UNIT_LABELS[self.kind]
+        return UNIT_LABELS.get(self.kind, self.title)
 
 
 def _neutralise_sub_numbers(tokens: list[Token], parent: str | None) -> list[Token]:

@@ -170,7 +170,7 @@ class _View:
 
 
 def _title(unit: Unit | None) -> str:
-    if unit is None:
+    if unit is None or not unit.label:
         return ""
     return f" — {unit.label}" + (f" – {unit.title}" if unit.kind in ("article", "annexe") else "")
 
@@ -209,5 +209,5 @@ def render_html(diff: DocumentDiff) -> str:
         old_name=diff.old.path.name,
         new_name=diff.new.path.name,
         summary=summary_line(diff),
-        entries=[_view(i, e) for i, e in enumerate(diff.entries, start=1)],
+        entries=[_view(i, e) for i, e in enumerate([*diff.entries, *diff.parts], start=1)],
     )

@@ -4,7 +4,12 @@ Contract (issue 4): `{"articles": [{"status": "unchanged"|"changed"|"added"|"rem
 "left": {"number": str|null, "title": str}|null, "right": …, "changes": [{"old": str,
 "new": str}]}]}`. The front matter, préambule and closing are entries whose number is null;
 entries are in reading order of the new version, removed articles where they stood.
-Renumbering shows as a left and right number that differ; nothing else is added to the contract.
+Renumbering shows as a left and right number that differ.
+
+What lies outside the body of two Word documents is listed apart, in `"parts"`: `[{"zone":
+"en-tête"|"pied de page"|"note de bas de page"|"note de fin"|"zone de texte"|"commentaire",
+"name": "Note de bas de page n° 3", "status": …, "changes": [{"old": str, "new": str}]}]`
+(empty for other documents).
 """
 
 from __future__ import annotations
@@ -35,7 +40,18 @@ def entry_dict(entry: ArticleDiff) -> dict[str, Any]:
 
 
 def diff_to_dict(diff: DocumentDiff) -> dict[str, Any]:
-    return {"articles": [entry_dict(e) for e in diff.entries]}
+    return {
+        "articles": [entry_dict(e) for e in diff.entries],
+        "parts": [
+            {
+                "zone": p.zone,
+                "name": p.name,
+                "status": p.status,
+                "changes": [{"old": c.old, "new": c.new} for c in p.changes],
+            }
+            for p in diff.parts
+        ],
+    }
 
 
 def render_json(diff: DocumentDiff) -> str:

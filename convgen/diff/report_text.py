@@ -70,7 +70,28 @@ def summary_line(diff: DocumentDiff) -> str:
     verdict = "documents identiques" if diff.identical else "documents différents"
     total = len(diff.entries)
     compared = _count(total, "partie comparée", "parties comparées")
-    return f"{compared}\u00a0: {', '.join(parts)} — {verdict}."
+    return f"{compared}\u00a0: {', '.join(parts)}{_outside_body(diff)} — {verdict}."
+
+
+def _outside_body(diff: DocumentDiff) -> str:
+    """ " ; hors du corps du texte (en-têtes, …) : 5 éléments, 4 inchangés, 1 modifié"."""
+    items = getattr(diff, "parts", [])
+    if not items:
+        return ""
+    counts = []
+    for status, word in (
+        (UNCHANGED, "inchangé"),
+        (CHANGED, "modifié"),
+        (ADDED, "ajouté"),
+        (REMOVED, "supprimé"),
+    ):
+        n = sum(1 for p in items if p.status == status)
+        if n:
+            counts.append(_count(n, word))
+    return (
+        " ; hors du corps du texte (en-têtes, pieds de page, notes, zones de texte, "
+        f"commentaires)\u00a0: {_count(len(items), 'élément')}, {', '.join(counts)}"
+    )
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -78,13 +99,13 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n <= 1 else (plural or singular + 's')}"
 
 
-def _table(diff: DocumentDiff) -> Table:
+def _table(entries: list[ArticleDiff], first: str = "Article") -> Table:
     table = Table(title=None, show_lines=False, header_style="bold")
-    table.add_column("Article")
+    table.add_column(first)
     table.add_column("Statut")
     table.add_column("N° (ancien → nouveau)", justify="center")
     table.add_column("Modifications", justify="right")
-    for entry in diff.entries:
+    for entry in entries:
         count = len(entry.changes) if entry.status != UNCHANGED else 0
         table.add_row(
             Text(entry.name),
@@ -152,9 +173,12 @@ def render_text(diff: DocumentDiff, file: IO[str] | None = None, color: bool | N
     if not console.is_terminal:
         console.width = 110
     console.print(Text(f"Ancienne version : {diff.old.path}\nNouvelle version : {diff.new.path}"))
-    console.print(_table(diff))
+    console.print(_table(diff.entries))
+    if diff.parts:
+        console.print(Text("Hors du corps du texte :", style="bold"))
+        console.print(_table(list(diff.parts), "Partie"))
     console.print(Text(summary_line(diff)))
-    for entry in diff.entries:
+    for entry in [*diff.entries, *diff.parts]:
         if entry.status == UNCHANGED and not entry.changes:
             continue
         console.print()

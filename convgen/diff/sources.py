@@ -28,7 +28,7 @@ def project_root_of(path: Path) -> Path:
     return Path.cwd()
 
 
-def render_instance_document(path: Path) -> DocumentText:
+def render_instance_document(path: Path, comparison: bool = False) -> DocumentText:
     """Render an instance YAML to .docx in a temporary folder and read it back."""
     from convgen.build import Project, render_instance
 
@@ -37,7 +37,7 @@ def render_instance_document(path: Path) -> DocumentText:
     with tempfile.TemporaryDirectory(prefix="convgen-diff-") as tmp:
         docx = Path(tmp) / f"{path.stem}.docx"
         docx.write_bytes(data)
-        doc = read_document(docx)
+        doc = read_document(docx, comparison=comparison)
     doc.path = path
     return doc
 
@@ -110,11 +110,15 @@ def drop_repeated_page_tops(doc: DocumentText) -> None:
     doc.blocks = [b for b in doc.blocks if id(b) not in drop]
 
 
-def read_for_diff(path: Path) -> DocumentText:
-    """Read a .docx/.pdf/.txt/.md document, or render an instance .yaml first."""
+def read_for_diff(path: Path, comparison: bool = False) -> DocumentText:
+    """Read a .docx/.pdf/.txt/.md document, or render an instance .yaml first.
+
+    `comparison=True` reads what `convgen diff` compares outside the body too (comments,
+    page-number fields by name: see `convgen.extract.read_document`).
+    """
     if path.suffix.lower() in INSTANCE_SUFFIXES and path.is_file():
-        return render_instance_document(path)
-    doc = read_document(path)
+        return render_instance_document(path, comparison)
+    doc = read_document(path, comparison=comparison)
     if doc.kind == "txt":
         for block in doc.blocks:
             block.text = strip_markdown(block.text)
