@@ -1,38 +1,71 @@
-"""Writing a comparison in the format asked for: terminal text, HTML, Word redline or JSON."""
+"""Writing a comparison in the format asked for: terminal text, HTML, Word redline or JSON.
+
+Files are written atomically (`convgen.zipout.write_atomic`: a temporary file in the same
+folder, then a rename), so that an interrupted or failed write never leaves half a report, nor
+destroys the previous one. An output that is one of the compared documents is refused before
+anything is written: `convgen diff v1.docx v2.docx --format docx -o v2.docx` would replace the
+newer version by its redline.
+"""
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from convgen.diff import DocumentDiff
-from convgen.errors import InputError
+from convgen.errors import InputError, OutputError
 
 FORMATS = ("text", "html", "docx", "json")
 
 
-def write_report(diff: DocumentDiff, fmt: str, output: Path | None, summary: bool = True) -> None:
-    """Write `diff` as `fmt` to `output`, or to standard output when `output` is None.
+def check_output(output: Path, inputs: Sequence[Path]) -> None:
+    """Refuse an output file that cannot be written or that is one of the compared documents.
 
-    `summary` only concerns the Word redline (its first page of synthesis).
+    Raise `InputError` (exit code 2) when `output` is one of `inputs` (the same file, whatever
+    the path that names it), `OutputError` when its folder does not exist or it is a folder.
     """
+    for source in inputs:
+        same = output.resolve() == source.resolve()
+        if not same and output.exists() and source.exists():
+            try:
+                same = output.samefile(source)
+            except OSError:
+                same = False
+        if same:
+            raise InputError(
+                f"-o {output} : c'est l'un des documents comparés ({source}) ; il serait "
+                "remplacé par le rapport. Choisissez un autre fichier de sortie."
+            )
+    if output.is_dir():
+        raise OutputError(f"écriture impossible : {output} : c'est un dossier")
+    if not output.parent.is_dir():
+        raise OutputError(
+            f"écriture impossible : {output} : dossier introuvable ({output.parent}) ; "
+            "créez-le d'abord ou choisissez un autre chemin"
+        )
+
+
+def report_bytes(
+    diff: DocumentDiff,
+    fmt: str,
+    summary: bool = True,
+    author: str | None = None,
+    date: str | None = None,
+) -> bytes:
+    """The report as the bytes of its file (UTF-8 text, or the .docx package)."""
+    if fmt == "docx":
+        from convgen.diff.redline import AUTHOR, DATE, redline_bytes
+
+        return redline_bytes(diff, summary, author or AUTHOR, date or DATE)
     if fmt == "text":
         from convgen.diff.report_text import render_text
 
-        if output is None:
-            render_text(diff)
-        else:
-            with output.open("w", encoding="utf-8") as handle:
-                render_text(diff, handle, color=False)
-        return
-    if fmt == "docx":
-        if output is None:
-            raise InputError("--format docx écrit un document Word : indiquez -o FICHIER.docx")
-        from convgen.diff.redline import write_redline
-
-        write_redline(diff, output, summary=summary)
-        return
-    if fmt == "html":
+        buffer = io.StringIO()
+        render_text(diff, buffer, color=False)
+        text = buffer.getvalue()
+    elif fmt == "html":
         from convgen.diff.report_html import render_html
 
         text = render_html(diff)
@@ -42,7 +75,35 @@ def write_report(diff: DocumentDiff, fmt: str, output: Path | None, summary: boo
         text = render_json(diff)
     else:
         raise InputError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS)})")
+    return text.encode("utf-8")
+
+
+def write_report(
+    diff: DocumentDiff,
+    fmt: str,
+    output: Path | None,
+    summary: bool = True,
+    author: str | None = None,
+    date: str | None = None,
+) -> None:
+    """Write `diff` as `fmt` to `output`, or to standard output when `output` is None.
+
+    `summary`, `author` and `date` only concern the Word redline (its first page of synthesis,
+    who signs its tracked changes and when).
+    """
+    from convgen.zipout import write_atomic
+
+    if fmt not in FORMATS:
+        raise InputError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS)})")
     if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+        if fmt == "docx":
+            raise InputError("--format docx écrit un document Word : indiquez -o FICHIER.docx")
+        if fmt == "text":
+            from convgen.diff.report_text import render_text
+
+            render_text(diff)
+        else:
+            sys.stdout.write(report_bytes(diff, fmt).decode("utf-8"))
+        return
+    check_output(output, [diff.old.path, diff.new.path])
+    write_atomic(output, report_bytes(diff, fmt, summary, author, date))

@@ -568,5 +568,9 @@ def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, i
 def write_redline(
     diff: DocumentDiff, path: Path, summary: bool = True, author: str = AUTHOR, date: str = DATE
 ) -> None:
-    """Write the redline to `path` (.docx)."""
-    path.write_bytes(redline_bytes(diff, summary, author, date))
+    """Write the redline to `path` (.docx), atomically; refused if `path` is a compared file."""
+    from convgen.diff.output import check_output
+    from convgen.zipout import write_atomic
+
+    check_output(path, [diff.old.path, diff.new.path])
+    write_atomic(path, redline_bytes(diff, summary, author, date))
