@@ -15,6 +15,7 @@ which are reported like any other problem of the file.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,9 +217,22 @@ def _too_big(path: Path) -> InputError:
 def load_yaml(path: Path) -> YamlDoc:
     """Read and parse a YAML file; raise `InputError` if it cannot be read or parsed."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A named pipe or a device (/dev/zero) would block or never end: not read.
+            raise InputError(
+                "fichier illisible",
+                [problem_at(path, None, None, "ce n'est pas un fichier ordinaire")],
+            )
+        if info.st_size > MAX_BYTES:
             raise _too_big(path)
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            # the size may have grown since `stat`: never read more than the limit
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise _too_big(path)
+        # as `read_text` does: universal newlines
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise InputError(
             "fichier illisible",

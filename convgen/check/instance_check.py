@@ -62,6 +62,8 @@ _INSTANCE_KEY = re.compile(rb"^(?:modele|base)\s*:", re.MULTILINE)
 def _looks_like_instance(path: Path) -> bool:
     if "instances" in path.resolve().parent.parts or "instances" in path.parent.parts:
         return True
+    if not path.is_file():
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(MAX_BYTES)
@@ -73,6 +75,8 @@ def _looks_like_instance(path: Path) -> bool:
 def check_instance_file(path: Path, file: str) -> list[Finding]:
     """Every finding in one instance file; raise `DocumentError` if it cannot be read."""
     try:
+        if not path.is_file():  # a named pipe or a device would block or never end
+            raise DocumentError(f"{file}: ce n'est pas un fichier ordinaire")
         if path.stat().st_size > MAX_BYTES:
             raise DocumentError(
                 f"{file}: fichier trop volumineux (au plus {MAX_BYTES // (1024 * 1024)} Mo)"
