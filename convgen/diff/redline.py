@@ -10,7 +10,18 @@ never a change). python-docx has no tracked-changes API, so the XML is written h
   paragraph mark flagged inserted or deleted (`w:pPr/w:rPr/w:ins|w:del`), otherwise accepting
   would leave merged or empty paragraphs (FIELD-NOTES);
 - an added or removed article is wholly inserted or deleted, paragraph marks included;
-- a moved article is deleted where it stood and inserted where it now stands.
+- a moved article is a Word move: `w:moveFrom` where it stood and `w:moveTo` where it now
+  stands, each inside its named range (`w:moveFromRangeStart`/`End`, `w:moveToRangeStart`/`End`,
+  same name), so that Word shows « Déplacé » and accepts or rejects both ends at once; words
+  changed inside the moved article are `w:ins` inside the destination (the source keeps the
+  older wording, so that rejecting gives it back where it stood).
+
+Paragraphs of the newer version keep their own runs: a changed paragraph's runs are split where
+its changes begin and end, and only the changed pieces are wrapped (`w:ins`) or added (`w:del`),
+so that its fields (`w:fldSimple`, `w:fldChar` … REF, PAGE), hyperlinks (`w:hyperlink` and its
+relationship), bookmarks, note calls and comment ranges stay what and where they were. Headers,
+footers, footnotes and endnotes of the newer version receive their changes the same way, in
+their own parts.
 
 A summary of the changes comes first, in its own section and outside tracked changes (it belongs
 to neither version); `summary=False` leaves it out for a document whose accept-all and
@@ -22,8 +33,10 @@ from __future__ import annotations
 import copy
 import io
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +45,14 @@ from lxml import etree
 from convgen.diff import ArticleDiff, DocumentDiff
 from convgen.diff.align import Unit
 from convgen.diff.words import Token, diff_tokens, tokenize
-from convgen.extract import TextBlock, body_paragraph_elements
+from convgen.extract import (
+    ZONE_ENDNOTE,
+    ZONE_FOOTER,
+    ZONE_FOOTNOTE,
+    ZONE_HEADER,
+    TextBlock,
+    body_paragraph_elements,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -41,6 +61,9 @@ DATE = "2026-01-01T00:00:00Z"  # fixed, so that the same comparison gives the sa
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 EQUAL, INSERTED, DELETED = "equal", "ins", "del"
+MOVE_FROM, MOVE_TO = "moveFrom", "moveTo"  # a moved article: where it stood, where it stands
+OLD_ONLY = (DELETED, MOVE_FROM)  # gone once every change is accepted
+NEW_SIDE = (EQUAL, INSERTED, MOVE_TO)  # the text of the newer version
 
 
 def _w(tag: str) -> str:
@@ -52,11 +75,16 @@ class _Para:
     """One output paragraph: its runs and the fate of its paragraph mark."""
 
     style: str
-    runs: list[tuple[str, str]]  # (EQUAL | INSERTED | DELETED, text)
+    runs: list[tuple[str, str]]  # (EQUAL | INSERTED | DELETED | MOVE_FROM | MOVE_TO, text)
     mark: str = EQUAL
-    # The paragraph it ends: the newer version's for an equal or inserted mark, the older
-    # version's for a deleted one.
+    # The paragraph it ends: the newer version's for an equal, inserted or moved-to mark, the
+    # older version's for a deleted or moved-from one.
     source: TextBlock | None = None
+    # A moved article's named range (w:moveFromRangeStart/End, w:moveToRangeStart/End):
+    # its name, and whether this paragraph opens and closes it.
+    move_name: str = ""
+    opens_move: bool = False
+    closes_move: bool = False
 
 
 class _Builder:
@@ -180,9 +208,9 @@ def _plan(diff: DocumentDiff) -> Iterator[tuple[str, ArticleDiff]]:
     for entry in diff.entries:
         if entry.left is not None and not entry.moved:
             while moved and _index(moved[0].left) < _index(entry.left):
-                yield DELETED, moved.pop(0)
+                yield MOVE_FROM, moved.pop(0)
         if entry.moved:
-            yield INSERTED, entry
+            yield MOVE_TO, entry
         elif entry.left is None:
             yield INSERTED, entry
         elif entry.right is None:
@@ -190,7 +218,7 @@ def _plan(diff: DocumentDiff) -> Iterator[tuple[str, ArticleDiff]]:
         else:
             yield EQUAL, entry
     for entry in moved:
-        yield DELETED, entry
+        yield MOVE_FROM, entry
 
 
 def _index(unit: Unit | None) -> int:
@@ -198,10 +226,55 @@ def _index(unit: Unit | None) -> int:
     return unit.index
 
 
+def _moved_from(builder: _Builder, left: Unit, name: str) -> None:
+    """Where a moved article stood: its older wording, moved away."""
+    start = len(builder.paras)
+    _whole(builder, left, MOVE_FROM)
+    _name_range(builder.paras[start:], name)
+
+
+def _moved_to(builder: _Builder, left: Unit, right: Unit, name: str) -> None:
+    """Where a moved article stands: the common words moved here, its new words inserted.
+
+    Words of the older version only are not repeated here: they stay in the source, which
+    accepting removes and rejecting keeps. A paragraph break of the older version only joins
+    its words to the next paragraph.
+    """
+    pair = _Builder()
+    _pair(pair, left, right)
+    out: list[_Para] = []
+    carried: list[tuple[str, str]] = []
+    for para in pair.paras:
+        runs = [(MOVE_TO if k == EQUAL else k, t) for k, t in para.runs if k != DELETED]
+        if para.mark == DELETED:
+            carried.extend(runs)
+            continue
+        mark = MOVE_TO if para.mark == EQUAL else para.mark
+        out.append(_Para(para.style, carried + runs, mark, para.source))
+        carried = []
+    _name_range(out, name)
+    builder.paras.extend(out)
+
+
+def _name_range(paras: list[_Para], name: str) -> None:
+    for para in paras:
+        para.move_name = name
+    if paras:
+        paras[0].opens_move = True
+        paras[-1].closes_move = True
+
+
 def body_paragraphs(diff: DocumentDiff) -> list[_Para]:
     builder = _Builder()
+    names: dict[int, str] = {}
     for kind, entry in _plan(diff):
-        if kind == EQUAL and entry.left is not None and entry.right is not None:
+        if kind in (MOVE_FROM, MOVE_TO):
+            name = names.setdefault(id(entry), f"convgen_deplacement{len(names) + 1}")
+            if kind == MOVE_FROM and entry.left is not None:
+                _moved_from(builder, entry.left, name)
+            elif entry.left is not None and entry.right is not None:
+                _moved_to(builder, entry.left, entry.right, name)
+        elif kind == EQUAL and entry.left is not None and entry.right is not None:
             _pair(builder, entry.left, entry.right)
         elif kind == INSERTED and entry.right is not None:
             _whole(builder, entry.right, INSERTED)
@@ -218,10 +291,44 @@ class _Ids:
         self.next = 1
         self.author = author
         self.date = date
+        self.ranges: dict[tuple[str, str], str] = {}
 
     def attrs(self) -> dict[str, str]:
         self.next += 1
         return {_w("id"): str(self.next), _w("author"): self.author, _w("date"): self.date}
+
+    def range_id(self, kind: str, name: str) -> str:
+        """The w:id shared by the start and end of one named move range."""
+        key = (kind, name)
+        if key not in self.ranges:
+            self.next += 1
+            self.ranges[key] = str(self.next)
+        return self.ranges[key]
+
+
+def _add_move_range(p: etree._Element, para: _Para, ids: _Ids) -> None:
+    """Open (close) the moved article's named range at the start (end) of `p`."""
+    if not para.move_name or not (para.opens_move or para.closes_move):
+        return
+    kind = (
+        "moveFrom"
+        if para.mark == MOVE_FROM or any(k == MOVE_FROM for k, _ in para.runs)
+        else "moveTo"
+    )
+    range_id = ids.range_id(kind, para.move_name)
+    if para.opens_move:
+        start = etree.Element(
+            _w(f"{kind}RangeStart"),
+            {_w("id"): range_id, _w("author"): ids.author, _w("date"): ids.date,
+             _w("name"): para.move_name},
+        )  # fmt: skip
+        ppr = p.find(_w("pPr"))
+        if ppr is not None:
+            ppr.addnext(start)
+        else:
+            p.insert(0, start)
+    if para.closes_move:
+        p.append(etree.Element(_w(f"{kind}RangeEnd"), {_w("id"): range_id}))
 
 
 def _run(text: str, deleted: bool) -> etree._Element:
@@ -252,6 +359,7 @@ def paragraph_xml(para: _Para, ids: _Ids) -> etree._Element:
         else:
             wrapper = etree.SubElement(p, _w(kind), ids.attrs())
             wrapper.append(_run(text, deleted=kind == DELETED))
+    _add_move_range(p, para, ids)
     return p
 
 
@@ -360,14 +468,19 @@ def redline_bytes(
     paras = body_paragraphs(diff)
     if not paras or paras[-1].mark != EQUAL:
         paras.append(_Para("Normal", []))  # Word cannot delete the last paragraph mark
-    in_place = elements is not None and _write_in_place(diff, paras, elements, ids, styles, names)
+    in_place = False
+    if elements is not None:
+        element_of = {
+            id(block): elements[block.paragraph - 1]
+            for block in diff.new.body()
+            if block.paragraph is not None and 0 < block.paragraph <= len(elements)
+        }
+        in_place = _write_in_place(diff.new.body(), paras, element_of, ids, styles, names)
     if not in_place:
         for child in kept:
             body.remove(child)
         for para in paras:
-            element = paragraph_xml(
-                _Para(styles.get(para.style, para.style), para.runs, para.mark), ids
-            )
+            element = paragraph_xml(replace(para, style=styles.get(para.style, para.style)), ids)
             if sect_pr is not None:
                 sect_pr.addprevious(element)
             else:
@@ -375,40 +488,108 @@ def redline_bytes(
     _track_revisions(document.settings.element)
     out = io.BytesIO()
     document.save(out)
+    data = out.getvalue()
+    if elements is not None:
+        data = _track_other_parts(data, diff, ids, styles, names)
+    return data
+
+
+# --------------------------------------------------------------------------- other parts
+
+
+_TRACKED_ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE)
+
+
+def _track_other_parts(
+    data: bytes, diff: DocumentDiff, ids: _Ids, styles: dict[str, str], names: dict[str, str]
+) -> bytes:
+    """Write the changes of headers, footers and notes into the redline's own parts.
+
+    The redline's parts are the newer version's (python-docx keeps their names). An item of
+    the newer version only is wholly inserted; one of the older version only has no place in
+    the newer package and is left to the summary and the other reports.
+    """
+    changed = [
+        p
+        for p in diff.changed_parts
+        if p.zone in _TRACKED_ZONES and p.new_item is not None and p.new_item.blocks
+    ]
+    if not changed:
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    contents = {info.filename: content for info, content in members}
+    roots: dict[str, etree._Element] = {}
+    for part_diff in changed:
+        item = part_diff.new_item
+        assert item is not None
+        name = item.blocks[0].part
+        if name not in contents:
+            continue
+        if name not in roots:
+            roots[name] = etree.fromstring(contents[name])
+        container = _item_container(roots[name], part_diff.zone, item.key)
+        if container is None:
+            continue
+        elements = body_paragraph_elements(container)
+        element_of = {
+            id(b): elements[b.part_paragraph - 1]
+            for b in item.blocks
+            if b.part_paragraph is not None and 0 < b.part_paragraph <= len(elements)
+        }
+        if len(element_of) != len(item.blocks):
+            continue
+        builder = _Builder()
+        if part_diff.left is not None and part_diff.right is not None:
+            _pair(builder, part_diff.left, part_diff.right)
+        elif part_diff.right is not None:
+            _whole(builder, part_diff.right, INSERTED)
+        _write_in_place(item.blocks, builder.paras, element_of, ids, styles, names)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, content in members:
+            if info.filename in roots:
+                content = etree.tostring(roots[info.filename], xml_declaration=True,
+                                         encoding="UTF-8", standalone=True)  # fmt: skip
+            archive.writestr(info, content)
     return out.getvalue()
+
+
+def _item_container(root: etree._Element, zone: str, key: str) -> etree._Element | None:
+    """The element holding an item's paragraphs: the header/footer root, or one note."""
+    if zone in (ZONE_HEADER, ZONE_FOOTER):
+        return root
+    tag = _w("footnote") if zone == ZONE_FOOTNOTE else _w("endnote")
+    for note in root.iterchildren(tag):
+        if note.get(_w("id")) == key:
+            return note
+    return None
 
 
 # --------------------------------------------------------------------------- in place
 
 
-_KEPT_IN_PARAGRAPH = {_w("pPr"), _w("bookmarkStart"), _w("bookmarkEnd")}
-
-
 def _write_in_place(
-    diff: DocumentDiff,
+    blocks: Sequence[TextBlock],
     paras: list[_Para],
-    elements: list[etree._Element],
+    element_of: dict[int, etree._Element],
     ids: _Ids,
     styles: dict[str, str],
     names: dict[str, str],
 ) -> bool:
     """Put the changes into the newer version's own paragraphs; False if it cannot be done.
 
-    A paragraph of the newer version that did not change is left exactly as it is (runs,
-    fields, formatting); a changed one keeps its paragraph properties (style, list numbering,
-    alignment) and the formatting of its first run, and receives the compared runs. A paragraph
-    of the older version only is inserted, deleted, before the next paragraph of the newer one.
+    `blocks` are the newer version's paragraphs (of the body, or of one header or note) and
+    `element_of` maps each (by id) to its `w:p`. A paragraph that did not change is left
+    exactly as it is; a changed one keeps its paragraph properties (style, list numbering,
+    alignment) and its own runs, split where the changes are. A paragraph of the older
+    version only is inserted, deleted, before the next paragraph of the newer one.
     """
-    element_of = {
-        id(block): elements[block.paragraph - 1]
-        for block in diff.new.body()
-        if block.paragraph is not None and 0 < block.paragraph <= len(elements)
-    }
-    position = {id(el): i for i, el in enumerate(elements)}
+    position = {id(el): i for i, el in enumerate(element_of.values())}
     anchors = [
         element_of[id(p.source)]
         for p in paras
-        if p.source is not None and p.mark != DELETED and id(p.source) in element_of
+        if p.source is not None and p.mark not in OLD_ONLY and id(p.source) in element_of
     ]
     order = [position[id(el)] for el in anchors]
     if order != sorted(order) or len(set(order)) != len(order):
@@ -417,7 +598,7 @@ def _write_in_place(
     # style: an older paragraph that was numbered is restored on the same Word list, so that
     # « Tout refuser » numbers it again (its label is never typed as text).
     numbered: dict[str, etree._Element] = {}
-    for block in diff.new.body():
+    for block in blocks:
         ppr = element_of[id(block)].find(_w("pPr")) if id(block) in element_of else None
         if block.number_label and ppr is not None:
             if block.list_level:
@@ -428,7 +609,9 @@ def _write_in_place(
     last: etree._Element | None = None
     for para in paras:
         source = para.source
-        target = element_of.get(id(source)) if source is not None and para.mark != DELETED else None
+        target = (
+            element_of.get(id(source)) if source is not None and para.mark not in OLD_ONLY else None
+        )
         if target is None or source is None:
             pending.append(_older_paragraph(para, ids, styles, names, numbered))
             continue
@@ -453,20 +636,20 @@ def _older_paragraph(
     names: dict[str, str],
     numbered: dict[str, etree._Element],
 ) -> etree._Element:
-    """A paragraph of the older version only (deleted, or merged into the next one)."""
+    """A paragraph of the older version only (deleted, moved away, or merged into the next)."""
     source = para.source
     style = styles.get(para.style, para.style)
     if source is not None and source.style:
         style = names.get(source.style.lower(), style)
     template = None
     if source is not None and source.number_label:
-        template = numbered.get(f"list:{source.list_level}") or numbered.get(
-            f"style:{(source.style or '').lower()}"
-        )
+        template = numbered.get(f"list:{source.list_level}")
+        if template is None:
+            template = numbered.get(f"style:{(source.style or '').lower()}")
     if source is None or template is None:
-        return paragraph_xml(_Para(style, para.runs, para.mark), ids)
+        return paragraph_xml(replace(para, style=style), ids)
     runs = _strip_label(para.runs, source.number_label, old_side=True)
-    element = paragraph_xml(_Para(style, runs, para.mark), ids)
+    element = paragraph_xml(replace(para, style=style, runs=runs), ids)
     ppr = copy.deepcopy(template)
     for own in [*ppr.findall(_w("rPr")), *ppr.findall(_w("sectPr")), *ppr.findall(_w("pPrChange"))]:
         ppr.remove(own)  # the mark's revision, a section break, a change: the template's own
@@ -493,8 +676,11 @@ def _strip_label(
     The label is counted on the newer side (the older one, for an older paragraph); the other
     side's runs within it go too: the other number, which Word recomputes.
     """
-    other = INSERTED if old_side else DELETED
-    side_text = "".join(text for kind, text in runs if kind != other)
+    if old_side:
+        other: tuple[str, ...] = (INSERTED, MOVE_TO)
+    else:
+        other = OLD_ONLY
+    side_text = "".join(text for kind, text in runs if kind not in other)
     if not label or not side_text.startswith(label):
         return runs
     left = len(label)
@@ -502,7 +688,7 @@ def _strip_label(
     for kind, text in runs:
         if left <= 0:
             out.append((kind, text))
-        elif kind == other:
+        elif kind in other:
             if left < len(label) and len(text.strip()) <= 6:
                 continue  # inside the label: the other number ("Article [-3-]{+4+}")
             out.append((kind, text))
@@ -514,18 +700,268 @@ def _strip_label(
     return out
 
 
+def _flag_mark(target: etree._Element, kind: str, ids: _Ids) -> None:
+    """Flag the paragraph mark inserted, deleted or moved (`w:pPr/w:rPr/w:ins`…)."""
+    ppr = target.find(_w("pPr"))
+    if ppr is None:
+        ppr = etree.Element(_w("pPr"))
+        target.insert(0, ppr)
+    rpr = ppr.find(_w("rPr"))
+    if rpr is None:
+        rpr = etree.Element(_w("rPr"))
+        after = ppr.find(_w("sectPr"))
+        if after is None:
+            after = ppr.find(_w("pPrChange"))
+        if after is not None:
+            after.addprevious(rpr)
+        else:
+            ppr.append(rpr)
+    rpr.insert(0, etree.Element(_w(kind), ids.attrs()))
+
+
 def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, ids: _Ids) -> None:
     unchanged = para.mark == EQUAL and all(kind == EQUAL for kind, _ in para.runs)
     if unchanged and "".join(text for _, text in para.runs) == source.text:
         return  # unchanged: runs, fields and formatting kept as the document has them
+    runs = _strip_label(para.runs, source.number_label)
+    if para.mark != EQUAL:
+        _flag_mark(target, para.mark, ids)
+    if not track_in_runs(target, runs, ids):
+        _flatten(target, runs, ids)
+    _add_move_range(target, para, ids)
+
+
+# --------------------------------------------------------------------------- runs kept
+
+_SKIPPED_SUBTREES = (_w("txbxContent"),)
+
+
+def _text_atoms(p: etree._Element) -> list[tuple[etree._Element, str]] | None:
+    """The text-bearing elements of a paragraph's runs and their text, as `read_docx` reads
+    them (text boxes apart); None if one is not directly in a run (unusual markup)."""
+    atoms: list[tuple[etree._Element, str]] = []
+    for node in p.iter(_w("t"), _w("tab"), _w("br"), _w("cr"), _w("noBreakHyphen")):
+        parent = node.getparent()
+        if parent is None or parent.tag != _w("r"):
+            if node.tag == _w("tab"):
+                continue  # a tab stop of the paragraph properties, not a character
+            return None
+        if any(a.tag in _SKIPPED_SUBTREES for a in node.iterancestors()):
+            continue
+        if node.tag == _w("t"):
+            atoms.append((node, node.text or ""))
+        elif node.tag == _w("tab"):
+            atoms.append((node, "\t"))
+        elif node.tag == _w("noBreakHyphen"):
+            atoms.append((node, "\u2011"))
+        else:
+            atoms.append((node, "\n"))
+    return atoms
+
+
+def track_in_runs(p: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> bool:
+    """Mark `runs` (the compared text) on the paragraph's own runs; False if they differ.
+
+    The newer side of `runs` (equal, inserted and moved-here text) is matched character by
+    character with the paragraph's text; runs are split where the kind of text changes, the
+    inserted (moved) pieces wrapped in `w:ins` (`w:moveTo`), and the older version's text put
+    back as `w:del` (`w:moveFrom`) runs where it stood. Everything that is not text — field
+    characters and codes, hyperlinks, bookmarks, note calls, drawings — stays where it is.
+    """
+    atoms = _text_atoms(p)
+    if atoms is None:
+        return False
+    actual = "".join(text for _, text in atoms)
+    kinds: list[str] = []
+    removed: list[tuple[int, str, str]] = []  # (position in the newer text, kind, text)
+    for kind, text in runs:
+        if kind in NEW_SIDE:
+            kinds.extend(kind for _ in text)
+        elif text:
+            removed.append((len(kinds), kind, text))
+    new_text = "".join(text for kind, text in runs if kind in NEW_SIDE)
+    if not actual and (new_text or not removed):
+        return not new_text and not removed
+    matcher = SequenceMatcher(None, new_text, actual, autojunk=False)
+    mapped: dict[int, int] = {}
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            mapped[block.a + k] = block.b + k
+    significant = [i for i, c in enumerate(new_text) if not c.isspace()]
+    if significant and sum(i in mapped for i in significant) < 0.9 * len(significant):
+        return False
+    # Every character of the paragraph must be one of the compared text: a paragraph of the
+    # newer version whose beginning is carried by an older paragraph (two paragraphs joined)
+    # is rewritten whole. Field results are exempt (« {PAGE} » is read for « 3 »).
+    in_fields = _field_result_atoms(p)
+    matched = set(mapped.values())
+    position = 0
+    for node, text in atoms:
+        for k, char in enumerate(text):
+            if position + k not in matched and not char.isspace() and id(node) not in in_fields:
+                return False
+        position += len(text)
+    char_kind = [EQUAL] * len(actual)
+    for i, j in mapped.items():
+        char_kind[j] = kinds[i]
+
+    def actual_position(i: int) -> int:
+        """Where, in the paragraph's text, the newer text's position `i` falls."""
+        for k in range(i - 1, -1, -1):
+            if k in mapped:
+                return mapped[k] + 1
+        for k in range(i, len(new_text)):
+            if k in mapped:
+                return mapped[k]
+        return 0
+
+    deletions: dict[int, list[tuple[str, str]]] = {}
+    for i, kind, text in removed:
+        deletions.setdefault(actual_position(i), []).append((kind, text))
+    cuts = set(deletions) | {j for j in range(1, len(actual)) if char_kind[j] != char_kind[j - 1]}
+    starts, last_run = _split_runs(p, atoms, char_kind, cuts, ids)
+    for pos in sorted(deletions):
+        for kind, text in deletions[pos]:
+            anchor = starts.get(pos)
+            rpr = _rpr_near(anchor if anchor is not None else last_run)
+            element = etree.Element(_w("del" if kind == DELETED else kind), ids.attrs())
+            run = _run(text, deleted=kind == DELETED)
+            if rpr is not None:
+                run.insert(0, rpr)
+            element.append(run)
+            if anchor is not None:
+                anchor.addprevious(element)
+            elif last_run is not None:
+                last_run.addnext(element)
+                last_run = element
+            else:
+                p.append(element)
+    return True
+
+
+def _field_result_atoms(p: etree._Element) -> set[int]:
+    """id() of the text elements that show a field's result (`w:fldSimple`, or between a
+    complex field's `separate` and `end`)."""
+    found: set[int] = set()
+    depth_in_result: list[bool] = []
+    for node in p.iter():
+        if node.tag == _w("fldChar"):
+            kind = node.get(_w("fldCharType"))
+            if kind == "begin":
+                depth_in_result.append(False)
+            elif kind == "separate" and depth_in_result:
+                depth_in_result[-1] = True
+            elif kind == "end" and depth_in_result:
+                depth_in_result.pop()
+        elif node.tag == _w("t"):
+            simple = any(a.tag == _w("fldSimple") for a in node.iterancestors())
+            if simple or any(depth_in_result):
+                found.add(id(node))
+    return found
+
+
+def _rpr_near(element: etree._Element | None) -> etree._Element | None:
+    if element is None:
+        return None
+    run = element if element.tag == _w("r") else element.find(f".//{_w('r')}")
+    rpr = run.find(_w("rPr")) if run is not None else None
+    return copy.deepcopy(rpr) if rpr is not None else None
+
+
+def _split_runs(
+    p: etree._Element,
+    atoms: list[tuple[etree._Element, str]],
+    char_kind: list[str],
+    cuts: set[int],
+    ids: _Ids,
+) -> tuple[dict[int, etree._Element], etree._Element | None]:
+    """Split the runs holding text at `cuts`, wrap pieces that are not EQUAL.
+
+    Return the element (run or wrapper) that starts at each text position where a piece
+    starts, and the last element holding text.
+    """
+    position_of: dict[int, int] = {}  # id(atom element) → its first character's position
+    pos = 0
+    for node, text in atoms:
+        position_of[id(node)] = pos
+        pos += len(text)
+    runs: list[etree._Element] = []
+    for node, _ in atoms:
+        run = node.getparent()
+        if run is not None and (not runs or runs[-1] is not run):
+            runs.append(run)
+    starts: dict[int, etree._Element] = {}
+    last: etree._Element | None = None
+    for run in runs:
+        rpr = run.find(_w("rPr"))
+        pieces: list[tuple[str | None, int | None, list[etree._Element]]] = []
+
+        for child in list(run):
+            if child is rpr:
+                continue
+            if id(child) not in position_of:
+                if not pieces:
+                    pieces.append((None, None, []))
+                pieces[-1][2].append(child)
+                continue
+            start = position_of[id(child)]
+            text = child.text or "" if child.tag == _w("t") else "x"
+            offset = 0
+            while offset < len(text):
+                at = start + offset
+                end = offset + 1
+                while end < len(text) and start + end not in cuts:
+                    end += 1
+                kind = char_kind[at] if at < len(char_kind) else EQUAL
+                piece_el = child
+                if child.tag == _w("t"):
+                    piece_el = etree.Element(_w("t"))
+                    piece_el.text = text[offset:end]
+                    piece_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                current = pieces[-1] if pieces else None
+                if current is not None and current[0] is None and current[1] is None:
+                    pieces[-1] = (kind, at, current[2])  # leading non-text joins the first text
+                elif current is None or current[0] != kind or at in cuts:
+                    pieces.append((kind, at, []))
+                pieces[-1][2].append(piece_el)
+                offset = end
+        parent = run.getparent()
+        assert parent is not None
+        index = parent.index(run)
+        parent.remove(run)
+        for piece_kind, piece_start, children in pieces:
+            new_run = etree.Element(_w("r"), dict(run.attrib))
+            if rpr is not None:
+                new_run.append(copy.deepcopy(rpr))
+            for child in children:
+                new_run.append(child)
+            element = new_run
+            if piece_kind not in (None, EQUAL):
+                element = etree.Element(_w(str(piece_kind)), ids.attrs())
+                element.append(new_run)
+            parent.insert(index, element)
+            index += 1
+            if piece_start is not None:
+                starts.setdefault(piece_start, element)
+                last = element
+    return starts, last
+
+
+_KEPT_IN_PARAGRAPH = {_w("pPr"), _w("bookmarkStart"), _w("bookmarkEnd")}
+
+
+def _flatten(target: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> None:
+    """The paragraph's runs replaced by the compared text (when its text cannot be matched).
+
+    Note calls and comment anchors are not text: kept (at the end of the paragraph) so that
+    the document's footnotes, endnotes and comments keep their place in the text.
+    """
     first_rpr = None
     for run in target.iter(_w("r")):
         if run.find(_w("t")) is not None:
             found = run.find(_w("rPr"))
             first_rpr = copy.deepcopy(found) if found is not None else None
             break
-    # Note calls and comment anchors are not text: kept (at the end of the paragraph) so that
-    # the document's footnotes, endnotes and comments keep their place in the text.
     anchors = [
         run
         for run in target.iter(_w("r"))
@@ -536,23 +972,7 @@ def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, i
     for child in list(target):
         if child.tag not in _KEPT_IN_PARAGRAPH:
             target.remove(child)
-    if para.mark != EQUAL:
-        ppr = target.find(_w("pPr"))
-        if ppr is None:
-            ppr = etree.Element(_w("pPr"))
-            target.insert(0, ppr)
-        rpr = ppr.find(_w("rPr"))
-        if rpr is None:
-            rpr = etree.Element(_w("rPr"))
-            after = ppr.find(_w("sectPr"))
-            if after is None:
-                after = ppr.find(_w("pPrChange"))
-            if after is not None:
-                after.addprevious(rpr)
-            else:
-                ppr.append(rpr)
-        rpr.insert(0, etree.Element(_w(para.mark), ids.attrs()))
-    for kind, text in _strip_label(para.runs, source.number_label):
+    for kind, text in runs:
         run = _run(text, deleted=kind == DELETED)
         if first_rpr is not None:
             run.insert(0, copy.deepcopy(first_rpr))

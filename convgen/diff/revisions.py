@@ -2,7 +2,9 @@
 
 Used to prove that a redline is right (accept all → new version, reject all → old version)
 without Word. Accepting drops deleted text (`w:del`), keeps inserted text (`w:ins`), and joins a
-paragraph whose mark is deleted to the next one; rejecting does the reverse.
+paragraph whose mark is deleted to the next one; rejecting does the reverse. A move is a
+deletion where the text stood (`w:moveFrom`) and an insertion where it stands (`w:moveTo`):
+accepting keeps the destination, rejecting the source; the range markers go either way.
 """
 
 from __future__ import annotations
@@ -29,16 +31,23 @@ def _unwrap(element: etree._Element) -> None:
 def resolve(body: etree._Element, accept: bool) -> etree._Element:
     """Return a copy of `body` with every change accepted (or rejected)."""
     body = etree.fromstring(etree.tostring(body))
-    drop, keep = ("del", "ins") if accept else ("ins", "del")
+    drops, keeps = (("del", "moveFrom"), ("ins", "moveTo"))
+    if not accept:
+        drops, keeps = keeps, drops
+    for marker in list(
+        body.iter(*(f"{_W}{k}Range{e}" for k in ("moveFrom", "moveTo") for e in ("Start", "End")))
+    ):
+        marker.getparent().remove(marker)
     # Paragraph marks first: a paragraph whose mark goes away is joined to the next one.
     for p in list(body.iter(f"{_W}p")):
         mark = p.find(f"{_W}pPr/{_W}rPr")
         if mark is None:
             continue
-        gone = mark.find(f"{_W}{drop}")
-        for flag in mark.findall(f"{_W}{drop}") + mark.findall(f"{_W}{keep}"):
+        flags = [f for f in mark if etree.QName(f).localname in (*drops, *keeps)]
+        gone = any(etree.QName(f).localname in drops for f in flags)
+        for flag in flags:
             mark.remove(flag)
-        if gone is None:
+        if not gone:
             continue
         following = p.getnext()
         while following is not None and following.tag != f"{_W}p":
@@ -51,9 +60,9 @@ def resolve(body: etree._Element, accept: bool) -> etree._Element:
                 following.insert(position, run)
                 position += 1
         p.getparent().remove(p)
-    for element in list(body.iter(f"{_W}{drop}")):
+    for element in list(body.iter(*(f"{_W}{d}" for d in drops))):
         element.getparent().remove(element)
-    for element in list(body.iter(f"{_W}{keep}")):
+    for element in list(body.iter(*(f"{_W}{k}" for k in keeps))):
         _unwrap(element)
     if not accept:
         for text in body.iter(f"{_W}delText"):
