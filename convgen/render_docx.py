@@ -15,7 +15,7 @@ import copy
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,9 +26,10 @@ from markupsafe import Markup
 from convgen import french
 from convgen.assemble import Article, Assembled
 from convgen.errors import LibraryError, jinja_syntax_message, problem_at
-from convgen.markup import Block, PageBreak, Paragraph, Table, plain_text
+from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Table, plain_text
 from convgen.render_parties import parties_xml, signatures_xml
 from convgen.templating import MissingValueError, describe_error, frame_env, to_text
+from convgen.text_width import text_twips
 from convgen.typography import NBSP, NNBSP, ordinal_spans, typography
 from convgen.wordml import TEXT_WIDTH_TWIPS, run_xml, text_runs_xml
 from convgen.wordml import text_xml as _t
@@ -309,7 +310,11 @@ def _root_rels(data: bytes) -> bytes:
 
 
 def paragraph_xml(
-    block: Paragraph, run_props: str = "", in_table: bool = False, keep_next: bool = False
+    block: Paragraph,
+    run_props: str = "",
+    in_table: bool = False,
+    keep_next: bool = False,
+    size_pt: float | None = None,
 ) -> str:
     style = STYLE_IDS.get(block.kind)
     props = f'<w:pStyle w:val="{style}"/>' if style else ""
@@ -318,68 +323,150 @@ def paragraph_xml(
     if in_table:  # justified text in a narrow column stretches words apart
         props += '<w:jc w:val="left"/>'
     ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
-    return f"<w:p>{ppr}{''.join(run_xml(r, run_props) for r in block.runs)}</w:p>"
+    return f"<w:p>{ppr}{''.join(run_xml(r, run_props, size_pt) for r in block.runs)}</w:p>"
 
 
-# Column widths from content, in characters of body text (Calibri 11 averages ~110 twips).
-_CHAR_TWIPS = 125
-_CELL_PADDING_CHARS = 2
-_NATURAL_CAP = 60  # a cell longer than this wraps anyway: its length stops counting
-_EMPTY_COLUMN_CHARS = 40  # a column left empty to be filled in (a form) gets room to write
+# Column widths from content, in twips measured in the body font (`convgen.text_width`).
+_CELL_PADDING_TWIPS = 216 + 64  # Word's cell margins (2 × 108) and a little slack
+_NATURAL_CAP_TWIPS = 6000  # a cell longer than this wraps anyway: its length stops counting
+_EMPTY_COLUMN_TWIPS = 4400  # a column left empty to be filled in (a form) gets room to write
+_MIN_COLUMN_TWIPS = 600
+# Where a line may break in a cell: ordinary spaces, tabs, line breaks, zero-width spaces.
+_BREAKS = re.compile(r"[ \t\n\u200b\u2028]+")
+# An e-mail or web address: one word, that must not break at its hyphens (« ccas-|calais.fr »
+# reads as a hyphenated address); when it does not fit its column, it breaks after « @ ».
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>«»]+", re.UNICODE)
 
 
-def column_widths(table: Table) -> list[int]:
-    """Widths (twips) of `table`'s columns: given in percent, or sized from their content.
+@dataclass(frozen=True)
+class _Measure:
+    natural: int = 0  # longest line, capped
+    word: int = 0  # longest word: narrower, a word breaks inside
+    word_split: int = 0  # the same, an address allowed to break after its « @ »
+
+
+def _measure(cell: list[Block], bold: bool, size_pt: float) -> _Measure:
+    text = plain_text(cell)
+    lines = text.splitlines() or [""]
+    natural = max(text_twips(x, bold, size_pt) for x in lines)
+    word = split = 0
+    for token in _BREAKS.split(text):
+        width = text_twips(token, bold, size_pt)
+        word = max(word, width)
+        if _ADDRESS.fullmatch(token) and "@" in token:
+            local, _, domain = token.partition("@")
+            width = max(text_twips(local + "@", bold, size_pt), text_twips(domain, bold, size_pt))
+        split = max(split, width)
+    return _Measure(min(natural, _NATURAL_CAP_TWIPS), word, split)
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    widths: list[int]  # twips, one per column, summing to the text width
+    size_pt: float  # the font size of the table's text
+
+
+# A table whose longest words do not fit the page side by side at the body size is set smaller
+# (the CPAM contacts: service, request, telephone and an e-mail address of 35 + 20 characters).
+_TABLE_SIZES = (11.0, 10.0, 9.0)
+
+
+def table_layout(table: Table) -> TableLayout:
+    """Column widths (twips) and font size of `table`: widths given in percent, or from content.
 
     Each column gets a share proportional to its longest cell (capped), but never less than
-    its longest word, so that an e-mail address or a long word is not broken inside a narrow
-    column; a column whose body cells are all empty is a space to answer in and gets room.
+    its longest word, measured in the body font, so that an e-mail address or a long word is not
+    broken inside a narrow column. When the longest words of all columns do not fit the page
+    together, e-mail addresses may break after « @ » (`break_addresses` writes that break), then
+    the table is set at 10 pt, then 9 pt. A column whose body cells are all empty is a space to
+    answer in and gets room.
     """
     columns = len(table.rows[0])
     if table.widths:
-        return [TEXT_WIDTH_TWIPS * w // 100 for w in table.widths]
-    natural = [0] * columns
-    minimum = [0] * columns
-    filled = [False] * columns
-    for index, row in enumerate(table.rows):
-        for col, cell in enumerate(row):
-            text = plain_text(cell)
-            # Only ordinary spaces (and the zero-width ones after « @ ») let a line break.
-            words = re.split(r"[ \t\n\u200b]+", text)
-            minimum[col] = max(minimum[col], max((len(w) for w in words), default=0))
-            if index > 0 and text.strip():
-                filled[col] = True
-                lines = text.splitlines() or [""]
-                natural[col] = max(natural[col], min(max(len(x) for x in lines), _NATURAL_CAP))
+        return TableLayout([TEXT_WIDTH_TWIPS * w // 100 for w in table.widths], _TABLE_SIZES[0])
+    pad = _CELL_PADDING_TWIPS
+    for size in _TABLE_SIZES:
+        natural = [0] * columns
+        whole = [0] * columns
+        split = [0] * columns
+        filled = [False] * columns
+        for index, row in enumerate(table.rows):
+            for col, cell in enumerate(row):
+                measure = _measure(cell, bold=index == 0, size_pt=size)
+                whole[col] = max(whole[col], measure.word)
+                split[col] = max(split[col], measure.word_split)
+                if index > 0 and plain_text(cell).strip():
+                    filled[col] = True
+                    natural[col] = max(natural[col], measure.natural)
+        minimum = [min(w + pad, TEXT_WIDTH_TWIPS) for w in whole]
+        if sum(minimum) > TEXT_WIDTH_TWIPS:
+            minimum = [min(w + pad, TEXT_WIDTH_TWIPS) for w in split]
+        if sum(minimum) <= TEXT_WIDTH_TWIPS:
+            break
     for col in range(columns):
         if not filled[col] and len(table.rows) > 1:
-            natural[col] = _EMPTY_COLUMN_CHARS
-        natural[col] = max(natural[col], minimum[col], 4) + _CELL_PADDING_CHARS
-        minimum[col] = min(minimum[col] + _CELL_PADDING_CHARS, TEXT_WIDTH_TWIPS // _CHAR_TWIPS)
-    total = sum(natural)
-    widths = [TEXT_WIDTH_TWIPS * n / total for n in natural]
-    # Raise the columns below their longest word, taking the room from the wide ones.
-    for _ in range(columns):
-        short = [c for c in range(columns) if widths[c] < minimum[c] * _CHAR_TWIPS]
-        if not short:
-            break
-        for c in short:
-            widths[c] = minimum[c] * _CHAR_TWIPS
-        fixed = set(short) | {c for c in range(columns) if widths[c] <= minimum[c] * _CHAR_TWIPS}
-        rest = [c for c in range(columns) if c not in fixed]
-        room = TEXT_WIDTH_TWIPS - sum(widths[c] for c in fixed)
-        if not rest or room <= 0:
-            break
-        scale = room / sum(widths[c] for c in rest)
-        for c in rest:
-            widths[c] *= scale
-    result = [int(w) for w in widths]
+            natural[col] = _EMPTY_COLUMN_TWIPS
+        natural[col] = max(natural[col] + pad, minimum[col], _MIN_COLUMN_TWIPS)
+    result = [int(w) for w in _share(natural, minimum)]
     result[-1] += TEXT_WIDTH_TWIPS - sum(result)
-    return result
+    return TableLayout(result, size)
+
+
+def column_widths(table: Table) -> list[int]:
+    """Widths (twips) of `table`'s columns (see `table_layout`)."""
+    return table_layout(table).widths
+
+
+def _share(natural: list[int], minimum: list[int]) -> list[float]:
+    """The text width shared in proportion to `natural`, no column below its `minimum`.
+
+    A column whose share falls below its minimum gets its minimum; the others share what is
+    left, in proportion again, until no share is below its minimum. Minimums that do not fit
+    together are scaled down alike.
+    """
+    if sum(minimum) >= TEXT_WIDTH_TWIPS:
+        return [TEXT_WIDTH_TWIPS * m / sum(minimum) for m in minimum]
+    fixed: dict[int, float] = {}
+    while True:
+        rest = [c for c in range(len(natural)) if c not in fixed]
+        room = TEXT_WIDTH_TWIPS - sum(fixed.values())
+        total = sum(natural[c] for c in rest)
+        shares = {c: room * natural[c] / total for c in rest}
+        short = [c for c in rest if shares[c] < minimum[c]]
+        if not short:
+            return [fixed[c] if c in fixed else shares[c] for c in range(len(natural))]
+        for c in short:
+            fixed[c] = minimum[c]
+
+
+def break_addresses(cell: list[Block], width: int, size_pt: float = _TABLE_SIZES[0]) -> list[Block]:
+    """`cell` with a line break after the « @ » of each address too wide for `width` twips.
+
+    A break there reads as the end of a line; a break at a hyphen (« ccas-|calais.fr ») reads
+    as part of the address, which is what LibreOffice and Word do on their own.
+    """
+    room = width - _CELL_PADDING_TWIPS
+
+    def cut(match: re.Match[str]) -> str:
+        address = match.group(0)
+        if "@" not in address or text_twips(address, size_pt=size_pt) <= room:
+            return address
+        local, _, domain = address.partition("@")
+        return f"{local}@{LINE_BREAK}{domain}"
+
+    out: list[Block] = []
+    for block in cell:
+        if isinstance(block, Paragraph) and "@" in block.text:
+            runs = [replace(r, text=_ADDRESS.sub(cut, r.text)) for r in block.runs]
+            block = replace(block, runs=runs)
+        out.append(block)
+    return out
 
 
 def table_xml(table: Table) -> str:
-    widths = column_widths(table)
+    layout = table_layout(table)
+    widths = layout.widths
+    size = None if layout.size_pt == _TABLE_SIZES[0] else layout.size_pt
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     rows = []
     for index, row in enumerate(table.rows):
@@ -388,8 +475,11 @@ def table_xml(table: Table) -> str:
         trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_PROPS
         cells = []
         for cell, width in zip(row, widths, strict=True):
+            if not header:
+                cell = break_addresses(cell, width, layout.size_pt)
             shading = '<w:shd w:val="clear" w:color="auto" w:fill="D9E2F3"/>' if header else ""
-            content = blocks_xml(cell, "<w:b/>" if header else "", in_table=True) or "<w:p/>"
+            bold = "<w:b/><w:bCs/>" if header else ""
+            content = blocks_xml(cell, bold, in_table=True, size_pt=size) or "<w:p/>"
             cells.append(
                 f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>{content}</w:tc>'
             )
@@ -409,13 +499,19 @@ _SHORT_CHARS = 180  # about two lines of body text
 
 
 def blocks_xml(
-    blocks: list[Block], run_props: str = "", in_table: bool = False, keep_last: bool = False
+    blocks: list[Block],
+    run_props: str = "",
+    in_table: bool = False,
+    keep_last: bool = False,
+    size_pt: float | None = None,
 ) -> str:
     """`blocks` as WordprocessingML; `keep_last` keeps the last paragraph with what follows.
 
     Outside tables, a first paragraph of one or two lines (an article that opens with
     « La présente convention est soumise au droit français. ») is kept with the next one, so
-    that its heading never ends a page with a single line under it.
+    that its heading never ends a page with a single line under it; so is a paragraph that
+    announces a list (« … à savoir : »), and the last item of a list is kept with the one
+    before it, so that no page starts with a list's last item standing alone.
     """
     out = []
     last = len(blocks) - 1
@@ -424,13 +520,29 @@ def blocks_xml(
             keep = keep_last and index == last
             if index == 0 and not in_table and index < last and len(block.text) < _SHORT_CHARS:
                 keep = True
-            out.append(paragraph_xml(block, run_props, in_table, keep))
+            if not in_table and index < last and _keeps_with_next(block, blocks[index + 1 :]):
+                keep = True
+            out.append(paragraph_xml(block, run_props, in_table, keep, size_pt))
         elif isinstance(block, PageBreak):
             out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
         elif isinstance(block, Table):
             out.append(table_xml(block))
             out.append('<w:p><w:pPr><w:spacing w:after="0"/></w:pPr></w:p>')
     return "".join(out)
+
+
+_BULLETS = ("puce", "puce2")
+
+
+def _keeps_with_next(block: Paragraph, rest: list[Block]) -> bool:
+    """A list's announcement with its first item; a list's next-to-last item with its last."""
+    following = rest[0]
+    if not isinstance(following, Paragraph) or following.kind not in _BULLETS:
+        return False
+    if block.kind not in _BULLETS:
+        return block.text.rstrip().endswith(":")
+    after = rest[1] if len(rest) > 1 else None
+    return not (isinstance(after, Paragraph) and after.kind in _BULLETS)
 
 
 def heading_xml(article: Article, bookmark_id: int, page_break: bool = False) -> str:

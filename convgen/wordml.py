@@ -20,12 +20,19 @@ def text_xml(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
 
 
-def run_xml(run: Run, extra_props: str = "") -> str:
+def run_xml(run: Run, extra_props: str = "", size_pt: float | None = None) -> str:
+    """`run` as WordprocessingML; `size_pt` sets its font size (a table set smaller).
+
+    Properties are written in the order the schema requires (b, i, sz, u), which Word checks.
+    """
     props = extra_props
-    if run.bold:
+    if run.bold and "<w:b/>" not in props:
         props += "<w:b/><w:bCs/>"
     if run.italic:
         props += "<w:i/><w:iCs/>"
+    if size_pt is not None:
+        half_points = round(size_pt * 2)
+        props += f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
     if run.underline:
         props += '<w:u w:val="single"/>'
     return text_runs_xml(run.text, props)

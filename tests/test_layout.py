@@ -19,7 +19,8 @@ from pypdf import PdfReader
 
 from convgen.cli import cli
 from convgen.markup import Paragraph, Run, Table
-from convgen.render_docx import column_widths
+from convgen.render_docx import blocks_xml, table_layout, table_xml
+from convgen.text_width import text_twips
 from convgen.textnorm import fold_line
 from convgen.wordml import TEXT_WIDTH_TWIPS
 
@@ -144,6 +145,7 @@ def _cell(text: str) -> list:
 
 
 def test_column_widths_fit_an_email_address() -> None:
+    address = "mas.cpam-cote-opale@assurance-maladie.fr"
     table = Table(
         rows=[
             [_cell("Service"), _cell("Objet des demandes"), _cell("Téléphone"), _cell("Courriel")],
@@ -151,12 +153,107 @@ def test_column_widths_fit_an_email_address() -> None:
                 _cell("MAS"),
                 _cell("Renoncement aux soins, accompagnement des situations complexes " * 2),
                 _cell("03 53 73 21 45"),
-                _cell("mas.cpam-cote-opale@assurance-maladie.fr"),
+                _cell(address),
             ],
         ]
     )
-    widths = column_widths(table)
-    assert sum(widths) == TEXT_WIDTH_TWIPS
-    # The address (40 characters) fits on one line of its column (about 110 twips a character).
-    assert widths[3] >= 40 * 110
-    assert widths[1] > widths[0]
+    layout = table_layout(table)
+    assert sum(layout.widths) == TEXT_WIDTH_TWIPS
+    # The address fits on one line of its column, inside Word's cell margins (2 × 108 twips),
+    # at the body size: no break is written into it.
+    assert layout.size_pt == 11
+    assert layout.widths[3] >= text_twips(address) + 216
+    assert layout.widths[1] > layout.widths[0]
+    assert "<w:br/>" not in table_xml(table)
+
+
+# The CPAM contacts: the longest words of the four columns do not fit side by side at 11 pt.
+_CONTACTS = [
+    ("Pôle d’appui Accès aux Droits", "questions sur les dispositifs", "03\u00a053\u00a073\u00a021\u00a040",
+     "pole-appui-adss.cpam-cote-opale@assurance-maladie.fr"),
+    ("Mission d’Accompagnement en Santé", "suivi des accompagnements,", "03\u00a053\u00a073\u00a021\u00a045",
+     "partenaires-droits.cpam-cote-opale@assurance-maladie.fr"),
+]  # fmt: skip
+
+
+def test_a_table_whose_words_do_not_fit_is_set_smaller_and_breaks_addresses_after_at() -> None:
+    header = [_cell("Service"), _cell("Objet des demandes"), _cell("Téléphone"), _cell("Courriel")]
+    table = Table(rows=[header, *[[_cell(x) for x in row] for row in _CONTACTS]])
+    layout = table_layout(table)
+    assert layout.size_pt == 10
+    # Every column holds its longest word (an address: up to « @ », and after it) at 10 pt.
+    local = "partenaires-droits.cpam-cote-opale@"
+    assert layout.widths[3] >= text_twips(local, size_pt=10) + 216
+    assert layout.widths[0] >= text_twips("d’Accompagnement", size_pt=10) + 216
+    xml = table_xml(table)
+    assert '<w:sz w:val="20"/>' in xml
+    assert f"{local}</w:t><w:br/>" in xml  # a line break right after « @ »…
+    assert "cote-</w:t>" not in xml  # …and nowhere else
+    # A table that fits keeps the body size: nothing smaller, no break.
+    small = Table(rows=[header, [_cell("MAS"), _cell("Fiches"), _cell("03"), _cell("a@b.fr")]])
+    assert table_layout(small).size_pt == 11 and "<w:br/>" not in table_xml(small)
+
+
+def _cpam_addresses() -> list[str]:
+    text = (ROOT / "instances" / "cpam-cote-opale.yaml").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"[\w.-]+@[\w-]+(?:\.[\w-]+)+", text)))
+
+
+def test_cpam_addresses_never_break_at_a_hyphen_in_a_table(built: Path) -> None:
+    """« julien.caron@ccas-|calais.fr » read as a hyphenated address: in the contacts tables an
+    address is on one line, or breaks right after its « @ »."""
+    pages = [p.extract_text() or "" for p in PdfReader(built / "cpam-cote-opale.pdf").pages]
+    annexes = "\n".join(p for p in pages if "Liste des contacts de la CPAM" in p or "Nom et" in p)
+    assert annexes
+    addresses = _cpam_addresses()
+    assert len(addresses) >= 6
+    found = 0
+    for address in addresses:
+        # The address as extracted, with any line break (and the spaces around it) allowed.
+        pattern = r"\s*\n?\s*".join(re.escape(c) for c in address)
+        for match in re.finditer(pattern, annexes):
+            found += 1
+            text = match.group(0)
+            for at in (i for i, c in enumerate(text) if c == "\n"):
+                assert text[:at].rstrip().endswith("@"), f"« {text} » breaks elsewhere than after @"
+    assert found >= 8  # the four people of annex 1 and the four CPAM services of annex 2
+
+
+def test_a_list_keeps_its_announcement_and_its_last_two_items_together() -> None:
+    blocks = [
+        Paragraph([Run("L’organisme s’engage à ce que :")]),
+        Paragraph([Run("premier ;")], kind="puce"),
+        Paragraph([Run("deuxième ;")], kind="puce"),
+        Paragraph([Run("troisième ;")], kind="puce"),
+        Paragraph([Run("dernier.")], kind="puce"),
+        Paragraph([Run("Ces éléments sont transmis au CCAS.")]),
+    ]
+    body = etree.fromstring(f'<w:body xmlns:w="{W[1:-1]}">{blocks_xml(blocks)}</w:body>'.encode())
+    kept = [p.find(f"{W}pPr/{W}keepNext") is not None for p in body.iter(f"{W}p")]
+    # announcement, first item (short opening paragraph rule does not apply), …, next-to-last
+    assert kept == [True, False, False, True, False, False]
+
+
+def test_bundled_lists_never_leave_their_last_item_alone(built: Path) -> None:
+    """Les Vans, page 5 used to open with the last item of article 7's list alone."""
+    body = _xml(built / "les-vans-tripartite.docx", "word/document.xml")
+    paragraphs = [p for p in body.iter(f"{W}p") if p.getparent().tag == f"{W}body"]
+    bullets = [_style(p) == "ListBullet" for p in paragraphs]
+    checked = 0
+    for i in range(1, len(paragraphs) - 1):
+        if bullets[i] and bullets[i - 1] and not bullets[i + 1]:
+            assert paragraphs[i - 1].find(f"{W}pPr/{W}keepNext") is not None
+            checked += 1
+    assert checked >= 3
+    pages = _page_lines(built / "les-vans-tripartite.pdf")
+    last_item = next(p for p in pages if any("Les évolutions tarifaires" in x for x in p))
+    assert any("Le nombre de réclamations" in x for x in last_item)
+
+
+def test_text_width_follows_the_font_metrics() -> None:
+    assert text_twips("iiii") < text_twips("mmmm")  # proportional, not characters
+    assert text_twips("Évaluation") == text_twips("Evaluation")  # accents: the base letter
+    assert text_twips("Courriel", bold=True) > text_twips("Courriel")
+    assert text_twips("03 53 73 21 40", size_pt=10) < text_twips("03 53 73 21 40")
+    # Carlito's advance widths (2048 units per em) at 11 pt: « m » is 0.799 em = 176 twips.
+    assert text_twips("m") == 176
