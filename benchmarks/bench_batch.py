@@ -28,6 +28,7 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -107,14 +108,21 @@ def convgen_folder(folder: Path, out: Path, jobs: int) -> dict[str, float]:
     """`convgen build FOLDER --jobs N` (checks on), in a fresh process, timed end to end."""
     cmd = [sys.executable, "-m", "convgen", "build", str(folder), "--out", str(out)]
     cmd += ["--jobs", str(jobs), "--root", str(ROOT)]
-    start = time.perf_counter()
+    start, before = time.perf_counter(), _children_cpu()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - before
     if done.returncode != 0:
         raise SystemExit(f"convgen build a échoué ({done.returncode}) : {done.stderr[-2000:]}")
     written = done.stdout.count("écrit : ")
     finals = done.stdout.count(", final)")
-    return {"seconds": elapsed, "documents": written, "final": finals}
+    return {"seconds": elapsed, "documents": written, "final": finals, "cpu": cpu}
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes and their own children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def take(path: Path, rows: int, target: Path) -> Path:
@@ -273,6 +281,15 @@ def pdf_comparison(table: Path, work: Path, count: int) -> tuple[float, float, f
     return cold, warm, one_by_one
 
 
+def _cpu_ratio(cpu: float, documents: float, docxtpl_cpu: float) -> str:
+    """The CPU time per document against docxtpl's: what the machine's load does not change."""
+    mine = cpu / max(documents, 1)
+    return (
+        f"en temps CPU par document (mise en page LibreOffice comprise) : {mine * 1000:.2f} ms"
+        f" = {docxtpl_cpu / mine:.1f}× docxtpl ({docxtpl_cpu * 1000:.1f} ms)"
+    )
+
+
 def _stated(docx: Path) -> set[int]:
     import re
 
@@ -353,6 +370,7 @@ def main() -> None:
             f" = {checked_rate / docxtpl_rate:.1f}× docxtpl ; pic RSS par processus de rendu"
             f" {checked['worker_kb'] / 1024:.0f} Mo"
         )
+        print("    " + _cpu_ratio(checked["cpu"], checked["documents"], cpu_per_doc))
         shutil.rmtree(work / "controle")
         folder = work / "instances"
         write_instances(table, folder, args.files)
@@ -363,6 +381,7 @@ def main() -> None:
             f" {built['seconds']:.1f} s = {folder_rate:.0f} docs/s"
             f" = {folder_rate / docxtpl_rate:.1f}× docxtpl ({built['final']:.0f} finals)"
         )
+        print("    " + _cpu_ratio(built["cpu"], built["documents"], cpu_per_doc))
         pages = sorted(
             {p for d in sorted((work / "dossier").glob("*.docx"))[:50] for p in _stated(d)}
         )
