@@ -46,6 +46,7 @@ from convgen.diff import ArticleDiff, DocumentDiff
 from convgen.diff.align import Unit
 from convgen.diff.words import Token, diff_tokens, tokenize
 from convgen.extract import (
+    PAGE_FIELDS,
     ZONE_ENDNOTE,
     ZONE_FOOTER,
     ZONE_FOOTNOTE,
@@ -734,6 +735,7 @@ def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, i
 # --------------------------------------------------------------------------- runs kept
 
 _SKIPPED_SUBTREES = (_w("txbxContent"),)
+_PAGE_FIELD_NAME = re.compile(r"\{(?:" + "|".join(PAGE_FIELDS) + r")\}")
 
 
 def _text_atoms(p: etree._Element) -> list[tuple[etree._Element, str]] | None:
@@ -787,7 +789,9 @@ def track_in_runs(p: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> 
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
             mapped[block.a + k] = block.b + k
-    significant = [i for i, c in enumerate(new_text) if not c.isspace()]
+    # Page-number fields are compared by name (« {PAGE} »): their cached digits are the text.
+    by_name = {k for m in _PAGE_FIELD_NAME.finditer(new_text) for k in range(m.start(), m.end())}
+    significant = [i for i, c in enumerate(new_text) if not c.isspace() and i not in by_name]
     if significant and sum(i in mapped for i in significant) < 0.9 * len(significant):
         return False
     # Every character of the paragraph must be one of the compared text: a paragraph of the

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from convgen.diff import UNCHANGED, DocumentDiff
+from convgen.diff.parts import PartDiff
 from convgen.diff.report_text import numbers, status_text, summary_line
 
 MAX_CHANGE_CHARS = 160
@@ -47,8 +48,10 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
     document.add_paragraph(
         "Les pages suivantes montrent la nouvelle version en modifications suivies : « Accepter "
         "toutes les modifications » donne la nouvelle version, « Rejeter toutes les "
-        "modifications » l'ancienne. Un article déplacé apparaît supprimé à son ancienne place "
-        "et inséré à la nouvelle. Cette synthèse, hors suivi des modifications, est à retirer "
+        "modifications » l'ancienne. Un article déplacé apparaît comme déplacé (« Déplacé ») : "
+        "à son ancienne place et à la nouvelle. Les en-têtes, pieds de page et notes portent "
+        "leurs propres modifications suivies ; les zones de texte et commentaires modifiés "
+        "sont listés ci-dessous. Cette synthèse, hors suivi des modifications, est à retirer "
         "avant signature."
     )
     table = document.add_table(rows=1, cols=4)
@@ -62,14 +65,14 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
-    for entry in diff.entries:
+    for entry in [*diff.entries, *diff.changed_parts]:
         count = len(entry.changes) if entry.status != UNCHANGED else 0
         row = table.add_row().cells
         row[0].text = entry.name
         row[1].text = status_text(entry)
         row[2].text = numbers(entry)
         row[3].text = str(count) if count else "–"
-    changed = [e for e in diff.entries if e.status != UNCHANGED]
+    changed = [e for e in diff.entries if e.status != UNCHANGED] + list(diff.changed_parts)
     if not changed:
         return
     _heading(document, "Détail", 2)
@@ -77,7 +80,7 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
         document.add_paragraph(
             f"{entry.name} ({status_text(entry)})", style=_style(document, "List Bullet")
         )
-        if entry.status in ("added", "removed"):
+        if entry.status in ("added", "removed") and not isinstance(entry, PartDiff):
             continue
         changes = entry.changes
         for change in changes[:MAX_CHANGES_PER_ARTICLE]:
