@@ -31,6 +31,7 @@ from convgen.models import list_models
 from convgen.web import forms, tools
 from convgen.web.batches import Batches
 from convgen.web.candidate import Evaluations, Outcome
+from convgen.web.pages import PageImages, PagesError
 from convgen.web.security import (
     MAX_FORM_BYTES,
     NAME,
@@ -69,6 +70,7 @@ class Page:
     findings: list[Any] | None = None
     preview: Markup | None = None
     conflict: bool = False
+    pages: list[dict[str, str]] | None = None  # « Voir les pages »: each image and its text
 
 
 class WebApp:
@@ -80,6 +82,7 @@ class WebApp:
         self.batches = Batches(self.workspace, self.results)
         self.parsed = ParsedTexts()
         self.evaluations = Evaluations()
+        self.page_images = PageImages()
 
     def evaluate(self, path: Path, text: str) -> Outcome:
         """What the loader and the assembler say of `text` as the content of `path`, with its
@@ -228,6 +231,8 @@ class WebApp:
     def _post(self, request: Request, path: Path, posted: FormData, action: str) -> Response:
         if action in ("build", "pdf"):
             return self._build(request, path, pdf=action == "pdf")
+        if action == "pages":
+            return self._pages(request, path)
         try:
             text, outcome, _form = self._candidate(path, posted)
         except (ConvgenError, EditError) as exc:
@@ -280,6 +285,58 @@ class WebApp:
             else f"« projet », {len(doc.findings)} constat{'s' if len(doc.findings) > 1 else ''}."
         )
         return self._show(request, path, page)
+
+    def _pages(self, request: Request, path: Path) -> Response:
+        """The PDF's pages as images, the PDF produced first if it is older than its inputs."""
+        pdf = self.workspace.out_dir / f"{path.stem}.pdf"
+        page = Page()
+        with self.workspace.documents:
+            current = pdf.is_file() and pdf.stat().st_mtime_ns >= self.workspace.newest_input_ns()
+            if not current:
+                try:
+                    built = build_documents(
+                        [path], self.workspace.out_dir, self.workspace.project(), pdf=True
+                    )
+                except ConvgenError as exc:
+                    page.notice = "Le PDF n'a pas été produit : " + (
+                        exc.message if isinstance(exc, InputError) else str(exc)
+                    )
+                    return self._show(request, path, page, 422)
+                page.built = built[0]
+                page.findings = _link_findings(built[0], path)
+        try:
+            drawn = self.page_images.pages(pdf)
+        except PagesError as exc:
+            page.notice = f"PDF {'produit' if not current else 'à jour'} ; {exc}"
+            return self._show(request, path, page, 200 if pdf.is_file() else 500)
+        count = drawn.count
+        page.pages = [
+            {
+                "src": f"/instances/{path.stem}/pages/{number}.png?v={drawn.version}",
+                "alt": f"Page {number} sur {count}",
+            }
+            for number in range(1, count + 1)
+        ]
+        state = "produit dans" if not current else "à jour dans"
+        page.notice = (
+            f"PDF {state} out/{pdf.name} : {count} page{'s' if count > 1 else ''}, "
+            "affichées sous « Pages du PDF »."
+        )
+        return self._show(request, path, page)
+
+    async def page_image(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        number = int(request.path_params["number"])
+        self._path(name)  # only the documents of an existing instance
+        pdf = file_in(self.workspace.out_dir, name, ".pdf")
+        try:
+            drawn = await run_in_threadpool(self.page_images.pages, pdf)
+        except PagesError as exc:
+            raise HTTPException(404, f"Page introuvable : {exc}") from exc
+        if not 1 <= number <= drawn.count:
+            raise HTTPException(404, "Page introuvable.")
+        headers = {**security_headers(), "Cache-Control": "private, max-age=3600"}
+        return Response(drawn.images[number - 1], media_type="image/png", headers=headers)
 
     async def validate(self, request: Request) -> Response:
         path = self._path(request.path_params["name"])
@@ -474,6 +531,7 @@ def create_app(root: Path, password: str | None = None) -> Starlette:
         Route("/instances/{name}", web.post, methods=["POST"]),
         Route("/instances/{name}/validate", web.validate, methods=["POST"]),
         Route("/instances/{name}/document.{ext}", web.download, methods=["GET"]),
+        Route("/instances/{name}/pages/{number:int}.png", web.page_image, methods=["GET"]),
         Route("/verifier", partial(tools.check_form, web), methods=["GET"]),
         Route("/verifier", partial(tools.check_post, web), methods=["POST"]),
         Route("/comparer", partial(tools.compare_form, web), methods=["GET"]),

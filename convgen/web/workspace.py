@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from convgen.build import Project, render_instance
 from convgen.check import Finding
@@ -28,6 +29,7 @@ from convgen.yamlload import YamlDoc, load_yaml
 
 ERROR = "erreur"
 OUT_DIR = "out"
+Stats = tuple[tuple[str, int, int], ...]  # (file, mtime in ns, size) of each file of a folder
 KEY_TTL = 1.0  # seconds: how stale the view of files changed outside the web may be
 
 
@@ -103,6 +105,11 @@ class Workspace:
                     self.generation += 1
                 self._key, self._key_at = key, now
         return self._key
+
+    def newest_input_ns(self) -> int:
+        """The modification time of the newest file of `clauses/`, `templates/`, `instances/`."""
+        project_key, instances = cast(tuple[tuple[Stats, Stats], Stats], self.inputs_key())
+        return max((mtime for part in (*project_key, instances) for _, mtime, _ in part), default=0)
 
     def project(self) -> Project:
         self.inputs_key()
