@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,13 @@ from lxml import etree
 from pypdf import PdfReader
 
 from convgen.cli import cli
+from convgen.libreoffice import convert_to_pdf
 from convgen.markup import Paragraph, Run, Table
 from convgen.render_docx import blocks_xml, table_layout, table_xml
 from convgen.text_width import text_twips
 from convgen.textnorm import fold_line
 from convgen.wordml import TEXT_WIDTH_TWIPS
+from tests.layout_checks import page_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -257,3 +260,59 @@ def test_text_width_follows_the_font_metrics() -> None:
     assert text_twips("03 53 73 21 40", size_pt=10) < text_twips("03 53 73 21 40")
     # Carlito's advance widths (2048 units per em) at 11 pt: « m » is 0.799 em = 176 twips.
     assert text_twips("m") == 176
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_checks_hold(built: Path, name: str) -> None:
+    """The checks the 20-commune batch runs too (tests/layout_checks.py)."""
+    assert page_problems(built / f"{name}.docx", built / f"{name}.pdf") == []
+
+
+def _edited(source: Path, target: Path, edit: Callable[[str], str]) -> Path:
+    with zipfile.ZipFile(source) as archive:
+        members = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    xml = members["word/document.xml"].decode("utf-8")
+    members["word/document.xml"] = edit(xml).encode("utf-8")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return target
+
+
+_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+def test_page_checks_find_what_is_wrong(built: Path, tmp_path: Path) -> None:
+    """Broken on purpose: a wrong stated page count; the signature table pushed to the page
+    after « Fait à »; « Fait à » opening a page; a heading ending one."""
+    source = built / "saint-chamond.docx"
+
+    def wrong_count(xml: str) -> str:
+        return xml.replace(">SEPT<", ">SIX<").replace(">7<", ">6<")
+
+    def table_away(xml: str) -> str:
+        at = xml.index("<w:tbl>", xml.index("exemplaires originaux"))
+        return xml[:at] + "<w:p/>" * 50 + xml[at:]  # empty lines, enough to fill a page
+
+    def done_alone(xml: str) -> str:
+        at = xml.rindex("<w:p>", 0, xml.index(">Fait "))
+        return xml[:at] + _PAGE_BREAK + xml[at:]
+
+    def heading_last(xml: str) -> str:
+        heading = xml.index("Article 10 – ")
+        text = xml.index("<w:p>", heading)  # the article's first paragraph, after its heading
+        return xml[:text] + _PAGE_BREAK + xml[text:]
+
+    edits = {
+        "count": wrong_count,
+        "table": table_away,
+        "done": done_alone,
+        "heading": heading_last,
+    }
+    docs = [_edited(source, tmp_path / f"{k}.docx", f) for k, f in edits.items()]
+    convert_to_pdf(docs, tmp_path)
+    found = {d.stem: page_problems(d, d.with_suffix(".pdf")) for d in docs}
+    assert any("states « sur SIX (6) pages », has 7 pages" in p for p in found["count"])
+    assert any("signature block « M.PatrickJULIEN" in p for p in found["table"]), found["table"]
+    assert any("opens page" in p for p in found["done"]), found["done"]
+    assert any("ends with the heading « Article 10" in p for p in found["heading"])
