@@ -7,6 +7,7 @@ reports to download are kept by `Results` under a random token.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import replace
@@ -122,7 +123,8 @@ def _check_result(web: WebApp, request: Request, report: CheckReport, name: str)
 
 
 async def compare_form(web: WebApp, request: Request) -> Response:
-    return _compare_page(web, request, {}, [], None)
+    posted = {"historique": request.query_params.get("historique", "")}
+    return await run_in_threadpool(_compare_page, web, request, posted, [], None)
 
 
 def _compare_page(
@@ -136,13 +138,41 @@ def _compare_page(
     names = [p.stem for p in web.workspace.instance_paths()]
     return web.render(
         request, "compare.html", status=status, instances=names, posted=posted,
-        errors=errors, result=result,
+        errors=errors, result=result, history=_history(web, posted.get("historique", "")),
     )  # fmt: skip
+
+
+def _history(web: WebApp, name: str) -> dict[str, Any]:
+    """What the « révisions git » part of the page shows: is there a repository, and the
+    commits of the chosen instance with the versions chosen by default."""
+    from convgen.web.history import HistoryError, repository, revisions
+
+    repo = repository(web.workspace.root)
+    shown: dict[str, Any] = {
+        "available": repo is not None, "instance": "", "revisions": [], "error": "",
+        "current": False, "old": "", "new": "",
+    }  # fmt: skip
+    if repo is None or not name:
+        return shown
+    try:
+        path = file_in(web.workspace.instances_dir, name, ".yaml")
+        found = revisions(repo, f"instances/{path.name}")
+    except (HTTPException, HistoryError) as exc:
+        shown["error"] = getattr(exc, "detail", None) or str(exc)
+        return shown
+    shown.update(instance=name, revisions=found, current=path.is_file())
+    if len(found) >= 2:
+        shown.update(old=found[1].commit, new=found[0].commit)
+    elif found:
+        shown.update(old=found[0].commit, new="fichier")
+    return shown
 
 
 async def compare_post(web: WebApp, request: Request) -> Response:
     form = await read_multipart(request, 2)
     posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    if posted.get("mode") == "revisions":
+        return await run_in_threadpool(_compare_revisions, web, request, posted)
     folder = Path(tempfile.mkdtemp(prefix="convgen-web-upload-"))
     try:
         paths: list[Path] = []
@@ -178,7 +208,69 @@ async def compare_post(web: WebApp, request: Request) -> Response:
     return _compare_page(web, request, posted, [], result)
 
 
-def _compare(web: WebApp, old: Path, new: Path) -> dict[str, Any]:
+CURRENT = "fichier"  # the version of instances/ as saved now, not a commit
+
+
+def _compare_revisions(web: WebApp, request: Request, posted: dict[str, str]) -> Response:
+    from convgen.web.history import HistoryError, project_at, repository, revisions
+
+    name = posted.get("historique", "")
+    repo = repository(web.workspace.root)
+    if repo is None:
+        return _compare_page(
+            web, request, posted, ["Le dossier du projet n'est pas un dépôt git."], None, 422
+        )
+    try:
+        path = file_in(web.workspace.instances_dir, name, ".yaml")
+    except HTTPException:
+        return _compare_page(web, request, posted, ["Convention inconnue."], None, 422)
+    relative = f"instances/{path.name}"
+    listed = {r.commit: r for r in revisions(repo, relative)}
+    chosen = [posted.get("rev_ancienne", ""), posted.get("rev_nouvelle", "")]
+    errors = []
+    for label, commit in zip(("ancienne", "nouvelle"), chosen, strict=True):
+        if commit == CURRENT:
+            if not path.is_file():
+                errors.append(f"Version {label} : instances/{path.name} n'existe plus.")
+        elif commit not in listed:
+            errors.append(f"Version {label} : choisissez une révision de la liste.")
+    if not errors and chosen[0] == chosen[1]:
+        errors.append("Choisissez deux versions différentes.")
+    if errors:
+        return _compare_page(web, request, posted, errors, None, 422)
+    folder = Path(tempfile.mkdtemp(prefix="convgen-web-history-"))
+    try:
+        paths, labels = [], []
+        for side, commit in zip(("ancienne", "nouvelle"), chosen, strict=True):
+            if commit == CURRENT:
+                paths.append(path)
+                labels.append(f"{path.name} (version enregistrée)")
+                continue
+            try:
+                project = project_at(repo, commit, folder / side)
+            except HistoryError as exc:
+                return _compare_page(web, request, posted, [str(exc)], None, 422)
+            old_path = project / relative
+            if not old_path.is_file():
+                return _compare_page(
+                    web, request, posted,
+                    [f"La révision {commit[:8]} ne contient pas {relative}."], None, 422,
+                )  # fmt: skip
+            revision = listed[commit]
+            paths.append(old_path)
+            labels.append(f"{path.name} du {revision.date} ({revision.short})")
+        try:
+            result = _compare(web, paths[0], paths[1], labels=(labels[0], labels[1]))
+        except ConvgenError as exc:
+            return _compare_page(web, request, posted, [str(exc)], None, 422)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _compare_page(web, request, posted, [], result)
+
+
+def _compare(
+    web: WebApp, old: Path, new: Path, labels: tuple[str, str] | None = None
+) -> dict[str, Any]:
     from convgen.diff import diff_paths
     from convgen.diff.redline import redline_bytes
     from convgen.diff.report_html import render_html
@@ -186,20 +278,29 @@ def _compare(web: WebApp, old: Path, new: Path) -> dict[str, Any]:
 
     with web.workspace.documents:  # an instance is rendered first: maybe LibreOffice
         diff = diff_paths(old, new)
-    stem = f"{old.stem}-{new.stem}"
+    stem = f"{old.stem}-{new.stem}" if labels is None else _file_stem(labels)
     html_token = web.results.keep(
         Result(render_html(diff).encode("utf-8"), f"comparaison-{stem}.html", "text/html")
     )
     docx_token = web.results.keep(Result(redline_bytes(diff), f"modifications-{stem}.docx", DOCX))
     return {
-        "old": old.name,
-        "new": new.name,
+        "old": labels[0] if labels else old.name,
+        "new": labels[1] if labels else new.name,
         "summary": summary_line(diff),
         "identical": diff.identical,
         "entries": diff.entries,
         "html": html_token,
         "docx": docx_token,
     }
+
+
+def _file_stem(labels: tuple[str, str]) -> str:
+    """A download name from two version labels (`x.yaml du 2026-11-30 (1a2b3c4d)` → `x-1a2b3c4d`)."""
+    parts = []
+    for label in labels:
+        found = re.search(r"\(([0-9a-f]{8})\)$", label)
+        parts.append(found.group(1) if found else "actuelle")
+    return f"{labels[0].split('.', 1)[0]}-{parts[0]}-{parts[1]}"
 
 
 async def result_download(web: WebApp, request: Request) -> Response:
