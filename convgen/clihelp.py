@@ -135,7 +135,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     french = PLURALS.get((singular, plural))
     if french is None:
         return singular if n == 1 else plural
-    return french[0] if n == 1 else french[1]
+    return french[0] if abs(n) < 2 else french[1]  # French: « 0 argument », « 1 argument »
 
 
 def french_metavars(text: str) -> str:

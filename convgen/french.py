@@ -383,6 +383,73 @@ def liste_virgules(items: list[object]) -> str:
     return ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
+# --------------------------------------------------------------------------- counts
+
+
+def est_pluriel(n: int) -> bool:
+    """French agreement of a count: the singular below two (« 0 document », « 1 document »)."""
+    return abs(n) >= 2
+
+
+# Words that never take the plural in a counted phrase (« non contrôlés », « pas finals »).
+_INVARIABLES = frozenset(
+    "à au aux de des du d’ d' en et la le les l’ l' ne non pas par pour sans sur".split()
+)
+
+
+def _pluriel_mot(word: str) -> str:
+    if not word or word.lower() in _INVARIABLES or word[-1] in "sxz" or not word[-1].isalpha():
+        return word
+    if word.endswith(("eau", "au", "eu")):
+        return word + "x"
+    return word + "s"
+
+
+def pluriel(phrase: str) -> str:
+    """Every word of `phrase` in the plural: « document produit » → « documents produits ».
+
+    Regular plurals only (+s; -s, -x, -z unchanged; -au, -eau, -eu +x), small words left as they
+    are (« non contrôlé » → « non contrôlés »); a phrase with a complement (« en erreur »,
+    « mise à jour ») or another plural (« final » → « finaux ») gives its plural to `compte`.
+    """
+    return " ".join(_pluriel_mot(w) for w in phrase.split(" "))
+
+
+def compte(n: int, singulier: str, pluriel_: str | None = None) -> str:
+    """ "0 document produit", "1 document produit", "2 documents produits".
+
+    `singulier` is the phrase that agrees with the count (a noun and its adjectives or
+    participles); `pluriel_` its plural when it is not regular (« article modifié » is,
+    « convention mise à jour » is not: « conventions mises à jour »).
+    """
+    if not est_pluriel(n):
+        return f"{n} {singulier}"
+    return f"{n} {pluriel_ if pluriel_ is not None else pluriel(singulier)}"
+
+
+def liste_comptes(parts: list[tuple[int, str] | tuple[int, str, str]]) -> str:
+    """ "3 documents produits, 1 inchangé, 0 en erreur": each count agreeing with its words."""
+    return ", ".join(compte(*part) for part in parts)
+
+
+def batch_summary(
+    rows: int,
+    rendered: int,
+    unchanged: int,
+    failed: int,
+    final: int,
+    draft: int,
+    unchecked: int,
+    seconds: float,
+) -> str:
+    """The last line of a batch: « 20 lignes : 19 documents produits, 1 inchangé, 0 en erreur —
+    20 finals, 0 projet, 0 non contrôlé — 12.7 s »."""
+    made = liste_comptes([(rendered, "document produit"), (unchanged, "inchangé")])
+    errors = compte(failed, "en erreur", "en erreur")
+    statuses = liste_comptes([(final, "final"), (draft, "projet"), (unchecked, "non contrôlé")])
+    return f"{compte(rows, 'ligne')} : {made}, {errors} — {statuses} — {seconds:.1f} s"
+
+
 # --------------------------------------------------------------------------- typography
 
 

@@ -176,3 +176,44 @@ def test_the_lieu_type_refuses_a_designation_and_suggests_the_bare_name() -> Non
     assert "« Commune de Mauves » commence par « Commune de » : écrire le seul nom, « Mauves »" in (
         str(caught.value)
     )
+
+
+@pytest.mark.parametrize(
+    ("n", "singulier", "pluriel", "expected"),
+    [
+        (0, "document produit", None, "0 document produit"),  # French: singular below two
+        (1, "document produit", None, "1 document produit"),
+        (2, "document produit", None, "2 documents produits"),
+        (35000, "ligne", None, "35000 lignes"),
+        (2, "non contrôlé", None, "2 non contrôlés"),  # « non » does not agree
+        (2, "document pas final", None, "2 documents pas finals"),
+        (3, "bureau", None, "3 bureaux"),
+        (2, "mois", None, "2 mois"),
+        (4, "en erreur", "en erreur", "4 en erreur"),  # invariable: given as its own plural
+        (2, "convention mise", "conventions mises", "2 conventions mises"),
+        (1, "convention mise", "conventions mises", "1 convention mise"),
+    ],
+)
+def test_compte_agrees_with_the_count(
+    n: int, singulier: str, pluriel: str | None, expected: str
+) -> None:
+    assert french.compte(n, singulier, pluriel) == expected
+
+
+def test_pluriel_and_est_pluriel() -> None:
+    assert french.pluriel("article modifié") == "articles modifiés"
+    assert french.pluriel("partie comparée") == "parties comparées"
+    assert [french.est_pluriel(n) for n in (-2, -1, 0, 1, 2)] == [True, False, False, False, True]
+
+
+def test_batch_summary_agrees_every_count() -> None:
+    assert french.batch_summary(1, 1, 0, 0, 1, 0, 0, 0.84) == (
+        "1 ligne : 1 document produit, 0 inchangé, 0 en erreur — "
+        "1 final, 0 projet, 0 non contrôlé — 0.8 s"
+    )
+    assert french.batch_summary(300, 2, 297, 1, 298, 2, 0, 12.5) == (
+        "300 lignes : 2 documents produits, 297 inchangés, 1 en erreur — "
+        "298 finals, 2 projets, 0 non contrôlé — 12.5 s"
+    )
+    assert "(s)" not in french.batch_summary(2, 2, 2, 2, 2, 2, 2, 1.0)
+    assert french.liste_comptes([(2, "identique"), (1, "modifiée")]) == "2 identiques, 1 modifiée"

@@ -94,7 +94,10 @@ def command(
     target = output or root / "out" / f"{name}-avenant-{options.numero}.docx"
     make_output_dir(target.parent)
     write_atomic(target, avenant.data)
-    click.echo(f"écrit : {target}  ({len(avenant.amendments)} article(s) modifié(s))", err=True)
+    from convgen.french import compte
+
+    amended = compte(len(avenant.amendments), "article modifié")
+    click.echo(f"écrit : {target}  ({amended})", err=True)
     if pdf:
         from convgen.lifecycle.avenant import avenant_pdf
 

@@ -16,6 +16,7 @@ import click
 
 from convgen.build import BuiltDocument, Project
 from convgen.commands import writing_stdout
+from convgen.french import batch_summary, compte
 
 if TYPE_CHECKING:
     from convgen.batch import BatchReport
@@ -70,8 +71,15 @@ def _print_built(built: list[BuiltDocument], draft: bool) -> int:
     if findings:
         click.echo(_findings_text(findings))
         drafts = sum(1 for d in built if d.findings)
-        verdict = "acceptés comme projets (--draft)" if draft else "pas finals"
-        click.echo(f"{drafts} document(s) {verdict} : constats à corriger avant signature")
+        if draft:
+            counted = compte(
+                drafts,
+                "document accepté comme projet (--draft)",
+                "documents acceptés comme projets (--draft)",
+            )
+        else:
+            counted = compte(drafts, "document pas final")
+        click.echo(f"{counted} : constats à corriger avant signature")
         return 0 if draft else 1
     return 0
 
@@ -132,17 +140,27 @@ def _print_batch(report: BatchReport, out_dir: Path, pdf: bool, elapsed: float) 
         shown = findings[:200]
         click.echo(_findings_text(shown))
         if len(findings) > len(shown):
-            click.echo(f"… et {len(findings) - len(shown)} autres constats (voir index.csv)")
+            click.echo(
+                f"… et {compte(len(findings) - len(shown), 'autre constat')} (voir index.csv)"
+            )
     total = len(report.results)
     rendered = total - report.skipped - len(failed)
     click.echo(
-        f"{total} ligne(s) : {rendered} document(s) produit(s), {report.skipped} inchangé(s), "
-        f"{len(failed)} en erreur — {report.count(FINAL)} final(s), {report.count(DRAFT)} "
-        f"projet(s), {report.count(UNCHECKED)} non contrôlé(s) — {elapsed:.1f} s"
+        batch_summary(
+            total,
+            rendered,
+            report.skipped,
+            len(failed),
+            report.count(FINAL),
+            report.count(DRAFT),
+            report.count(UNCHECKED),
+            elapsed,
+        )
     )
     if report.layout_note:
         click.echo(report.layout_note)
     if pdf and report.reconverted:
-        click.echo(f"PDF : {report.reconverted} document(s) remis en page après mesure")
+        remade = compte(report.reconverted, "document remis", "documents remis")
+        click.echo(f"PDF : {remade} en page après mesure")
     click.echo(f"index : {out_dir / 'index.csv'}")
     return report.exit_code

@@ -87,4 +87,6 @@ def command(
             sys.stdout.buffer.write(data)
     else:
         write_atomic(output, data)
-        click.echo(f"écrit : {output}  ({len(deadlines)} échéances)", err=True)
+        from convgen.french import compte
+
+        click.echo(f"écrit : {output}  ({compte(len(deadlines), 'échéance')})", err=True)
