@@ -56,6 +56,10 @@ def test_saint_chamond_docx_rebuilds_but_for_named_articles(tmp_path: Path) -> N
     assert result.values["clauses.duree.reconductions_max"] == 3
     assert result.values["clauses.rgpd.duree_conservation"] == Duree(5, "année")
     assert result.values["mutuelle.siren"] == "417 934 817"
+    # « Représentée par, M. Patrick JULIEN, Directeur Général, »: the comma after « par » is
+    # the source's punctuation, not part of the frame's words.
+    assert result.values["mutuelle.representant"] == "M. Patrick JULIEN"
+    assert result.values["mutuelle.representant_qualite"] == "Directeur Général"
     assert {b.slot.path for b in result.placeholders} == {"commune.dpo_email"}
     differing = {a.clause_id for a in result.articles if a.rebuilt is False}
     # RGPD: the DPO's address is « ..... » in the source; dispositions diverses: « A » for « À ».

@@ -63,9 +63,13 @@ def _pattern(paragraph: str, lax: bool = False) -> tuple[str, list[int]]:
     return (pattern.replace("\\s+", "\\s*") if lax else pattern), order
 
 
+# A comma the source adds before a space (« Représentée par, M. Julien ») is not a reword.
+_GAP = "[,;:]?\\s+"
+
+
 def _literal(text: str) -> str:
     words = text.split(" ")
-    return "\\s+".join(re.escape(w) for w in words) if text else ""
+    return _GAP.join(re.escape(w) for w in words) if text else ""
 
 
 def _harvest(
