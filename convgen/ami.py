@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import holidays
 
 from convgen import french
+from convgen.assemble import assemble
 from convgen.errors import ConvgenError, Problem, problem_at
 from convgen.markup import Block, Table, plain_text
 from convgen.textnorm import fold
@@ -192,7 +193,6 @@ def _requirements(instance: Instance, model: Model, library: Library) -> list[Pr
     Both are rendered from the same lists, so they can only drift if a model or a clause variant
     is edited; this renders the AMI exactly as `convgen build` would and looks.
     """
-    from convgen.assemble import assemble
 
     manifest = model.manifest
     settings = instance.settings.get(REQUIREMENT_CLAUSE)

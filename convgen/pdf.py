@@ -19,6 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+
 from convgen.errors import InputError, problem_at
 from convgen.libreoffice import convert_to_pdf
 from convgen.textnorm import fold_line
@@ -42,7 +45,6 @@ def layout_of_pdf(pdf: Path, headings: dict[str, str] | None = None) -> Layout:
     line has no dot leader), so the page kept is the last one where the heading matches.
     Without headings, the text is not read.
     """
-    from pypdf import PdfReader
 
     reader = PdfReader(pdf)
     if not headings:
@@ -122,8 +124,6 @@ def append_annexes(pdf: Path, annexes: Sequence[tuple[str, Path]], owner: Path) 
     """
     if not annexes:
         return
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PdfReadError
 
     writer = PdfWriter(clone_from=PdfReader(pdf))
     for title, path in annexes:

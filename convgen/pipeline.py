@@ -25,6 +25,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from convgen.errors import ConvgenError, InputError, OutputError
 from convgen.finalize import DRAFT, FINAL, Checker, Status, set_status
 from convgen.instances import Instance
 from convgen.models import Model
-from convgen.pdf import Layout, layout_of_pdf
+from convgen.pdf import Layout, convert_many, layout_of_pdf
 from convgen.project import Project
 from convgen.render_docx import render_parts, zip_parts
 from convgen.zipout import write_atomic
@@ -205,9 +206,6 @@ def measure(
     converts all of them in as few LibreOffice processes as `jobs` allows, and keeps on
     with the ones whose numbers changed. Layouts already in `cache` are not measured again.
     """
-    import tempfile
-
-    from convgen.pdf import convert_many
 
     settled: dict[str, Layout] = {}
     current = {s.stem: guesses.get(s.stem) or Layout(1, {}) for s in sources}

@@ -54,13 +54,13 @@ def _stated_pages(path: Path) -> int:
 def _count_conversions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Number of documents of each LibreOffice conversion call made by the pipeline."""
     calls: list[int] = []
-    real = pdf_module.convert_many
+    real = pipeline.convert_many
 
     def counting(sources, out_dir, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(len(sources))
         return real(sources, out_dir, **kwargs)
 
-    monkeypatch.setattr(pdf_module, "convert_many", counting)
+    monkeypatch.setattr(pipeline, "convert_many", counting)
     return calls
 
 

@@ -7,14 +7,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from convgen.build import render_instance
+from convgen.diff import UNCHANGED, diff_documents
 from convgen.diff.align import Unit, make_unit, pair_score
-from convgen.errors import InputError
+from convgen.diff.clause_text import (
+    _default_params,
+    _paragraphs,
+    model_clause_sets,
+    reference_texts,
+)
+from convgen.diff.deviations import _reference_unit, deviation_units, match_document
+from convgen.diff.sources import read_for_diff
+from convgen.errors import ConvgenError, InputError
 from convgen.extract import DocumentText, TextBlock, read_document
-from convgen.importer.parse_values import is_placeholder, recover_value
+from convgen.importer.learn import learn
+from convgen.importer.newmodel import clause_text, slug
+from convgen.importer.parse_values import (
+    PLACEHOLDER,
+    candidates,
+    is_placeholder,
+    recover_value,
+    render_filters,
+)
 from convgen.importer.recover import Alignment, Found, align
-from convgen.importer.sentinel import MARKER, Field, render_with_slots
+from convgen.importer.sentinel import MARKER, Field, Slot, render_with_slots
+from convgen.importer.write import instance_text, write_instance
 from convgen.project import Project
 from convgen.schema import FieldSpec, SectionSpec
+from convgen.structure import article_label_of_blocks
+from convgen.textnorm import fold_line
+from convgen.zipout import write_text_atomic
 
 # Types whose value a template compares rather than prints: kept at their default.
 _NOT_PRINTED = ("booleen", "choix", "liste")
@@ -67,8 +89,6 @@ def _model_specs(project: Project, model_name: str) -> list[tuple[str, str]]:
 
 
 def _choose_model(project: Project, doc: DocumentText) -> str:
-    from convgen.diff.clause_text import model_clause_sets, reference_texts
-    from convgen.diff.deviations import _reference_unit, match_document
 
     refs = reference_texts(project.clauses_dir)
     models = model_clause_sets(project.templates_dir, project.clauses_dir)
@@ -82,7 +102,6 @@ def _choose_model(project: Project, doc: DocumentText) -> str:
 
 
 def _params_context(clause: Any) -> dict[str, Any]:
-    from convgen.diff.clause_text import _default_params
 
     defaults = _default_params(clause)
     p: dict[str, Any] = {}
@@ -153,10 +172,6 @@ def import_document(
     verify: bool = True,
 ) -> ImportResult:
     """Import `source` as an instance of a model of the project at `root`, written to `out`."""
-    from convgen.diff.clause_text import _paragraphs
-    from convgen.diff.deviations import deviation_units
-    from convgen.diff.sources import read_for_diff
-    from convgen.importer.write import write_instance
 
     if not source.is_file():
         raise InputError(f"{source}: fichier introuvable")
@@ -288,9 +303,6 @@ def _frame_values(
 def _other_blanks(doc: DocumentText, reported: list[Found]) -> list[Found]:
     """Blanks of the source where no template value was aligned (« XXXXXX, représenté par
     XXXXX » where the model writes a name, a form and a representative): still reported."""
-    from convgen.importer.parse_values import PLACEHOLDER
-    from convgen.importer.sentinel import Slot
-    from convgen.structure import article_label_of_blocks
 
     labels = article_label_of_blocks(doc)
     seen = {f.text for f in reported}
@@ -313,8 +325,6 @@ def _write_new_clauses(
     They go to `<instance>-clauses/`, not into the library: a person decides whether the
     article is a new clause of the model or a rewording to bring back to the library's.
     """
-    from convgen.importer.learn import learn
-    from convgen.importer.newmodel import clause_text, slug
 
     written: dict[str, Path] = {}
     folder = out.parent / f"{out.stem}-clauses"
@@ -328,7 +338,6 @@ def _write_new_clauses(
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{clause_id}.md"
         title = unit.title or _unit_name(unit)
-        from convgen.zipout import write_text_atomic
 
         write_text_atomic(path, clause_text(clause_id, title, learnt, [source.name]))
         written[_unit_name(unit)] = path
@@ -341,8 +350,6 @@ def _contradictions(confirm: list[list[Found]], values: dict[str, Any]) -> list[
     Such a paragraph (« {{ nom }}, {{ qualite }}. ») is taken for the repetition only when one
     of its values is the one found elsewhere: then the others must be too.
     """
-    from convgen.importer.parse_values import render_filters
-    from convgen.textnorm import fold_line
 
     out: list[str] = []
     for group in confirm:
@@ -378,8 +385,6 @@ def _resolve(
     """Typed values of the fields found; a field written several times takes the value that
     gives back every one of its occurrences (« présidente » and « Présidente » once capitalized).
     """
-    from convgen.importer.parse_values import candidates, render_filters
-    from convgen.textnorm import fold_line
 
     values: dict[str, Any] = {}
     placeholders: list[Found] = []
@@ -438,10 +443,6 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _verify(project: Project, source: DocumentText, result: ImportResult) -> None:
     """Build the written instance and compare it with the source, article by article."""
-    from convgen.build import render_instance
-    from convgen.diff import UNCHANGED, diff_documents
-    from convgen.errors import ConvgenError
-    from convgen.importer.write import instance_text
 
     model = project.model(result.model)
     with tempfile.TemporaryDirectory(prefix="convgen-import-") as tmp:

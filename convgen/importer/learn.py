@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from convgen.french import Duree, parse_duree
 from convgen.importer.parse_values import candidates, render_filters
+from convgen.templating import escape_markup
 from convgen.textnorm import fold_line
 
 PARA = "\n"  # paragraph break token
@@ -115,7 +117,6 @@ _UNIT = re.compile(r"(jours?|semaines?|mois|ans|années?|an)$")
 
 def _merge_durations(pieces: list[str | int], parameters: list[Parameter]) -> None:
     """« {{ n | lettres_chiffres }} ans » is a duration: the unit joins the number."""
-    from convgen.french import Duree, parse_duree
 
     for k, piece in enumerate(pieces[:-1]):
         nxt = pieces[k + 1]
@@ -203,7 +204,6 @@ _JINJA = re.compile(r"(\{[{%#]|[}%#]\})")
 
 def literal(text: str, markup: bool) -> str:
     """Literal text safe in a template (Jinja delimiters), and in clause markup if `markup`."""
-    from convgen.templating import escape_markup
 
     text = _JINJA.sub(lambda m: "{{ '" + m.group(1) + "' }}", text)
     return escape_markup(text) if markup else text

@@ -18,10 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from convgen.errors import InputError
+import docx
+
+from convgen.build import render_instance
+from convgen.diff import UNCHANGED, diff_documents
+from convgen.diff.sources import read_for_diff
+from convgen.errors import ConvgenError, InputError
 from convgen.extract import DocumentText, read_document
 from convgen.importer.learn import LearntText, learn, template_lines
-from convgen.importer.write import yaml_scalar
+from convgen.importer.parse_values import render_filters
+from convgen.importer.write import _lines, _nest, yaml_scalar
+from convgen.project import Project
 from convgen.structure import Section, split_sections
 from convgen.zipout import write_atomic, write_text_atomic
 
@@ -100,7 +107,6 @@ def _parametres_yaml(learnt: LearntText, sources: list[str], indent: str) -> lis
 
 
 def _shown(value: Any, filters: tuple[str, ...]) -> str:
-    from convgen.importer.parse_values import render_filters
 
     return render_filters(value, filters) or str(value)
 
@@ -127,7 +133,6 @@ def _body(section: Section) -> list[str]:
 def _write_frame(
     path: Path, first_docx: Path | None, paragraphs: list[str], styles: list[str | None]
 ) -> None:
-    import docx
 
     document = docx.Document(str(first_docx)) if first_docx else docx.Document()
     body = document.element.body
@@ -170,7 +175,6 @@ def import_new_model(
     sources: list[Path], root: Path, name: str, out_dir: Path, verify: bool = True
 ) -> NewModelResult:
     """Learn clauses, a model `name` and one instance per document of `sources`."""
-    from convgen.diff.sources import read_for_diff
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise InputError(f"« {name} » : nom de modèle attendu en minuscules, chiffres et tirets")
@@ -277,17 +281,12 @@ def import_new_model(
 
 
 def _instance_text(model: str, source: Path, values: dict[str, Any]) -> str:
-    from convgen.importer.write import _lines, _nest
 
     head = [f"# Instance importée de « {source.name} » par convgen import.", f"modele: {model}", ""]
     return "\n".join([*head, *_lines(_nest(values), 0, {}, "")]) + "\n"
 
 
 def _rebuild_differences(root: Path, doc: DocumentText, path: Path) -> list[str]:
-    from convgen.build import render_instance
-    from convgen.diff import UNCHANGED, diff_documents
-    from convgen.errors import ConvgenError
-    from convgen.project import Project
 
     project = Project(root)
     try:

@@ -15,8 +15,12 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from jinja2 import TemplateError
+
 from convgen.french import MONTHS, UNITS, Duree, nombre_lettres
+from convgen.templating import text_env
 from convgen.textnorm import fold_line
+from convgen.values import ValueTypeError, convert_scalar
 
 # « XXXX », « 2025-xxxx », « M..... », « … », « [Raison sociale] », « xx/xx/xx »
 PLACEHOLDER = re.compile(r"[xX]{3,}|\.{4,}|…{2,}|_{3,}|^\s*\[[^\]]*\]\s*$|\bxx/xx/xx")
@@ -129,7 +133,6 @@ CANDIDATES: dict[str, Callable[[str], Iterable[Any]]] = {
 
 def candidates(text: str, type_: str) -> list[Any]:
     """Values of `type_` that may have been written `text`; each one valid for its type."""
-    from convgen.values import ValueTypeError, convert_scalar
 
     parser = CANDIDATES.get(type_)
     if parser is not None:
@@ -145,9 +148,6 @@ def candidates(text: str, type_: str) -> list[Any]:
 
 def render_filters(value: Any, filters: tuple[str, ...]) -> str | None:
     """The text a template prints for `value` through `filters`, or None if it cannot."""
-    from jinja2 import TemplateError
-
-    from convgen.templating import text_env
 
     source = "{{ v" + "".join(f" | {f}" for f in filters) + " }}"
     try:

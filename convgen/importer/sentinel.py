@@ -18,6 +18,8 @@ from typing import Any
 from jinja2 import TemplateError, Undefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from convgen.templating import FILTERS, GLOBALS, to_text
+
 OPEN, CLOSE = "\ue000", "\ue001"
 MARKER = re.compile(f"{OPEN}(\\d+){CLOSE}")
 
@@ -122,7 +124,6 @@ def _filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _finalize(value: Any) -> str:
-    from convgen.templating import to_text
 
     if isinstance(value, Field):
         return str(value)
@@ -135,7 +136,6 @@ def _finalize(value: Any) -> str:
 
 
 def _environment() -> SandboxedEnvironment:
-    from convgen.templating import FILTERS, GLOBALS
 
     env = SandboxedEnvironment(
         undefined=Field, trim_blocks=True, lstrip_blocks=True, finalize=_finalize

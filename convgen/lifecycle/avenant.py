@@ -14,12 +14,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from convgen.build import Project, render_instance
+from convgen.diff.sources import project_root_of, read_for_diff
 from convgen.errors import InputError
 from convgen.extract import DocumentText, read_document
 from convgen.french import a_lieu
+from convgen.libreoffice import convert_to_pdf
 from convgen.lifecycle.avenant_docx import write_avenant_docx
 from convgen.lifecycle.changes import Amendment, amendments, paragraph_counts
 from convgen.lifecycle.wording import AvenantFacts, AvenantText, avenant_text
+from convgen.zipout import write_atomic
 
 INSTANCE_SUFFIXES = (".yaml", ".yml")
 
@@ -51,8 +55,6 @@ class _Version:
 
 
 def _render(path: Path) -> _Version:
-    from convgen.build import Project, render_instance
-    from convgen.diff.sources import project_root_of
 
     project = Project(project_root_of(path))
     assembled, data = render_instance(project, path, settle=False)
@@ -71,7 +73,6 @@ def read_version(path: Path) -> _Version:
         if not path.is_file():
             raise InputError(f"instance introuvable : {path}")
         return _render(path)
-    from convgen.diff.sources import read_for_diff
 
     return _Version(read_for_diff(path))
 
@@ -124,14 +125,12 @@ def make_avenant(old: Path, new: Path, options: AvenantOptions) -> Avenant:
 
 def avenant_pdf(docx: Path) -> Path:
     """The PDF of the avenant written at `docx`, next to it (LibreOffice)."""
-    from convgen.libreoffice import convert_to_pdf
 
     target = docx.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="convgen-avenant-pdf-") as tmp:
         (produced,) = convert_to_pdf([docx], Path(tmp))
         if not produced.is_file():
             raise InputError(f"{docx}: LibreOffice n'a pas produit de PDF")
-        from convgen.zipout import write_atomic
 
         write_atomic(target, produced.read_bytes())
     return target

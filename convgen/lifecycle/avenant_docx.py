@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from convgen.extract import DocumentText, TextBlock, body_paragraph_elements
-from convgen.french import date_longue
+from convgen.french import date_longue, lettres
 from convgen.lifecycle.wording import AnnexCopy, AvenantText, Heading, Item, Para, Quote
 from convgen.structure import split_sections
 from convgen.wordml import text_runs_xml
@@ -130,7 +130,6 @@ def write_avenant_docx(
     copies: int,
 ) -> bytes:
     """The avenant as .docx bytes, in the frame of the rendered convention `frame`."""
-    from convgen.french import lettres
 
     archive = zipfile.ZipFile(io.BytesIO(frame))
     parts = {name: archive.read(name) for name in archive.namelist()}

@@ -23,6 +23,7 @@ from convgen.diff.align import (
     ARTICLE,
     TITLE_STRONG,
     Pair,
+    Unit,
     align_units,
     title_key,
     title_similarity,
@@ -319,7 +320,6 @@ def _annex_number(label: str) -> str:
 
 
 def _annex_amendment(left: object, right: object) -> list[Amendment]:
-    from convgen.diff.align import Unit
 
     assert left is None or isinstance(left, Unit)
     assert right is None or isinstance(right, Unit)

@@ -37,7 +37,11 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from convgen.ami import french_holidays
+from convgen.assemble import assemble
+from convgen.build import Project
+from convgen.diff.sources import project_root_of
 from convgen.french import Duree, date_longue, fin, lettres_chiffres
+from convgen.lifecycle.register import EventType, Register
 
 
 class DeadlineKind(StrEnum):
@@ -291,7 +295,6 @@ def _ami(data: dict[str, Any], add: Any) -> None:
 
 def _with_register(out: list[Deadline], register: Any, dates: InstanceDates) -> list[Deadline]:
     """The register's events added; nothing after the end of a convention that has ended."""
-    from convgen.lifecycle.register import EventType
 
     kept = list(out)
     for event in register.events:
@@ -347,12 +350,9 @@ def _with_register(out: list[Deadline], register: Any, dates: InstanceDates) -> 
 
 def instance_dates(path: Path) -> InstanceDates:
     """Assemble the instance at `path` (nothing written) and gather what deadlines need."""
-    from convgen.build import Project
-    from convgen.diff.sources import project_root_of
 
     project = Project(project_root_of(path))
     instance, model = project.load_instance(path)
-    from convgen.assemble import assemble
 
     assembled = assemble(instance, model, project.library)
     articles: dict[str, str] = {}
@@ -378,7 +378,6 @@ def instance_dates(path: Path) -> InstanceDates:
 
 def all_deadlines(paths: Iterable[Path], root: Path) -> list[Deadline]:
     """Deadlines of every instance at `paths`, with the register of `root` when there is one."""
-    from convgen.lifecycle.register import Register
 
     register = Register(root)
     out: list[Deadline] = []

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from convgen.build import Project
+from convgen.diff.deviations import IDENTICAL, find_deviations
 from convgen.errors import InputError
 from convgen.lifecycle.register import Convention, Register, Status, sha256_of
 
@@ -22,8 +24,6 @@ def signed_with_older_clause(
     status: Status | None = None,
     partner: str | None = None,
 ) -> list[Convention]:
-    from convgen.build import Project
-    from convgen.diff.deviations import IDENTICAL, find_deviations
 
     library = Project(root).library
     if clause_id not in library.clauses:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from convgen.build import Project, render_instance
+from convgen.diff.sources import project_root_of
 from convgen.errors import RegisterError
 from convgen.lifecycle.register import Register, SignedDocument, sha256_of
 
@@ -17,8 +19,6 @@ SIGNED_PREFIX = "signee:"
 
 
 def signed_document(path: Path) -> SignedDocument:
-    from convgen.build import Project, render_instance
-    from convgen.diff.sources import project_root_of
 
     project = Project(project_root_of(path))
     assembled, data = render_instance(project, path, settle=False)

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pypdf import PdfReader
+
 from convgen.errors import DocumentError
 
 FINGERPRINT_KEY = "/ConvgenEmpreinte"
@@ -52,7 +54,6 @@ class SignatureBlock:
 
 def page_fragments(pdf: bytes) -> list[list[Fragment]]:
     """The text fragments of every page, with their positions."""
-    from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
     pages: list[list[Fragment]] = []
@@ -126,7 +127,6 @@ def field_name(prefix: str, party: str, taken: set[str]) -> str:
 
 def find_signature_blocks(pdf: bytes) -> list[SignatureBlock]:
     """Each party's signature block, in reading order; raise `DocumentError` if none is found."""
-    from pypdf import PdfReader
 
     pages = page_fragments(pdf)
     reader = PdfReader(io.BytesIO(pdf))
@@ -215,8 +215,6 @@ def add_signature_fields(
             writer, SigFieldSpec(block.name, on_page=block.page, box=_points(block.box))
         )
     if paraphes:
-        from pypdf import PdfReader
-
         width = PARAPHE_SIZE[0]
         taken: set[str] = set(existing) | {b.name for b in blocks}
         for page, page_obj in enumerate(PdfReader(io.BytesIO(pdf)).pages):
@@ -247,7 +245,6 @@ def add_signature_fields(
 
 def _is_pdfa(pdf: bytes) -> bool:
     """True when the XMP metadata claims a PDF/A part (pdfaid)."""
-    from pypdf import PdfReader
 
     xmp = PdfReader(io.BytesIO(pdf)).xmp_metadata
     return xmp is not None and b"pdfaid" in xmp.stream.get_data()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from convgen.errors import DocumentError, InputError
+from convgen.zipout import write_atomic
 
 SIGNATURE_PREFIX = "signature-"
 STAMP_TEXT = "Signé électroniquement par\n%(signer)s\nle %(ts)s"
@@ -133,7 +134,6 @@ def sign_pdf(
 
 def sign_file(path: Path, p12_path: Path, password: bytes, field: str | None, output: Path) -> str:
     """Sign the PDF at `path` into `output` (written atomically); return the field signed."""
-    from convgen.zipout import write_atomic
 
     try:
         pdf = path.read_bytes()

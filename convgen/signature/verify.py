@@ -18,8 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from convgen.diff import CHANGED, STATUS_LABELS, UNCHANGED, ArticleDiff, DocumentDiff
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from convgen.build import Project, fingerprint
+from convgen.diff import CHANGED, STATUS_LABELS, UNCHANGED, ArticleDiff, DocumentDiff, diff_paths
+from convgen.diff.sources import project_root_of
 from convgen.errors import DocumentError, InputError
+from convgen.lifecycle.register import Register
+from convgen.lifecycle.signing import signed_document
 from convgen.signature.fields import FINGERPRINT_KEY
 
 MODIFICATION_LABELS = {
@@ -178,8 +185,6 @@ def subject_text(subject: dict[str, object]) -> str:
 
 def recorded_fingerprint(pdf: bytes) -> str | None:
     """The fingerprint convgen recorded in the PDF's document properties, if any."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         info = PdfReader(io.BytesIO(pdf)).metadata
@@ -191,8 +196,6 @@ def recorded_fingerprint(pdf: bytes) -> str | None:
 
 def instance_fingerprint(path: Path) -> str:
     """The input fingerprint `convgen build` records for the instance at `path`."""
-    from convgen.build import Project, fingerprint
-    from convgen.diff.sources import project_root_of
 
     project = Project(project_root_of(path))
     instance, model = project.load_instance(path)
@@ -204,7 +207,6 @@ def verify_pdf(
 ) -> Verification:
     """Verify the signed PDF at `path`, and its text against `against` (an instance .yaml,
     rebuilt, or the original PDF)."""
-    from convgen.diff import diff_paths
 
     try:
         pdf = path.read_bytes()
@@ -295,8 +297,6 @@ def record_signature(result: Verification, root: Path) -> object:
     """Record in the register of `root` the convention verified against its instance as
     signed, on the date of its last signature, with the signed file (its SHA-256 is kept).
     Only a verification that passed, against an instance, can be recorded."""
-    from convgen.lifecycle.register import Register
-    from convgen.lifecycle.signing import signed_document
 
     if not result.ok:
         raise InputError("vérification échouée : la signature n'est pas enregistrée au registre")
