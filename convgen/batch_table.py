@@ -73,6 +73,8 @@ def read_table(path: Path) -> list[Row]:
             raise InputError(
                 "tableau invalide", [problem_at(path, 1, _column(columns, index), why)]
             )
+    _check_columns(path, columns)
+    named = max((i + 1 for i, c in enumerate(columns) if c), default=0)
     rows: list[Row] = []
     start = reader.line_num + 1
     while True:
@@ -94,6 +96,18 @@ def read_table(path: Path) -> list[Row]:
                 rows.append(Row(start, {}, _QUOTE_PROBLEM + span))
             elif len(cells) > len(columns):
                 rows.append(Row(start, {}, f"{len(cells)} cellules pour {len(columns)} colonnes"))
+            elif len(cells) < named:
+                # a cell lost (or a separator missing) would shift the values: not guessed
+                rows.append(
+                    Row(
+                        start,
+                        {},
+                        f"{len(cells)} cellules pour {named} colonnes (séparateur « {delimiter} »"
+                        " manquant ?)",
+                    )
+                )
+            elif unnamed := _unnamed_cell(cells, columns):
+                rows.append(Row(start, {}, unnamed))
             elif bad := _forbidden_cell(cells, columns):
                 rows.append(Row(start, {}, bad))
             else:
@@ -103,6 +117,34 @@ def read_table(path: Path) -> list[Row]:
                 rows.append(Row(start, values))
         start = end + 1
     return rows
+
+
+def _check_columns(path: Path, columns: list[str]) -> None:
+    """Refuse the table for a column named twice, or a column without a name between named
+    ones (its cells would be lost); empty names after the last named column are ignored."""
+    problems = []
+    seen: dict[str, int] = {}
+    named = max((i + 1 for i, c in enumerate(columns) if c), default=0)
+    for index, name in enumerate(columns[:named]):
+        if not name:
+            problems.append(problem_at(path, 1, _column(columns, index), "colonne sans nom"))
+        elif name in seen:
+            first = _column(columns, seen[name]).split(" (")[-1].rstrip(")")
+            problems.append(
+                problem_at(path, 1, _column(columns, index), f"colonne en double (déjà en {first})")
+            )
+        else:
+            seen[name] = index
+    if problems:
+        raise InputError("tableau invalide", problems)
+
+
+def _unnamed_cell(cells: list[str], columns: list[str]) -> str:
+    """The problem of a value written under a column without a name, or ""."""
+    for index, cell in enumerate(cells):
+        if cell.strip() and not columns[index]:
+            return f"{_column(columns, index)}: valeur dans une colonne sans nom"
+    return ""
 
 
 def _forbidden_cell(cells: list[str], columns: list[str]) -> str:

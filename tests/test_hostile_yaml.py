@@ -341,3 +341,41 @@ def test_unclosed_quote_in_a_batch_writes_no_document_for_that_row(project: Path
     assert "communes.csv:3: guillemet non fermé" in result.output
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.glob("*.docx")) == ["lyon.docx"]
+
+
+# -- 5. cell counts and column names ------------------------------------------------------------
+
+
+def test_row_with_missing_cells_is_refused_on_its_own(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("fichier;commune.nom;commune.ville\nlyon;Lyon;Lyon\nbron;Bron\n")
+    rows = read_table(table)
+    assert rows[0].values == {"fichier": "lyon", "commune.nom": "Lyon", "commune.ville": "Lyon"}
+    assert rows[1].line == 3 and rows[1].values == {}
+    assert rows[1].problem == "2 cellules pour 3 colonnes (séparateur « ; » manquant ?)"
+
+
+def test_trailing_unnamed_columns_are_ignored_unless_they_hold_a_value(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("fichier;commune.nom;;\nlyon;Lyon;;\nbron;Bron;;oubli\nvaux;Vaux\n")
+    rows = read_table(table)
+    assert rows[0].values == {"fichier": "lyon", "commune.nom": "Lyon"} and not rows[0].problem
+    assert rows[1].problem == "colonne D: valeur dans une colonne sans nom"
+    assert rows[2].values == {"fichier": "vaux", "commune.nom": "Vaux"}
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("fichier;commune.nom;commune.nom", "t.csv:1: commune.nom (colonne C): colonne en double "
+         "(déjà en colonne B)"),
+        ("fichier;;commune.nom", "t.csv:1: colonne B: colonne sans nom"),
+    ],
+    ids=["double", "sans-nom"],
+)  # fmt: skip
+def test_bad_header_refuses_the_table(tmp_path: Path, header: str, message: str) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text(f"{header}\nlyon;Lyon;Lyon\n")
+    with pytest.raises(InputError) as caught:
+        read_table(table)
+    assert [str(p) for p in caught.value.problems] == [message]

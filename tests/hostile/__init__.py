@@ -1,0 +1,12 @@
+"""The hostile corpus (issue 17): generators of broken and hostile inputs, one family a module.
+
+`CASES` lists every case (`family/name`); `tests/test_hostile_corpus.py` runs each through the
+real CLI with time and memory limits and checks the contract (`tests.hostile.runner`).
+"""
+
+from __future__ import annotations
+
+from tests.hostile import clauses, control, tables, yaml_bombs  # noqa: F401  (each module registers its cases)
+from tests.hostile.base import CASES, Case
+
+__all__ = ["CASES", "Case"]
