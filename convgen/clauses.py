@@ -17,7 +17,10 @@ from convgen.schema import SectionSpec, parse_section, suggest
 from convgen.templating import clause_env
 from convgen.yamlload import MAX_BYTES, YamlDoc, forbidden_char, load_yaml_text
 
-FRONT_KEYS = {"id", "titre", "categorie", "source", "parametres", "variantes", "variante_defaut"}
+# The front matter's keys: the texts, then `parametres` (a schema, `schema.parse_section`) and
+# `variantes` (a dictionary of descriptions, `_split_variants`).
+FRONT_TEXTS = ("id", "titre", "categorie", "source", "variante_defaut")
+FRONT_KEYS = {*FRONT_TEXTS, "parametres", "variantes"}
 _VARIANT_LINE = re.compile(r"^===\s*([\w-]+)\s*===\s*$")
 
 
@@ -145,14 +148,22 @@ def load_clause(path: Path, problems: list[Problem]) -> Clause | None:
     front_text = "\n" + "\n".join(lines[1:end])
     front = load_yaml_text(front_text, path)
     problems.extend(front.problems)
-    meta = front.data if isinstance(front.data, dict) else {}
-    for key in meta:
+    meta = dict(front.data) if isinstance(front.data, dict) else {}
+    mistyped: set[str] = set()
+    for key in list(meta):
         if key not in FRONT_KEYS:
             problems.append(
                 problem_at(
                     path, front.line_of((key,)), key, f"clé inconnue{suggest(key, FRONT_KEYS)}"
                 )
             )
+        elif key in FRONT_TEXTS and meta[key] is not None and not isinstance(meta[key], str):
+            kind = "une liste" if isinstance(meta[key], list) else "un dictionnaire"
+            problems.append(
+                problem_at(path, front.line_of((key,)), key, f"un texte est attendu, pas {kind}")
+            )
+            mistyped.add(key)
+            del meta[key]
     clause_id = meta.get("id")
     if clause_id != path.stem:
         problems.append(
@@ -164,7 +175,7 @@ def load_clause(path: Path, problems: list[Problem]) -> Clause | None:
             )
         )
     for required in ("titre", "categorie"):
-        if not meta.get(required):
+        if not meta.get(required) and required not in mistyped:
             problems.append(problem_at(path, front.line_of(()), required, "valeur manquante"))
     parametres = parse_section(meta.get("parametres"), front, ("parametres",), problems)
     variants = _split_variants(path, lines, end + 1, meta, front, problems)
