@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from convgen import clihelp
-from convgen.errors import ConvgenError
+from convgen.errors import ConvgenError, ProjectNotFoundError
 
 clihelp.install()  # French click (strings, metavars), before any command is defined
 
@@ -32,10 +32,21 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ConvgenError as exc:
-            click.echo(f"erreur : {exc}" if not exc.problems else str(exc), err=True)
+            message = f"erreur : {exc}" if not exc.problems else str(exc)
+            click.echo(message + _project_example(exc), err=True)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _project_example(exc: ConvgenError) -> str:
+    """Outside a project, the command line that names one: « convgen build --root ../conventions »."""
+    if not isinstance(exc, ProjectNotFoundError):
+        return ""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return ""
+    return f" (par exemple : {context.command_path} {exc.option} ../conventions)"
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)

@@ -72,6 +72,42 @@ class UnknownModelError(LibraryError):
     """Raised when an instance or a command names a model that `templates/` does not have."""
 
 
+# What each folder of a project is, as the messages name it.
+PROJECT_FOLDERS = {
+    "clauses": "bibliothèque de clauses",
+    "templates": "dossier des modèles",
+    "instances": "dossier des instances",
+}
+
+
+class ProjectNotFoundError(InputError):
+    """Raised when a command that needs a project folder (clauses/, templates/, instances/)
+    runs where it has none: says where convgen looked and what `--root` does. `any_of`: the
+    command needed any one of the `missing` folders (a project, whatever it holds)."""
+
+    def __init__(
+        self, root: Path, missing: list[str], option: str = "--root", any_of: bool = False
+    ) -> None:
+        where = root.resolve()
+        if any_of:
+            folders = ", ni ".join(f"{name}/" for name in missing)
+            found = f"pas de projet convgen : ni {folders} dans {where}"
+        else:
+            found = " ; ".join(
+                f"{PROJECT_FOLDERS.get(name, name)} introuvable : {where / name}"
+                for name in missing
+            )
+        origin = "le dossier courant" if root == Path(".") else f"{option} {root}"
+        super().__init__(
+            f"{found}. convgen a cherché le projet dans {origin} ({where}) : lancez-le depuis "
+            f"le dossier du projet (qui contient clauses/, templates/ et instances/) ou "
+            f"indiquez celui-ci avec {option} DOSSIER"
+        )
+        self.root = root
+        self.missing = list(missing)
+        self.option = option
+
+
 class ToolMissingError(ConvgenError):
     """Raised when an external program (LibreOffice) needed for the command is missing."""
 

@@ -11,11 +11,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convgen.clauses import Library, load_library
+from convgen.errors import PROJECT_FOLDERS, ProjectNotFoundError
 from convgen.instances import Instance, ModelSource, load_instance
 from convgen.models import Model
 from convgen.render_docx import CompiledFrame, compile_frame
 
 CHECK_CONFIG = ".convgen-check.yaml"
+
+
+def require_project(root: Path, *folders: str, option: str = "--root") -> None:
+    """Raise `ProjectNotFoundError` unless `root` has each of `folders` (« clauses »,
+    « templates », « instances »); with no `folders`, unless it has at least one of them.
+
+    Commands call it first, so that outside a project the error says where convgen looked
+    and what `--root` does, instead of a missing file deep in the stage that needed it.
+    """
+    if not folders:
+        if not any((root / name).is_dir() for name in PROJECT_FOLDERS):
+            raise ProjectNotFoundError(root, list(PROJECT_FOLDERS), option, any_of=True)
+        return
+    missing = [name for name in folders if not (root / name).is_dir()]
+    if missing:
+        raise ProjectNotFoundError(root, missing, option)
 
 
 @dataclass

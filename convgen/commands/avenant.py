@@ -66,8 +66,10 @@ def command(
     from convgen.lifecycle.avenant import AvenantOptions, make_avenant
     from convgen.lifecycle.register import Register
     from convgen.lifecycle.signing import signed_source
+    from convgen.project import require_project
     from convgen.zipout import make_output_dir, write_atomic
 
+    require_project(root, "clauses", "templates")  # NEW is rendered with the project's library
     paths = [Path(v) for v in versions]
     if signed and len(paths) != 1:
         raise InputError("avec --signed, donner seulement NEW (l'instance modifiée)")

@@ -116,7 +116,10 @@ def command(
     tableau est refusé avant tout rendu, avec la liste des colonnes à ajouter.
     """
     from convgen.build import Project
+    from convgen.project import require_project
 
+    # Without targets nor --data, the instances are the project's.
+    require_project(root, "clauses", "templates", *(() if targets or table else ("instances",)))
     project = Project(root)
     pdf = pdf or pdfa or paraphes
     if table is not None:

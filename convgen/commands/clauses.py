@@ -79,9 +79,10 @@ def command(clause_id: str | None, root: Path) -> None:
       convgen clauses duree
     """
     from convgen.build import Project
+    from convgen.project import require_project
     from convgen.schema import FieldSpec
 
-    require_library(root / "clauses", "--root DOSSIER")
+    require_project(root, "clauses")
     library = Project(root).library
     if clause_id is None:
         clauses = sorted(library.clauses.values(), key=lambda c: (c.categorie, c.id))

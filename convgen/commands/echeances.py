@@ -62,8 +62,10 @@ def command(
     from convgen.french import parse_duree
     from convgen.lifecycle.calendar_ics import deadlines_csv, deadlines_ics, deadlines_text
     from convgen.lifecycle.deadlines import all_deadlines
+    from convgen.project import require_project
     from convgen.zipout import write_atomic
 
+    require_project(root, "clauses", "templates", *(() if targets else ("instances",)))
     paths = find_instances(targets, root / "instances")
     deadlines = all_deadlines(paths, root)
     if within:

@@ -60,6 +60,10 @@ def command(
         raise InputError("--model et --new-model s'excluent : choisir l'un des deux")
     if not source.exists():
         raise InputError(f"{source}: fichier introuvable")
+    from convgen.project import require_project
+
+    # Articles are matched against the project's clauses; its models give the fields.
+    require_project(project, "clauses", "templates", option="--project")
     sources = collect_documents([source])
     if new_model:
         from convgen.importer.newmodel import import_new_model

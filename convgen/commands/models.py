@@ -24,7 +24,9 @@ def command(name: str | None, root: Path) -> None:
     """
     from convgen.build import Project
     from convgen.models import list_models
+    from convgen.project import require_project
 
+    require_project(root, "clauses", "templates")
     project = Project(root)
     names = [name] if name else list_models(project.templates_dir)
     for model_name in names:

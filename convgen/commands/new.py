@@ -25,9 +25,11 @@ def command(model: str, file: Path, force: bool, root: Path) -> None:
       convgen new mutuelle-communale instances/ccas-niort.yaml
     """
     from convgen.build import Project
+    from convgen.project import require_project
     from convgen.scaffold import instance_skeleton
     from convgen.zipout import make_output_dir, write_text_atomic
 
+    require_project(root, "clauses", "templates")
     project = Project(root)
     if file.exists() and not force:
         raise InputError(f"{file} existe déjà (--force pour le remplacer)")

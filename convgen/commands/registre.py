@@ -48,9 +48,13 @@ def command() -> None:
     """
 
 
-def _register(root: Path) -> Any:
+def _register(root: Path, *folders: str) -> Any:
+    """The project's register; `folders` are those the command needs besides the register."""
     from convgen.lifecycle.register import Register
+    from convgen.project import require_project
 
+    if folders or not (root / "registre").is_dir():  # a register alone is a project
+        require_project(root, *folders)
     return Register(root)
 
 
@@ -78,7 +82,8 @@ def sign(instance: Path, on: date, pdf: Path | None, deliberation: str | None, r
     """
     from convgen.lifecycle.signing import signed_document
 
-    convention = _register(root).sign(signed_document(instance), on, pdf, deliberation)
+    register = _register(root, "clauses", "templates")  # the instance is rendered
+    convention = register.sign(signed_document(instance), on, pdf, deliberation)
     _say(convention, f"signée le {on.isoformat()}")
 
 
@@ -118,10 +123,11 @@ def amend(
 
     from convgen.lifecycle.signing import signed_document
 
+    register = _register(root, "clauses", "templates")  # the instance is rendered
     document = signed_document(instance)
     if convention:
         document = dataclasses.replace(document, instance=Path(convention).stem)
-    recorded = _register(root).amend(document, on, numero, pdf, deliberation)
+    recorded = register.amend(document, on, numero, pdf, deliberation)
     last = recorded.avenants[-1]
     _say(recorded, f"avenant n° {last.numero} signé le {on.isoformat()}")
 

@@ -47,7 +47,9 @@ def command(root: Path, port: int, host: str, password: str | None) -> None:
             f"passe (--password ou variable {PASSWORD_ENV})"
         )
     if not (root / "instances").is_dir() and not (root / "templates").is_dir():
-        raise InputError(f"{root} n'est pas un projet convgen (ni instances/ ni templates/)")
+        from convgen.errors import ProjectNotFoundError
+
+        raise ProjectNotFoundError(root, ["instances", "templates"])
     import uvicorn
 
     from convgen.web.app import create_app
