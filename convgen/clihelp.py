@@ -197,3 +197,17 @@ def install() -> None:
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
     click.Context.formatter_class = FrenchHelpFormatter
+    _french_error_hints()
+
+
+def _french_error_hints() -> None:
+    """« Argument manquant 'MODÈLE' », as the usage line names it, not 'MODEL'."""
+    english = click.core.Argument.get_error_hint
+    if getattr(english, "_convgen_french", False):
+        return
+
+    def get_error_hint(self: click.core.Argument, ctx: click.Context | None) -> str:
+        return french_metavars(english(self, ctx))
+
+    get_error_hint._convgen_french = True  # type: ignore[attr-defined]
+    click.core.Argument.get_error_hint = get_error_hint  # type: ignore[method-assign]

@@ -118,3 +118,22 @@ def test_diff_summary_agrees_with_parties() -> None:
     assert summary_line(one) == (  # type: ignore[arg-type]
         "1 partie comparée\u00a0: 1 modifiée — documents différents."
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["new"], "'MODÈLE'"),
+        (["diff"], "'ANCIEN'"),
+        (["deviations"], "'CHEMINS...'"),
+        (["avenant"], "'[ANCIEN] NOUVEAU'"),
+    ],
+)
+def test_missing_arguments_are_named_as_the_usage_line_names_them(
+    args: list[str], hint: str
+) -> None:
+    result = CliRunner().invoke(cli, args, prog_name="convgen")
+    assert result.exit_code == 2
+    assert f"Erreur : Argument manquant {hint}." in result.output
+    usage = next(x for x in result.output.splitlines() if x.startswith("Utilisation"))
+    assert hint.strip("'").split()[-1].rstrip(".") in usage
