@@ -140,8 +140,30 @@ def _convert_chunk(
                 + ", ".join(str(m) for m in missing)
                 + (f" ({' / '.join(detail)})" if detail else "")
             )
+        broken = [s for s in chunk if not is_whole_pdf(out_dir / f"{s.stem}.pdf")]
+        if broken:
+            for s in broken:
+                (out_dir / f"{s.stem}.pdf").unlink(missing_ok=True)
+            raise ConvgenError(
+                "LibreOffice a produit un PDF vide ou illisible pour : "
+                + ", ".join(str(b) for b in broken)
+            )
     finally:
         _remove_tree(Path(profile))
+
+
+def is_whole_pdf(path: Path) -> bool:
+    """Whether `path` starts as a PDF does and ends with its end-of-file marker (a PDF cut
+    short by a crash, an empty file or another program's output does not)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(5)
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 1024))
+            tail = handle.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
 
 
 def _run(

@@ -524,3 +524,28 @@ def test_write_skeleton_writes_a_loadable_instance(project: Path, tmp_path: Path
     doc = load_yaml(target)
     assert doc.data["modele"] == "essai" and "collectivite" in doc.data
     assert leftovers(target.parent) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "(out / (Path(arg).stem + '.pdf')).write_bytes(b'')",
+        "(out / (Path(arg).stem + '.pdf')).write_bytes(b'pas un PDF')",
+        "(out / (Path(arg).stem + '.pdf')).write_bytes(b'%PDF-1.7 coupe au milieu')",
+    ],
+    ids=["vide", "pas-un-pdf", "tronque"],
+)
+def test_empty_or_cut_pdf_from_libreoffice_keeps_the_previous_pair(
+    project: Path, old_pair: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    script = (
+        "import sys\nfrom pathlib import Path\nargs = sys.argv[1:]\n"
+        "out = Path(args[args.index('--outdir') + 1])\n"
+        f"for arg in args:\n    if arg.endswith('.docx'):\n        {body}\n"
+    )
+    bin_dir = fake_soffice(tmp_path / "bin", script)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = build_pdf(project, old_pair)
+    assert result.exit_code == 2
+    assert "LibreOffice a produit un PDF vide ou illisible pour : " in result.stderr
+    assert_pair_unchanged(old_pair)

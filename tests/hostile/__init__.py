@@ -6,7 +6,16 @@ real CLI with time and memory limits and checks the contract (`tests.hostile.run
 
 from __future__ import annotations
 
-from tests.hostile import clauses, control, tables, yaml_bombs  # noqa: F401  (each module registers its cases)
+# each module registers its cases
+from tests.hostile import (  # noqa: F401
+    clauses,
+    concurrency,
+    control,
+    libreoffice,
+    outputs,
+    tables,
+    yaml_bombs,
+)
 from tests.hostile.base import CASES, Case
 
 __all__ = ["CASES", "Case"]

@@ -37,8 +37,8 @@ LEAKS = (
     "Traceback (most recent call last)",
     "object at 0x",
     "Aborted!",
-    "Error: ",
-    "Usage: ",
+    "\nError: ",  # click's English (at the start of a line)
+    "\nUsage: ",
     "Try '",
     "MemoryError",
     "RecursionError",
@@ -165,7 +165,9 @@ def check_contract(run: Run, outcomes: list[Outcome], before: dict[str, str]) ->
         assert outcome.code is not None, f"tué après {TIMEOUT:.0f} s\n{shown}"
         assert outcome.code in run.exits, f"code attendu {run.exits}, obtenu {shown}"
         for leak in LEAKS:
-            assert leak not in outcome.output, f"« {leak} » dans la sortie\n{shown}"
+            assert leak not in "\n" + outcome.stdout and leak not in "\n" + outcome.stderr, (
+                f"« {leak} » dans la sortie\n{shown}"
+            )
         for text in run.forbid:
             assert text not in outcome.output, f"« {text} » dans la sortie\n{shown}"
         if outcome.code == 2:
