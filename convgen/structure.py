@@ -16,23 +16,37 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
 from convgen.extract import DocumentText, TextBlock
 from convgen.french import from_roman
 from convgen.textnorm import fold_line
 
-KINDS = ("titre", "parties", "sommaire", "preambule", "article", "cloture", "annexe")
+
+class Kind(StrEnum):
+    """What a section of a convention is (its value is what reports and JSON write)."""
+
+    TITRE = "titre"
+    PARTIES = "parties"
+    SOMMAIRE = "sommaire"
+    PREAMBULE = "preambule"
+    ARTICLE = "article"
+    CLOTURE = "cloture"
+    ANNEXE = "annexe"
+
+
+KINDS = tuple(Kind)
 
 # Kind → label shown to users for sections that have no number.
 KIND_LABELS = {
-    "titre": "Titre",
-    "parties": "Parties",
-    "sommaire": "Sommaire",
-    "preambule": "Préambule",
-    "cloture": "Signatures",
-    "annexe": "Annexe",
-    "article": "Article",
+    Kind.TITRE: "Titre",
+    Kind.PARTIES: "Parties",
+    Kind.SOMMAIRE: "Sommaire",
+    Kind.PREAMBULE: "Préambule",
+    Kind.CLOTURE: "Signatures",
+    Kind.ANNEXE: "Annexe",
+    Kind.ARTICLE: "Article",
 }
 
 
@@ -45,7 +59,7 @@ class Section:
     own heading and paragraphs. `iter_blocks()` gives everything in document order.
     """
 
-    kind: str
+    kind: Kind
     number: str | None
     label: str
     title: str
@@ -139,7 +153,7 @@ def normalise_number(raw: str) -> str | None:
 
 @dataclass
 class _Heading:
-    kind: str
+    kind: Kind
     number: str | None
     label: str
     title: str
@@ -174,7 +188,7 @@ def parse_article_heading(text: str) -> _Heading | None:
     if not _looks_like_title(m.group("title").strip(), bool(m.group("sep").strip())):
         return None
     label = clean[: m.start("title")].rstrip(" :–—-")
-    return _Heading("article", number, label, title)
+    return _Heading(Kind.ARTICLE, number, label, title)
 
 
 def parse_division(text: str) -> str | None:
@@ -235,23 +249,23 @@ class _Splitter:
         self.seen_body = False  # a préambule or an article has started
         self.division: str | None = None  # the current "Titre II"
 
-    def _open(self, kind: str, heading: TextBlock | None, h: _Heading | None = None) -> Section:
+    def _open(self, kind: Kind, heading: TextBlock | None, h: _Heading | None = None) -> Section:
         section = Section(
             kind=kind,
             number=h.number if h else None,
             label=h.label if h else KIND_LABELS[kind],
             title=h.title if h else "",
             heading=heading,
-            division=self.division if kind == "article" else None,
+            division=self.division if kind == Kind.ARTICLE else None,
         )
         self.sections.append(section)
-        self.article = section if kind == "article" else None
+        self.article = section if kind == Kind.ARTICLE else None
         return section
 
     def _current(self) -> Section:
-        if not self.sections or self.sections[-1].kind == "sommaire":
+        if not self.sections or self.sections[-1].kind == Kind.SOMMAIRE:
             # What follows a sommaire is the title page again, until "Entre" or the préambule.
-            self._open("titre", None)
+            self._open(Kind.TITRE, None)
         last = self.sections[-1]
         return last.children[-1] if last.children else last
 
@@ -267,12 +281,12 @@ class _Splitter:
             inline = len(rest) > 100 or (rest.endswith((".", ";")) and len(rest.split()) > 8)
             title = "" if inline else rest.strip(" :–—-")
             label = clean[: m.end("num")]
-            return _Heading("article", number, label, title, inline_body=inline)
+            return _Heading(Kind.ARTICLE, number, label, title, inline_body=inline)
         m = _PAREN_SUB.match(clean)
         if m and len(clean) <= 80 and not clean.endswith((".", ";", ",", ":")):
             title = m.group("title").strip()
             if title[:1].isupper() or title[:1] in "«\"'":
-                return _Heading("article", f"{parent}.{int(m.group('num'))}", clean[:2], title)
+                return _Heading(Kind.ARTICLE, f"{parent}.{int(m.group('num'))}", clean[:2], title)
         return None
 
     def _article_heading(self, block: TextBlock) -> _Heading | None:
@@ -298,16 +312,16 @@ class _Splitter:
         """Open the section `block` starts, or add it to the current one."""
         clean = clean_heading_text(block.text)
         h = self._article_heading(block) if clean else None
-        ends_part = self._in_kind("cloture", "annexe")
+        ends_part = self._in_kind(Kind.CLOTURE, Kind.ANNEXE)
         if h is None and clean and not ends_part:
             division = parse_division(block.text)
             if division is not None and (block.outline_level is not None or not self.styled):
                 self.division = division
         if h is not None:
-            self._open("article", block, h)
+            self._open(Kind.ARTICLE, block, h)
             self.seen_body = True
         elif clean and _PREAMBULE.match(clean) and not ends_part:
-            self._open("preambule", block)
+            self._open(Kind.PREAMBULE, block)
             self.seen_body = True
         elif (
             self.seen_body
@@ -317,14 +331,22 @@ class _Splitter:
         ):
             self._open_annexe(block, clean)
         elif self.seen_body and clean and _CLOSING.match(clean) and not ends_part:
-            self._open("cloture", None).blocks.append(block)
+            self._open(Kind.CLOTURE, None).blocks.append(block)
         elif (
-            not self.seen_body and clean and _PARTIES.search(clean) and not self._in_kind("parties")
+            not self.seen_body
+            and clean
+            and _PARTIES.search(clean)
+            and not self._in_kind(Kind.PARTIES)
         ):
-            self._open("parties", None).blocks.append(block)
+            self._open(Kind.PARTIES, None).blocks.append(block)
         elif clean and (sub := self._sub_heading(block)) is not None and self.article is not None:
             child = Section(
-                "article", sub.number, sub.label, sub.title, heading=block, division=self.division
+                Kind.ARTICLE,
+                sub.number,
+                sub.label,
+                sub.title,
+                heading=block,
+                division=self.division,
             )
             self.article.children.append(child)
         elif (
@@ -334,22 +356,22 @@ class _Splitter:
             and 0 < len(clean) <= 120
             and not ends_part
         ):
-            self._open("article", block, _Heading("article", None, clean, clean))
+            self._open(Kind.ARTICLE, block, _Heading(Kind.ARTICLE, None, clean, clean))
         else:
             self._current().blocks.append(block)
 
-    def _in_kind(self, *kinds: str) -> bool:
+    def _in_kind(self, *kinds: Kind) -> bool:
         return bool(self.sections) and self.sections[-1].kind in kinds
 
     def _open_annexe(self, block: TextBlock, clean: str) -> None:
         m = _ANNEXE.match(clean)
         if m is None:
-            self._open("annexe", block, _Heading("annexe", None, "Annexes", ""))
+            self._open(Kind.ANNEXE, block, _Heading(Kind.ANNEXE, None, "Annexes", ""))
             return
         raw = re.sub(r"(?i)^n°\s*", "", m.group("num"))
         num = normalise_number(raw) or raw
         title = m.group("title").strip(" :–—-.")
-        self._open("annexe", block, _Heading("annexe", None, f"Annexe {num}", title))
+        self._open(Kind.ANNEXE, block, _Heading(Kind.ANNEXE, None, f"Annexe {num}", title))
 
     def _sommaire_starts(self, i: int) -> bool:
         text = self.blocks[i].text
@@ -371,9 +393,9 @@ class _Splitter:
         is_title = _is_sommaire_title(first.text) or not is_toc_line(first.text)
         if is_title and not is_toc_line(first.text) and self._text_before_sommaire(first.text):
             self._current().blocks.append(first)  # "Convention de … S o m m a i r e" merged
-            section = self._open("sommaire", None)
+            section = self._open(Kind.SOMMAIRE, None)
         else:
-            section = self._open("sommaire", first if is_title else None)
+            section = self._open(Kind.SOMMAIRE, first if is_title else None)
             if not is_title:
                 section.blocks.append(first)
         j = i + 1
@@ -399,9 +421,9 @@ def split_sections(doc: DocumentText) -> list[Section]:
 
 def section_label(section: Section) -> str:
     """Label used by `article_label_of_blocks`: "4", "4.1", "Préambule", "Annexe 2"."""
-    if section.kind == "article":
+    if section.kind == Kind.ARTICLE:
         return section.number or section.title or section.label
-    if section.kind == "annexe":
+    if section.kind == Kind.ANNEXE:
         return section.label
     return KIND_LABELS[section.kind]
 
