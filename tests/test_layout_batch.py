@@ -88,3 +88,24 @@ def test_qualities_are_elided_in_the_parties_block(batch: Path) -> None:
     assert "En sa qualité d'Adjointe au maire déléguée" in first
     assert "qualité de Adjointe" not in first
     assert "En sa qualité de Maire," in " ".join(page_lines(batch / "le-teil.pdf")[0])
+
+
+@pytest.mark.parametrize(
+    ("stem", "phrases"),
+    [
+        ("y", ["La Commune d'Y", "Fait à Y, le 12/04/2025.", "Pour la commune d'Y,"]),
+        ("eu", ["La Commune d'Eu", "Pour la commune d'Eu,"]),
+        ("oeuilly", ["La Commune d'Œuilly", "Fait à Œuilly,"]),
+        ("le-havre", ["La Commune du Havre", "Fait au Havre,", "Pour la commune du Havre,"]),
+        ("trois-ilets", ["La Commune des Trois-Îlets", "Fait aux Trois-Îlets,"]),
+        ("ile-rousse", ["La Commune de L'Île-Rousse", "Fait à L'Île-Rousse,"]),
+        ("les-vans", ["La Commune des Vans", "Fait aux Vans,"]),
+    ],
+)
+def test_commune_names_take_their_article_and_elision(
+    batch: Path, stem: str, phrases: list[str]
+) -> None:
+    pages = page_lines(batch / f"{stem}.pdf")
+    text = " ".join(x for page in (pages[0], pages[-1]) for x in page)
+    for phrase in phrases:
+        assert phrase in text, (stem, phrase)
