@@ -289,3 +289,33 @@ def test_the_summary_page_lists_the_changed_parts(tmp_path: Path) -> None:
     assert "En-tête (modifié)" in text
     assert "Zone de texte (modifié)" in text
     assert "« de travail » → « définitif »" in text
+
+
+def test_a_footer_added_is_inserted_with_its_page_field(tmp_path: Path) -> None:
+    old = write_word(tmp_path / "v1.docx", WordFile(list(BODY), footer=None))
+    new = write_word(tmp_path / "v2.docx", WordFile(list(BODY), footer="Page {PAGE} sur 3"))
+    redline = tmp_path / "redline.docx"
+    write_redline(diff_paths(old, new), redline, summary=False)
+    footer = _part(redline, "word/footer1.xml")
+    runs = list(footer.iter(f"{W}r"))
+    # every run is an insertion: its text, and the field's characters, code and result
+    assert runs and all(r.getparent().tag == f"{W}ins" for r in runs)
+    assert [t.text for t in footer.iter(f"{W}instrText")] == [" PAGE "]
+    assert _texts(resolve(footer, accept=True)) == ["Page 1 sur 3"]
+    assert _texts(resolve(footer, accept=False)) == []
+
+
+def test_text_written_anew_keeps_page_numbers_as_fields() -> None:
+    from convgen.diff.redline import EQUAL, INSERTED, _Ids, _Para, paragraph_xml
+
+    p = paragraph_xml(
+        _Para("Normal", [(EQUAL, "Page {PAGE} sur "), (INSERTED, "{NUMPAGES}")]), _Ids()
+    )
+    assert [t.text for t in p.iter(f"{W}instrText")] == [" PAGE ", " NUMPAGES "]
+    assert "{" not in "".join(p.itertext())
+    inserted = p.find(f"{W}ins")
+    assert [c.get(f"{W}fldCharType") for c in inserted.iter(f"{W}fldChar")] == [
+        "begin",
+        "separate",
+        "end",
+    ]

@@ -347,6 +347,41 @@ def _run(text: str, deleted: bool) -> etree._Element:
     return run
 
 
+def _text_runs(text: str, deleted: bool, rpr: etree._Element | None = None) -> list[etree._Element]:
+    """Runs of `text`; a page-number field read by name (« {PAGE} ») is written back as a
+    field (`w:fldChar` … `w:instrText` or `w:delInstrText`), never as its name."""
+    runs: list[etree._Element] = []
+
+    def add(run: etree._Element) -> None:
+        if rpr is not None:
+            run.insert(0, copy.deepcopy(rpr))
+        runs.append(run)
+
+    def field_char(kind: str) -> etree._Element:
+        run = etree.Element(_w("r"))
+        etree.SubElement(run, _w("fldChar"), {_w("fldCharType"): kind})
+        return run
+
+    position = 0
+    for match in [*_PAGE_FIELD_NAME.finditer(text), None]:
+        end = match.start() if match is not None else len(text)
+        if text[position:end]:
+            add(_run(text[position:end], deleted))
+        if match is None:
+            break
+        add(field_char("begin"))
+        code = etree.Element(_w("r"))
+        instr = etree.SubElement(code, _w("delInstrText" if deleted else "instrText"))
+        instr.text = f" {match.group(0)[1:-1]} "
+        instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        add(code)
+        add(field_char("separate"))
+        add(_run("1", deleted))  # a cached result, computed again by Word when it lays out
+        add(field_char("end"))
+        position = match.end()
+    return runs
+
+
 def paragraph_xml(para: _Para, ids: _Ids) -> etree._Element:
     p = etree.Element(_w("p"))
     ppr = etree.SubElement(p, _w("pPr"))
@@ -356,10 +391,10 @@ def paragraph_xml(para: _Para, ids: _Ids) -> etree._Element:
         etree.SubElement(rpr, _w(para.mark), ids.attrs())
     for kind, text in para.runs:
         if kind == EQUAL:
-            p.append(_run(text, deleted=False))
+            p.extend(_text_runs(text, deleted=False))
         else:
             wrapper = etree.SubElement(p, _w(kind), ids.attrs())
-            wrapper.append(_run(text, deleted=kind == DELETED))
+            wrapper.extend(_text_runs(text, deleted=kind == DELETED))
     _add_move_range(p, para, ids)
     return p
 
@@ -782,6 +817,10 @@ def track_in_runs(p: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> 
         elif text:
             removed.append((len(kinds), kind, text))
     new_text = "".join(text for kind, text in runs if kind in NEW_SIDE)
+    whole = {kind for kind, text in runs if text}
+    if len(whole) == 1 and whole <= {INSERTED, MOVE_TO} and _same_text(new_text, actual):
+        _wrap_every_run(p, whole.pop(), ids)  # field characters and codes included
+        return True
     if not actual and (new_text or not removed):
         return not new_text and not removed
     matcher = SequenceMatcher(None, new_text, actual, autojunk=False)
@@ -808,6 +847,9 @@ def track_in_runs(p: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> 
     char_kind = [EQUAL] * len(actual)
     for i, j in mapped.items():
         char_kind[j] = kinds[i]
+    for j in range(1, len(actual)):  # a field's cached result goes with the text before it
+        if j not in matched and char_kind[j - 1] in (INSERTED, MOVE_TO):
+            char_kind[j] = char_kind[j - 1]
 
     def actual_position(i: int) -> int:
         """Where, in the paragraph's text, the newer text's position `i` falls."""
@@ -829,10 +871,7 @@ def track_in_runs(p: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> 
             anchor = starts.get(pos)
             rpr = _rpr_near(anchor if anchor is not None else last_run)
             element = etree.Element(_w("del" if kind == DELETED else kind), ids.attrs())
-            run = _run(text, deleted=kind == DELETED)
-            if rpr is not None:
-                run.insert(0, rpr)
-            element.append(run)
+            element.extend(_text_runs(text, kind == DELETED, rpr))
             if anchor is not None:
                 anchor.addprevious(element)
             elif last_run is not None:
@@ -841,6 +880,30 @@ def track_in_runs(p: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> 
             else:
                 p.append(element)
     return True
+
+
+def _same_text(compared: str, actual: str) -> bool:
+    """The compared text is the whole of the paragraph's (spaces, digits and page-number
+    fields read by name apart: « {PAGE} » is shown as a number)."""
+
+    def folded(text: str) -> str:
+        return re.sub(r"[\s\d]", "", text)
+
+    return folded(_PAGE_FIELD_NAME.sub("", compared)) == folded(actual)
+
+
+def _wrap_every_run(p: etree._Element, kind: str, ids: _Ids) -> None:
+    """A paragraph wholly inserted (moved here): each of its runs wrapped, wherever it is
+    (in a hyperlink, a field, a content control), text boxes apart."""
+    for run in list(p.iter(_w("r"))):
+        parent = run.getparent()
+        if parent is None or parent.tag in (_w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")):
+            continue
+        if any(a.tag in _SKIPPED_SUBTREES for a in run.iterancestors()):
+            continue
+        wrapper = etree.Element(_w(kind), ids.attrs())
+        run.addprevious(wrapper)
+        wrapper.append(run)
 
 
 def _field_result_atoms(p: etree._Element) -> set[int]:
@@ -977,14 +1040,12 @@ def _flatten(target: etree._Element, runs: list[tuple[str, str]], ids: _Ids) -> 
         if child.tag not in _KEPT_IN_PARAGRAPH:
             target.remove(child)
     for kind, text in runs:
-        run = _run(text, deleted=kind == DELETED)
-        if first_rpr is not None:
-            run.insert(0, copy.deepcopy(first_rpr))
+        pieces = _text_runs(text, kind == DELETED, first_rpr)
         if kind == EQUAL:
-            target.append(run)
+            target.extend(pieces)
         else:
             wrapper = etree.SubElement(target, _w(kind), ids.attrs())
-            wrapper.append(run)
+            wrapper.extend(pieces)
     for run in anchors:
         target.append(run)
 
