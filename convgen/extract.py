@@ -77,6 +77,7 @@ class TextBlock:
     part_paragraph: int | None = None  # 1-based among the paragraphs of its item, as
     #                                  `body_paragraph_elements` lists them
     note_number: int | None = None  # footnotes/endnotes: the number Word prints
+    called_from: int | None = None  # notes, comments: the body paragraph that calls them
     author: str = ""  # comments: w:author
 
 
@@ -390,6 +391,7 @@ class _DocxReader:
         self.item = ""
         self.item_paragraphs = 0
         self.note_number: int | None = None
+        self.called_from: int | None = None
         self.author = ""
         self.text_boxes = 0
 
@@ -417,6 +419,7 @@ class _DocxReader:
             item=self.item,
             part_paragraph=self.item_paragraphs,
             note_number=self.note_number,
+            called_from=self.called_from,
             author=self.author,
         )
         if zone == ZONE_BODY:
@@ -465,6 +468,7 @@ class _DocxReader:
         self.container(el, zone, False)
         self.part, self.item, self.item_paragraphs = "word/document.xml", "", 0
         self.note_number = None
+        self.called_from = None
         self.author = ""
 
     def read(self) -> DocumentText:
@@ -478,6 +482,7 @@ class _DocxReader:
         note_numbers = {
             kind: _note_numbers(root, kind) for kind in ("footnoteReference", "endnoteReference")
         }
+        calls = _calls(body) if body is not None else {}
         for name in names:
             zone = None
             if re.fullmatch(r"word/header\d*\.xml", name):
@@ -502,10 +507,12 @@ class _DocxReader:
                         continue
                     note_id = note.get(f"{_W}id", "")
                     self.note_number = numbers.get(note_id)
+                    self.called_from = calls.get((zone, note_id))
                     self.item_container(note, zone, name, note_id)
             elif zone == ZONE_COMMENT:
                 for comment in part.iter(f"{_W}comment"):
                     self.author = comment.get(f"{_W}author", "")
+                    self.called_from = calls.get((zone, comment.get(f"{_W}id", "")))
                     self.item_container(comment, zone, name, comment.get(f"{_W}id", ""))
             else:
                 self.item_container(part, zone, name, sections.get(name, name))
@@ -557,6 +564,22 @@ def _header_footer_references(
             name = targets.get(ref.get(f"{{{R}}}id", ""))
             if name:
                 found.setdefault(name, f"{number}:{ref.get(f'{_W}type', 'default')}")
+    return found
+
+
+def _calls(body: etree._Element) -> dict[tuple[str, str], int]:
+    """(zone, w:id) of each note and comment → the body paragraph (1-based, as
+    `TextBlock.paragraph`) where it is first called or anchored."""
+    tags = {
+        f"{_W}footnoteReference": ZONE_FOOTNOTE,
+        f"{_W}endnoteReference": ZONE_ENDNOTE,
+        f"{_W}commentReference": ZONE_COMMENT,
+        f"{_W}commentRangeStart": ZONE_COMMENT,
+    }
+    found: dict[tuple[str, str], int] = {}
+    for index, p in enumerate(body_paragraph_elements(body), start=1):
+        for ref in p.iter(*tags):
+            found.setdefault((tags[ref.tag], ref.get(f"{_W}id", "")), index)
     return found
 
 

@@ -292,9 +292,9 @@ def test_identical_word_files_are_identical(tmp_path: Path) -> None:
     assert {p.name for p in diff.parts} == {
         "En-tête",
         "Pied de page",
-        "Note de bas de page n° 1",
+        "Note de bas de page n° 1 (Article 2)",
         "Zone de texte",
-        "Commentaire d'Anne Martin",
+        "Commentaire d'Anne Martin (Article 1)",
     }
     code, out = _diff_cli(old, new)
     assert code == 0, out
@@ -307,7 +307,7 @@ def test_a_footnote_adding_a_ceiling_is_a_difference(tmp_path: Path) -> None:
     assert all(e.status == "unchanged" for e in diff.entries)  # the body did not change
     assert not diff.identical
     [note] = diff.changed_parts
-    assert note.name == "Note de bas de page n° 1"
+    assert note.name == "Note de bas de page n° 1 (Article 2)"
     assert [(c.old, c.new) for c in note.changes] == [("", ", plafonnée à 2 000 €")]
     code, out = _diff_cli(old, new)
     assert code == 1
@@ -348,7 +348,7 @@ def test_footer_text_box_and_comment_changes(tmp_path: Path) -> None:
     assert changes == {
         "Pied de page": [("", "– version du 12 mars")],
         "Zone de texte": [("de travail", "définitif")],
-        "Commentaire d'Anne Martin": [("À relire", "Relu")],
+        "Commentaire d'Anne Martin (Article 1)": [("À relire", "Relu")],
     }
     code, out = _diff_cli(old, new)
     assert code == 1
@@ -365,8 +365,8 @@ def test_an_inserted_note_does_not_change_the_later_ones(tmp_path: Path) -> None
     diff = diff_paths(old, new)
     notes = [(p.name, p.status, p.flags) for p in diff.parts if p.zone == ZONE_FOOTNOTE]
     assert notes == [
-        ("Note de bas de page n° 1", "added", []),
-        ("Note de bas de page n° 2", "unchanged", ["renumérotée (1 → 2)"]),
+        ("Note de bas de page n° 1 (Article 1)", "added", []),
+        ("Note de bas de page n° 2 (Article 2)", "unchanged", ["renumérotée (1 → 2)"]),
     ]
     assert not diff.identical
     data = diff_to_dict(diff)
@@ -378,7 +378,7 @@ def test_removed_comment_and_header(tmp_path: Path) -> None:
     old, new = _pair(tmp_path, comments=[], header=None)
     diff = diff_paths(old, new)
     removed = sorted(p.name for p in diff.parts if p.status == "removed")
-    assert removed == ["Commentaire d'Anne Martin", "En-tête"]
+    assert removed == ["Commentaire d'Anne Martin (Article 1)", "En-tête"]
     code, _out = _diff_cli(old, new)
     assert code == 1
 

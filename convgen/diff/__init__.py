@@ -146,7 +146,8 @@ def diff_documents(a: DocumentText, b: DocumentText) -> DocumentDiff:
     from convgen.diff.parts import diff_parts
 
     pairs = align_units(units_of(a), units_of(b))
-    return DocumentDiff(a, b, [_diff_pair(p) for p in pairs], diff_parts(a, b))
+    entries = [_diff_pair(p) for p in pairs]
+    return DocumentDiff(a, b, entries, diff_parts(a, b, entries))
 
 
 def diff_paths(a: Path | str, b: Path | str) -> DocumentDiff:

@@ -8,7 +8,8 @@ and diffed word by word like an article:
   even pages): « En-tête », « Pied de page de la première page (section 2) »;
 - footnotes, endnotes, text boxes and comments in reading order, by a pairing that keeps the
   order and maximises the similarity of the paired texts (a note inserted before others does
-  not make every later note « modifiée »): « Note de bas de page n° 3 », « Commentaire de … ».
+  not make every later note « modifiée »): « Note de bas de page n° 3 (Article 4) »,
+  « Commentaire d'Anne Martin (Préambule) », named after the part of the body that calls them.
 
 Only two Word documents are compared so: a PDF has no zones (its running lines are guessed,
 its notes are body text), so a .docx against a .pdf compares the bodies alone.
@@ -16,6 +17,7 @@ its notes are body text), so a .docx against a .pdf compares the bodies alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -38,6 +40,7 @@ from convgen.textnorm import fold_line
 # Zones in the order reports list them.
 ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_TEXTBOX, ZONE_COMMENT)
 _KEYED = (ZONE_HEADER, ZONE_FOOTER)  # paired by section and kind, not by content
+_CALLED = (ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_COMMENT)  # named after where they are called
 MIN_SIMILARITY = 0.5  # below, two notes (boxes, comments) are one removed and one added
 
 _KIND_SUFFIX = {"default": "", "first": " de la première page", "even": " des pages paires"}
@@ -158,6 +161,28 @@ def pair_by_key(
     return out
 
 
+def _where(old: PartItem | None, new: PartItem | None, places: dict[tuple[str, int], str]) -> str:
+    """ " (Article 2)": the part of the body that calls a note or holds a comment."""
+    for side, item in (("new", new), ("old", old)):
+        called = item.blocks[0].called_from if item and item.blocks else None
+        if called is not None and (side, called) in places:
+            return f" ({places[(side, called)]})"
+    return ""
+
+
+def _places(entries: Sequence[ArticleDiff]) -> dict[tuple[str, int], str]:
+    """(side, body paragraph) → label of the unit holding it ("Article 2", "Préambule")."""
+    places: dict[tuple[str, int], str] = {}
+    for entry in entries:
+        for side, unit in (("old", entry.left), ("new", entry.right)):
+            if unit is None:
+                continue
+            for block in [*([unit.heading] if unit.heading else []), *unit.blocks]:
+                if block.paragraph is not None:
+                    places[(side, block.paragraph)] = unit.label
+    return places
+
+
 def _label(
     zone: str, old: PartItem | None, new: PartItem | None, sections: bool, boxes: bool
 ) -> str:
@@ -181,13 +206,20 @@ def _label(
     return f"Commentaire d'{author}" if elided else f"Commentaire de {author}"
 
 
-def diff_parts(a: DocumentText, b: DocumentText) -> list[PartDiff]:
-    """Every item outside the body of two Word documents, paired and diffed; [] otherwise."""
+def diff_parts(
+    a: DocumentText, b: DocumentText, entries: Sequence[ArticleDiff] = ()
+) -> list[PartDiff]:
+    """Every item outside the body of two Word documents, paired and diffed; [] otherwise.
+
+    `entries`, the comparison of the bodies, names where a note is called or a comment
+    anchored: « Note de bas de page n° 3 (Article 4) ».
+    """
     if a.kind != "docx" or b.kind != "docx":
         return []
     left, right = items_of(a), items_of(b)
     sections = len({i.key.partition(":")[0] for i in left + right if i.zone in _KEYED}) > 1
     boxes = max(sum(i.zone == ZONE_TEXTBOX for i in side) for side in (left, right)) > 1
+    places = _places(entries)
     out: list[PartDiff] = []
     for zone in ZONES:
         old = [i for i in left if i.zone == zone]
@@ -201,7 +233,8 @@ def diff_parts(a: DocumentText, b: DocumentText) -> list[PartDiff]:
                     n.unit if n else None,
                     words,
                     zone=zone,
-                    label=_label(zone, o, n, sections, boxes),
+                    label=_label(zone, o, n, sections, boxes)
+                    + (_where(o, n, places) if zone in _CALLED else ""),
                     old_item=o,
                     new_item=n,
                 )
