@@ -283,6 +283,7 @@ def test_reader_skips_separator_notes_and_reads_a_text_box_once(tmp_path: Path) 
     plain = read_docx(tmp_path / "a.docx")
     assert not [b for b in plain.blocks if b.zone == ZONE_COMMENT]
     assert [b.text for b in plain.blocks if b.zone == "pied de page"] == ["Page 1"]
+    assert [b.text for b in plain.blocks if b.zone == ZONE_TEXTBOX] == ["Document de travail"]
 
 
 def test_identical_word_files_are_identical(tmp_path: Path) -> None:
