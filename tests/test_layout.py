@@ -1,5 +1,12 @@
 """Page layout of the bundled conventions, in Word's XML and in LibreOffice's PDF.
 
+Each page is also compared with its reviewed image in tests/testdata/layout/pages/ (40 dpi,
+grey, tests/page_images.py). After an intended change of the frames, clauses or renderer:
+
+    CONVGEN_UPDATE_PAGES=1 .venv/bin/python -m pytest tests/test_layout.py -k pages_look
+
+rewrites them; look at every changed PNG (git status shows them) before committing it.
+
 The rules live in the Word XML (keepNext, keepLines, cantSplit, tblHeader, widowControl) so that
 Word lays pages out as LibreOffice does; the PDF made by LibreOffice shows they hold: no page
 ends with a heading, the signatures share their page with the end of the last article, the page
@@ -8,6 +15,7 @@ count a convention states is its real one.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -26,6 +34,7 @@ from convgen.text_width import text_twips
 from convgen.textnorm import fold_line
 from convgen.wordml import TEXT_WIDTH_TWIPS
 from tests.layout_checks import page_problems
+from tests.page_images import GreyImage, differing_share, read_png, render_pages, write_png
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -316,3 +325,49 @@ def test_page_checks_find_what_is_wrong(built: Path, tmp_path: Path) -> None:
     assert any("signature block « M.PatrickJULIEN" in p for p in found["table"]), found["table"]
     assert any("opens page" in p for p in found["done"]), found["done"]
     assert any("ends with the heading « Article 10" in p for p in found["heading"])
+
+
+PAGES = Path(__file__).parent / "testdata" / "layout" / "pages"
+# Share of a page's pixels allowed to differ: none differ between two runs on one machine; a
+# changed word of six letters is about 0.06 % of a page at 40 dpi.
+_TOLERANCE = 0.0005
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pages_look_as_reviewed(built: Path, name: str, tmp_path: Path) -> None:
+    pages = render_pages(built / f"{name}.pdf", tmp_path)
+    if os.environ.get("CONVGEN_UPDATE_PAGES") == "1":
+        for old in PAGES.glob(f"{name}-*.png"):
+            old.unlink()
+        for number, page in enumerate(pages, start=1):
+            write_png(page, PAGES / f"{name}-{number:02d}.png")
+    references = sorted(PAGES.glob(f"{name}-*.png"))
+    assert len(references) == len(pages), f"{name}: {len(pages)} pages, {len(references)} reviewed"
+    changed = []
+    for number, (reference, page) in enumerate(zip(references, pages, strict=True), start=1):
+        share = differing_share(read_png(reference), page)
+        if share > _TOLERANCE:
+            shown = tmp_path / f"{name}-{number:02d}-nouvelle.png"
+            write_png(page, shown)
+            changed.append(f"page {number}: {share:.2%} of pixels differ (now: {shown})")
+    assert not changed, f"{name}: " + "; ".join(changed)
+
+
+def test_page_comparison_sees_a_moved_line_and_ignores_nothing_else() -> None:
+    reference = read_png(PAGES / "saint-chamond-07.png")
+    assert differing_share(reference, reference) == 0
+    # The signature block one line lower: every text row moves by 7 pixels (40 dpi).
+    width, rows = reference.width, 7
+    moved = GreyImage(
+        width, reference.height, b"\xff" * width * rows + reference.pixels[: -width * rows]
+    )
+    assert differing_share(reference, moved) > 10 * _TOLERANCE
+    # One word blacked out.
+    pixels = bytearray(reference.pixels)
+    for y in range(100, 106):
+        pixels[y * width + 60 : y * width + 90] = b"\x00" * 30
+    assert (
+        differing_share(reference, GreyImage(width, reference.height, bytes(pixels))) > _TOLERANCE
+    )
+    # A page of another size is a different page.
+    assert differing_share(reference, GreyImage(width, reference.height - 1, b"")) == 1.0
