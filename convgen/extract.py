@@ -79,6 +79,7 @@ class TextBlock:
     note_number: int | None = None  # footnotes/endnotes: the number Word prints
     called_from: int | None = None  # notes, comments: the body paragraph that calls them
     author: str = ""  # comments: w:author
+    box_in_part: int | None = None  # text boxes: 1-based among the boxes of its part
 
 
 @dataclass
@@ -394,6 +395,9 @@ class _DocxReader:
         self.called_from: int | None = None
         self.author = ""
         self.text_boxes = 0
+        self.boxes_in_part = 0
+        self.box_part = self.part  # the part whose boxes `boxes_in_part` counts
+        self.box: int | None = None
 
     def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
         sid = _val(p.find(f"{_W}pPr/{_W}pStyle"))
@@ -421,6 +425,7 @@ class _DocxReader:
             note_number=self.note_number,
             called_from=self.called_from,
             author=self.author,
+            box_in_part=self.box if zone == ZONE_TEXTBOX else None,
         )
         if zone == ZONE_BODY:
             self.body_index += 1
@@ -431,11 +436,13 @@ class _DocxReader:
 
     def text_box(self, box: etree._Element) -> None:
         """A text box's paragraphs, each counted among the box's own."""
-        saved = (self.item, self.item_paragraphs, self.cell)
+        saved = (self.item, self.item_paragraphs, self.cell, self.box)
         self.text_boxes += 1
+        self.boxes_in_part += 1
         self.item, self.item_paragraphs, self.cell = str(self.text_boxes), 0, None
+        self.box = self.boxes_in_part
         self.container(box, ZONE_TEXTBOX, False)
-        self.item, self.item_paragraphs, self.cell = saved
+        self.item, self.item_paragraphs, self.cell, self.box = saved
 
     def container(self, el: etree._Element, zone: str, in_table: bool) -> None:
         for child in el:
@@ -464,6 +471,8 @@ class _DocxReader:
 
     def item_container(self, el: etree._Element, zone: str, part: str, item: str) -> None:
         """Read one item (a header part, a note, a comment) with its own paragraph count."""
+        if part != self.box_part:
+            self.boxes_in_part, self.box_part = 0, part
         self.part, self.item, self.item_paragraphs = part, item, 0
         self.container(el, zone, False)
         self.part, self.item, self.item_paragraphs = "word/document.xml", "", 0
@@ -533,6 +542,29 @@ def text_boxes(p: etree._Element) -> list[etree._Element]:
         if _inside(box, f"{_W}txbxContent", p) or _inside(box, f"{{{MC}}}Fallback", p):
             continue
         found.append(box)
+    return found
+
+
+def text_boxes_in_order(root: etree._Element) -> list[etree._Element]:
+    """The text boxes of a part (its root element), in the order `read_docx` numbers them
+    (`TextBlock.box_in_part`): paragraph by paragraph, a box's own boxes after it."""
+    found: list[etree._Element] = []
+
+    def visit(container: etree._Element) -> None:
+        for p in body_paragraph_elements(container):
+            for box in text_boxes(p):
+                found.append(box)
+                visit(box)
+
+    if root.tag == f"{_W}document":
+        body = root.find(f"{_W}body")
+        if body is not None:
+            visit(body)
+    elif root.tag in (f"{_W}footnotes", f"{_W}endnotes", f"{_W}comments"):
+        for item in root:
+            visit(item)
+    else:
+        visit(root)
     return found
 
 

@@ -319,3 +319,20 @@ def test_text_written_anew_keeps_page_numbers_as_fields() -> None:
         "separate",
         "end",
     ]
+
+
+def test_a_text_box_change_is_tracked_in_both_copies_of_the_box(tmp_path: Path) -> None:
+    old, new = _pair(tmp_path, text_box=(1, "Document définitif"))
+    redline = tmp_path / "redline.docx"
+    write_redline(diff_paths(old, new), redline, summary=False)
+    with zipfile.ZipFile(redline) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    boxes = list(root.iter(f"{W}txbxContent"))
+    assert len(boxes) == 2  # the DrawingML shape and its VML copy, as Word writes them
+    for box in boxes:
+        assert ["".join(d.itertext()) for d in box.iter(f"{W}del")] == ["de travail"]
+        assert ["".join(i.itertext()) for i in box.iter(f"{W}ins")] == ["définitif"]
+        assert _texts(resolve(box, accept=True)) == ["Document définitif"]
+        assert _texts(resolve(box, accept=False)) == ["Document de travail"]
+    (pdf,) = convert_to_pdf([redline], tmp_path / "pdf")
+    assert "Document de travaildéfinitif" in _pdf_text(pdf)  # LibreOffice shows both

@@ -44,15 +44,19 @@ from lxml import etree
 
 from convgen.diff import ArticleDiff, DocumentDiff
 from convgen.diff.align import Unit
+from convgen.diff.parts import PartItem
 from convgen.diff.words import Token, diff_tokens, tokenize
 from convgen.extract import (
+    MC,
     PAGE_FIELDS,
     ZONE_ENDNOTE,
     ZONE_FOOTER,
     ZONE_FOOTNOTE,
     ZONE_HEADER,
+    ZONE_TEXTBOX,
     TextBlock,
     body_paragraph_elements,
+    text_boxes_in_order,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -533,7 +537,7 @@ def redline_bytes(
 # --------------------------------------------------------------------------- other parts
 
 
-_TRACKED_ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE)
+_TRACKED_ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_TEXTBOX)
 
 
 def _track_other_parts(
@@ -564,7 +568,7 @@ def _track_other_parts(
             continue
         if name not in roots:
             roots[name] = etree.fromstring(contents[name])
-        container = _item_container(roots[name], part_diff.zone, item.key)
+        container = _item_container(roots[name], part_diff.zone, item)
         if container is None:
             continue
         elements = body_paragraph_elements(container)
@@ -581,6 +585,8 @@ def _track_other_parts(
         elif part_diff.right is not None:
             _whole(builder, part_diff.right, INSERTED)
         _write_in_place(item.blocks, builder.paras, element_of, ids, styles, names)
+        if part_diff.zone == ZONE_TEXTBOX:
+            _copy_to_fallback(container)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, content in members:
@@ -591,15 +597,34 @@ def _track_other_parts(
     return out.getvalue()
 
 
-def _item_container(root: etree._Element, zone: str, key: str) -> etree._Element | None:
-    """The element holding an item's paragraphs: the header/footer root, or one note."""
+def _item_container(root: etree._Element, zone: str, item: PartItem) -> etree._Element | None:
+    """The element holding an item's paragraphs: the header/footer root, one note, one box."""
     if zone in (ZONE_HEADER, ZONE_FOOTER):
         return root
+    if zone == ZONE_TEXTBOX:
+        number = item.blocks[0].box_in_part
+        boxes = text_boxes_in_order(root)
+        return boxes[number - 1] if number is not None and 0 < number <= len(boxes) else None
     tag = _w("footnote") if zone == ZONE_FOOTNOTE else _w("endnote")
     for note in root.iterchildren(tag):
-        if note.get(_w("id")) == key:
+        if note.get(_w("id")) == item.key:
             return note
     return None
+
+
+def _copy_to_fallback(box: etree._Element) -> None:
+    """Give the VML copy of a text box (`mc:Fallback`, for older readers) the same tracked
+    text as its DrawingML shape (`mc:Choice`)."""
+    choice = next((a for a in box.iterancestors() if a.tag == f"{{{MC}}}Choice"), None)
+    if choice is None:
+        return
+    alternate = choice.getparent()
+    fallback = alternate.find(f"{{{MC}}}Fallback") if alternate is not None else None
+    if fallback is None:
+        return
+    for old in fallback.iter(_w("txbxContent")):
+        old.getparent().replace(old, copy.deepcopy(box))
+        break
 
 
 # --------------------------------------------------------------------------- in place

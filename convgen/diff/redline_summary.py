@@ -49,8 +49,8 @@ def write_summary(document: Any, diff: DocumentDiff) -> None:
         "Les pages suivantes montrent la nouvelle version en modifications suivies : « Accepter "
         "toutes les modifications » donne la nouvelle version, « Rejeter toutes les "
         "modifications » l'ancienne. Un article déplacé apparaît comme déplacé (« Déplacé ») : "
-        "à son ancienne place et à la nouvelle. Les en-têtes, pieds de page et notes portent "
-        "leurs propres modifications suivies ; les zones de texte et commentaires modifiés "
+        "à son ancienne place et à la nouvelle. Les en-têtes, pieds de page, notes et zones "
+        "de texte portent leurs propres modifications suivies ; les commentaires modifiés "
         "sont listés ci-dessous. Cette synthèse, hors suivi des modifications, est à retirer "
         "avant signature."
     )
