@@ -27,7 +27,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from convgen.cli import cli
-from convgen.libreoffice import convert_to_pdf
+from convgen.libreoffice import convert_to_pdf, find_soffice
 from convgen.markup import Paragraph, Run, Table
 from convgen.render_docx import blocks_xml, table_layout, table_xml
 from convgen.text_width import text_twips
@@ -333,14 +333,36 @@ PAGES = Path(__file__).parent / "testdata" / "layout" / "pages"
 _TOLERANCE = 0.0005
 
 
+def _renderers() -> str:
+    """What draws the pages: another LibreOffice, poppler or body font draws other pixels."""
+    import subprocess
+
+    def first_line(*command: str) -> str:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        return (run.stdout or run.stderr).strip().splitlines()[0]
+
+    return "\n".join(
+        [
+            first_line(find_soffice(), "--version"),
+            first_line("pdftoppm", "-v"),
+            first_line("fc-match", "Calibri"),
+        ]
+    )
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_pages_look_as_reviewed(built: Path, name: str, tmp_path: Path) -> None:
     pages = render_pages(built / f"{name}.pdf", tmp_path)
+    renderers = _renderers()
     if os.environ.get("CONVGEN_UPDATE_PAGES") == "1":
         for old in PAGES.glob(f"{name}-*.png"):
             old.unlink()
         for number, page in enumerate(pages, start=1):
             write_png(page, PAGES / f"{name}-{number:02d}.png")
+        (PAGES / "RENDERERS.txt").write_text(renderers + "\n", encoding="utf-8")
+    reviewed = (PAGES / "RENDERERS.txt").read_text(encoding="utf-8").strip()
+    if reviewed != renderers:
+        pytest.skip(f"images revues avec « {reviewed} », ici « {renderers} »")
     references = sorted(PAGES.glob(f"{name}-*.png"))
     assert len(references) == len(pages), f"{name}: {len(pages)} pages, {len(references)} reviewed"
     changed = []
