@@ -336,3 +336,39 @@ def test_a_text_box_change_is_tracked_in_both_copies_of_the_box(tmp_path: Path) 
         assert _texts(resolve(box, accept=False)) == ["Document de travail"]
     (pdf,) = convert_to_pdf([redline], tmp_path / "pdf")
     assert "Document de travaildéfinitif" in _pdf_text(pdf)  # LibreOffice shows both
+
+
+def test_a_deleted_paragraph_keeps_its_fields_and_hyperlink(
+    tmp_path: Path, lo_profile: Path
+) -> None:
+    old_spec = _with_fields("500")
+    new_spec = _with_fields("500")
+    del new_spec.body[4:6]  # Article 2 – Participation removed
+    new_spec.hyperlinks = {}
+    old = write_word(tmp_path / "v1.docx", old_spec)
+    new = write_word(tmp_path / "v2.docx", new_spec)
+    redline = tmp_path / "redline.docx"
+    write_redline(diff_paths(old, new), redline, summary=False)
+    body = document_body(redline)
+    [p] = [p for p in body.iter(f"{W}p") if "participation annuelle" in "".join(p.itertext())]
+    assert p.find(f"{W}pPr/{W}rPr/{W}del") is not None  # its paragraph mark is deleted
+    runs = list(p.iter(f"{W}r"))
+    assert runs and all(r.getparent().tag == f"{W}del" for r in runs)
+    assert not list(p.iter(f"{W}t"))  # deleted text is w:delText
+    [simple] = p.iter(f"{W}fldSimple")
+    assert simple.get(f"{W}instr") == " REF _RefObjet \\h "
+    assert [t.text for t in p.iter(f"{W}delInstrText")] == [" PAGE "]
+    [link] = p.iter(f"{W}hyperlink")
+    with zipfile.ZipFile(redline) as archive:
+        rels = etree.fromstring(archive.read("word/_rels/document.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    assert targets[link.get(f"{R}id")] == "https://www.ccas-niort.fr/bareme"
+    assert _non_empty(paragraph_texts(resolve(body, accept=True))) == _body_texts(new)
+    assert _non_empty(paragraph_texts(resolve(body, accept=False))) == _body_texts(old)
+    # LibreOffice rejecting every change gives the older paragraph back with its field and link
+    rejected = _libreoffice_resolve(redline, "reject", lo_profile, as_word=True)
+    with zipfile.ZipFile(rejected) as archive:
+        xml = archive.read("word/document.xml").decode()
+        rels_xml = archive.read("word/_rels/document.xml.rels").decode()
+    assert "REF _RefObjet" in xml and "w:hyperlink" in xml
+    assert "https://www.ccas-niort.fr/bareme" in rels_xml

@@ -61,6 +61,7 @@ from convgen.extract import (
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 AUTHOR = "convgen"
 DATE = "2026-01-01T00:00:00Z"  # fixed, so that the same comparison gives the same file
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -515,7 +516,8 @@ def redline_bytes(
             for block in diff.new.body()
             if block.paragraph is not None and 0 < block.paragraph <= len(elements)
         }
-        in_place = _write_in_place(diff.new.body(), paras, element_of, ids, styles, names)
+        older = _OlderParagraphs.of(diff, document)
+        in_place = _write_in_place(diff.new.body(), paras, element_of, ids, styles, names, older)
     if not in_place:
         for child in kept:
             body.remove(child)
@@ -637,6 +639,7 @@ def _write_in_place(
     ids: _Ids,
     styles: dict[str, str],
     names: dict[str, str],
+    older: _OlderParagraphs | None = None,
 ) -> bool:
     """Put the changes into the newer version's own paragraphs; False if it cannot be done.
 
@@ -674,7 +677,7 @@ def _write_in_place(
             element_of.get(id(source)) if source is not None and para.mark not in OLD_ONLY else None
         )
         if target is None or source is None:
-            pending.append(_older_paragraph(para, ids, styles, names, numbered))
+            pending.append(_older_paragraph(para, ids, styles, names, numbered, older))
             continue
         for element in pending:
             target.addprevious(element)
@@ -696,8 +699,26 @@ def _older_paragraph(
     styles: dict[str, str],
     names: dict[str, str],
     numbered: dict[str, etree._Element],
+    older: _OlderParagraphs | None = None,
 ) -> etree._Element:
-    """A paragraph of the older version only (deleted, moved away, or merged into the next)."""
+    """A paragraph of the older version only (deleted, moved away, or merged into the next).
+
+    A paragraph wholly deleted (moved away) is given its own runs from the older package
+    when `older` has them: its fields and hyperlinks come back as such on « Tout refuser ».
+    """
+    element = _older_paragraph_text(para, ids, styles, names, numbered)
+    if older is not None and para.source is not None:
+        older.restore(element, para, ids)
+    return element
+
+
+def _older_paragraph_text(
+    para: _Para,
+    ids: _Ids,
+    styles: dict[str, str],
+    names: dict[str, str],
+    numbered: dict[str, etree._Element],
+) -> etree._Element:
     source = para.source
     style = styles.get(para.style, para.style)
     if source is not None and source.style:
@@ -790,6 +811,128 @@ def _rewrite_paragraph(target: etree._Element, para: _Para, source: TextBlock, i
     if not track_in_runs(target, runs, ids):
         _flatten(target, runs, ids)
     _add_move_range(target, para, ids)
+
+
+# --------------------------------------------------------------------------- older runs
+
+_REL_ATTRS = ("id", "embed", "link", "pict")  # r:… attributes pointing into a package
+
+
+class _OlderParagraphs:
+    """The older version's own paragraphs, to give back a deleted paragraph its runs."""
+
+    def __init__(self, elements: list[etree._Element], rels: dict[str, tuple[str, str]], part: Any):
+        self.elements = elements
+        self.rels = rels  # r:id → (relationship type, target) of external hyperlinks
+        self.part = part  # the redline's document part, to relate hyperlinks to
+        self.linked: dict[str, str] = {}  # older r:id → the redline's
+
+    @classmethod
+    def of(cls, diff: DocumentDiff, document: Any) -> _OlderParagraphs | None:
+        path = diff.old.path
+        if diff.old.kind != "docx" or path.suffix.lower() != ".docx" or not path.is_file():
+            return None
+        try:
+            with zipfile.ZipFile(path) as archive:
+                root = etree.fromstring(archive.read("word/document.xml"))
+                rels_xml = archive.read("word/_rels/document.xml.rels")
+        except (KeyError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
+            return None
+        body = root.find(_w("body"))
+        elements = body_paragraph_elements(body) if body is not None else []
+        if len(elements) != len(diff.old.body()):
+            return None
+        rels = {
+            rel.get("Id", ""): (rel.get("Type", ""), rel.get("Target", ""))
+            for rel in etree.fromstring(rels_xml)
+            if rel.get("TargetMode") == "External" and rel.get("Type", "").endswith("/hyperlink")
+        }
+        return cls(elements, rels, document.part)
+
+    def restore(self, element: etree._Element, para: _Para, ids: _Ids) -> None:
+        """Replace the runs of `element` (a paragraph wholly deleted or moved away) by the
+        older paragraph's own, tracked the same way; leave it as it is when they differ."""
+        source = para.source
+        kinds = {kind for kind, text in para.runs if text}
+        if para.mark not in OLD_ONLY or not kinds <= {para.mark} or source is None:
+            return
+        if source.paragraph is None or not 0 < source.paragraph <= len(self.elements):
+            return
+        old = copy.deepcopy(self.elements[source.paragraph - 1])
+        if not self._clean(old):
+            return
+        atoms = _text_atoms(old)
+        text = "".join(t for _, t in para.runs)
+        if source.number_label:
+            typed = _text_atoms(element) or []
+            if "".join(t for _, t in typed).startswith(source.number_label.strip()):
+                return  # its label is typed (no Word list of the newer version to draw it)
+            text = text[len(source.number_label) :]
+        if atoms is None or not _same_text(text, "".join(t for _, t in atoms)):
+            return
+        for run in old.iter(_w("r")):
+            if para.mark == DELETED:
+                for node in run.iter(_w("t"), _w("instrText")):
+                    node.tag = _w("delText") if node.tag == _w("t") else _w("delInstrText")
+        _wrap_every_run(old, para.mark, ids)
+        children = [c for c in old if c.tag != _w("pPr")]
+        for child in list(element):
+            if child.tag in (_w("r"), _w(para.mark)):
+                element.remove(child)
+        end = element.find(_w(f"{para.mark}RangeEnd"))
+        for child in children:
+            if end is not None:
+                end.addprevious(child)
+            else:
+                element.append(child)
+
+    def _clean(self, p: etree._Element) -> bool:
+        """Make an older paragraph fit the newer package; False if it cannot be."""
+        for tracked in list(p.iter(_w("del"), _w("moveFrom"))):
+            tracked.getparent().remove(tracked)  # the older version's own pending deletions
+        for tracked in list(p.iter(_w("ins"), _w("moveTo"))):
+            _unwrap(tracked)
+        # What points into the older package or duplicates a newer name: note calls, comment
+        # anchors, bookmarks, drawings (an image is another part).
+        dropped = (
+            "footnoteReference", "endnoteReference", "commentReference", "drawing", "pict",
+            "object", "AlternateContent",
+        )  # fmt: skip
+        for run in list(p.iter(_w("r"))):
+            if any(etree.QName(c).localname in dropped for c in run):
+                run.getparent().remove(run)
+        for mark in list(p.iter(_w("bookmarkStart"), _w("bookmarkEnd"), _w("commentRangeStart"),
+                                _w("commentRangeEnd"), _w("proofErr"))):  # fmt: skip
+            mark.getparent().remove(mark)
+        for link in p.iter(_w("hyperlink")):
+            rid = link.get(f"{{{R}}}id")
+            if rid is None:
+                continue
+            if rid not in self.rels:
+                del link.attrib[f"{{{R}}}id"]
+                continue
+            if rid not in self.linked:
+                from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+                self.linked[rid] = self.part.relate_to(
+                    self.rels[rid][1], RT.HYPERLINK, is_external=True
+                )
+            link.set(f"{{{R}}}id", self.linked[rid])
+        for node in p.iter():
+            for name in _REL_ATTRS:
+                if node.tag != _w("hyperlink") and node.get(f"{{{R}}}{name}") is not None:
+                    return False
+        return True
+
+
+def _unwrap(element: etree._Element) -> None:
+    parent = element.getparent()
+    assert parent is not None
+    index = parent.index(element)
+    for child in list(element):
+        parent.insert(index, child)
+        index += 1
+    parent.remove(element)
 
 
 # --------------------------------------------------------------------------- runs kept
