@@ -216,3 +216,11 @@ def test_broken_yaml_naming_a_model_is_checked_anywhere(tmp_path: Path) -> None:
     other = tmp_path / "ci.yaml"
     other.write_text("jobs: [\n", encoding="utf-8")
     assert not is_instance_file(other)
+
+
+def test_symbolic_link_loop_is_an_unreadable_file_not_a_crash(tmp_path: Path) -> None:
+    loop = tmp_path / "boucle.docx"
+    loop.symlink_to("boucle.docx")
+    report = check_paths([loop])
+    assert [e.file for e in report.errors] == [loop.as_posix()]
+    assert report.exit_code == 2

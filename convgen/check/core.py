@@ -37,7 +37,7 @@ def shown_path(path: Path) -> str:
     """The path as shown in reports: relative to the working directory when possible."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a symbolic link loop
         return path.as_posix()
 
 

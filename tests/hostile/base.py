@@ -57,6 +57,7 @@ class Run:
     stdout_to: Path | None = None  # standard output written to this file (/dev/full)
     file_size_limit: int | None = None  # RLIMIT_FSIZE: writes past it fail (EFBIG), as a full disk
     post: Callable[[list[Outcome]], None] | None = None  # further assertions on the outcomes
+    timeout: float | None = None  # seconds; None: the runner's limit (60 s)
 
     @property
     def exits(self) -> tuple[int, ...]:

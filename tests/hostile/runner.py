@@ -85,7 +85,7 @@ def execute(args: list[str], run: Run, check_before: bool = False) -> Outcome:
         timer = threading.Timer(delay, lambda: _signal(proc, sig))
         timer.start()
     try:
-        out, err = proc.communicate(timeout=TIMEOUT)
+        out, err = proc.communicate(timeout=run.timeout or TIMEOUT)
         code: int | None = proc.returncode
     except subprocess.TimeoutExpired:
         _kill(proc)
@@ -162,7 +162,7 @@ def check_contract(run: Run, outcomes: list[Outcome], before: dict[str, str]) ->
     nothing half-written, the previous output intact."""
     for outcome in outcomes:
         shown = f"code {outcome.code} en {outcome.seconds:.1f} s\n{outcome.output[-3000:]}"
-        assert outcome.code is not None, f"tué après {TIMEOUT:.0f} s\n{shown}"
+        assert outcome.code is not None, f"tué après {run.timeout or TIMEOUT:.0f} s\n{shown}"
         assert outcome.code in run.exits, f"code attendu {run.exits}, obtenu {shown}"
         for leak in LEAKS:
             assert leak not in "\n" + outcome.stdout and leak not in "\n" + outcome.stderr, (
