@@ -74,7 +74,7 @@ Nouvelle version : <strong>{{ new_name }}</strong></p>
 <main>
 <nav aria-label="Articles">
 <table class="summary">
-<thead><tr><th>Article</th><th>Statut</th><th>N° (ancien → nouveau)</th>
+<thead><tr><th>Partie</th><th>Statut</th><th>N° (ancien → nouveau)</th>
 <th>Modifications</th></tr></thead>
 <tbody>
 {% for e in entries %}<tr>
