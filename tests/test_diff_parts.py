@@ -390,3 +390,26 @@ def test_word_against_pdf_compares_the_bodies_only(tmp_path: Path) -> None:
     text.write_text("\n".join(BODY), encoding="utf-8")
     diff = diff_paths(old, text)
     assert diff.parts == []
+
+
+def test_the_same_document_rewritten_by_libreoffice_is_identical(tmp_path: Path) -> None:
+    """LibreOffice writes every part anew (its own styles, field and note markup, a text box
+    without the VML copy…): what a reader sees is the same, and diff says so."""
+    from tests.test_diff_redline import _soffice
+
+    original = write_word(tmp_path / "convention.docx", _spec())
+    out = tmp_path / "libreoffice"
+    _soffice(
+        tmp_path / "profil",
+        "--convert-to",
+        "docx:MS Word 2007 XML",
+        "--outdir",
+        str(out),
+        str(original),
+    )
+    rewritten = out / "convention.docx"
+    with zipfile.ZipFile(original) as a, zipfile.ZipFile(rewritten) as b:
+        assert a.read("word/document.xml") != b.read("word/document.xml")
+    diff = diff_paths(original, rewritten)
+    assert diff.identical
+    assert len(diff.parts) == 5
