@@ -188,3 +188,47 @@ def test_redline_keeps_page_fonts_header_lists_and_table(pages: dict[str, Path])
     # every change signed by the author given
     authors = {c.get(f"{W}author") for c in body.iter(f"{W}ins", f"{W}del")}
     assert authors == {"Anne Martin"}
+
+
+def _pixels(pdf: Path, out: Path) -> tuple[int, int, bytes]:
+    """Page 1 drawn by pdftoppm at 40 dpi, as (width, height, RGB bytes) of its PPM image."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdftoppm")
+    assert exe, "pdftoppm (poppler-utils) doit être installé"
+    subprocess.run(
+        [exe, "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out)],
+        check=True,
+        timeout=60,
+    )
+    data = out.with_suffix(".ppm").read_bytes()
+    magic, width, height, depth, pixels = data.split(maxsplit=4)
+    assert (magic, depth) == (b"P6", b"255")
+    return int(width), int(height), pixels
+
+
+def _coloured_rows(width: int, pixels: bytes) -> set[int]:
+    """Rows holding a pixel that is not grey: tracked changes are drawn in colour."""
+    rows = set()
+    for i in range(0, len(pixels) - 2, 3):
+        r, g, b = pixels[i], pixels[i + 1], pixels[i + 2]
+        if max(r, g, b) - min(r, g, b) > 60:
+            rows.add(i // 3 // width)
+    return rows
+
+
+def test_redline_pages_compared_as_images(pages: dict[str, Path], tmp_path: Path) -> None:
+    """Page 1 of the newer version and of its redline, drawn by LibreOffice and pdftoppm: same
+    page size, the same running header pixel for pixel, and the changes drawn in colour in the
+    body only (more coloured lines than the newer version's own blue headings)."""
+    width, height, new = _pixels(pages["new_pdf"], tmp_path / "nouvelle")
+    red_width, red_height, red = _pixels(pages["redline_pdf"], tmp_path / "comparaison")
+    assert (red_width, red_height) == (width, height) == (331, 468)  # A4 at 40 dpi
+    header_rows = int(height * 0.08)  # above the top margin (2.5 cm of 29.7)
+    band = header_rows * width * 3
+    assert red[:band] == new[:band]
+    own = _coloured_rows(width, new)  # python-docx's Heading 1 is blue
+    coloured = _coloured_rows(width, red)
+    assert min(coloured) >= header_rows
+    assert len(coloured) > 2 * len(own)
