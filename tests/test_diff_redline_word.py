@@ -372,3 +372,21 @@ def test_a_deleted_paragraph_keeps_its_fields_and_hyperlink(
         rels_xml = archive.read("word/_rels/document.xml.rels").decode()
     assert "REF _RefObjet" in xml and "w:hyperlink" in xml
     assert "https://www.ccas-niort.fr/bareme" in rels_xml
+
+
+def test_an_added_note_is_inserted_with_its_call(tmp_path: Path) -> None:
+    old, new = _pair(tmp_path, notes={3: ["Au sens du code de l'action sociale."],
+                                      5: ["Versée sur justificatif."]})  # fmt: skip
+    redline = tmp_path / "redline.docx"
+    write_redline(diff_paths(old, new), redline, summary=False)
+    body = document_body(redline)
+    calls = {
+        r.get(f"{W}id"): r.getparent().getparent().tag for r in body.iter(f"{W}footnoteReference")
+    }
+    assert calls == {"1": f"{W}ins", "2": f"{W}p"}  # the new note's call inserted, not the other
+    notes = _part(redline, "word/footnotes.xml")
+    added = next(n for n in notes if n.get(f"{W}id") == "1")
+    assert all(r.getparent().tag == f"{W}ins" for r in added.iter(f"{W}r"))
+    assert added.find(f".//{W}pPr/{W}rPr/{W}ins") is not None
+    rejected = resolve(body, accept=False)
+    assert [r.get(f"{W}id") for r in rejected.iter(f"{W}footnoteReference")] == ["2"]

@@ -548,8 +548,8 @@ def _track_other_parts(
     """Write the changes of headers, footers and notes into the redline's own parts.
 
     The redline's parts are the newer version's (python-docx keeps their names). An item of
-    the newer version only is wholly inserted; one of the older version only has no place in
-    the newer package and is left to the summary and the other reports.
+    the newer version only is wholly inserted (a note's call too); one of the older version
+    only has no place in the newer package and is left to the summary and the other reports.
     """
     changed = [
         p
@@ -589,6 +589,11 @@ def _track_other_parts(
         _write_in_place(item.blocks, builder.paras, element_of, ids, styles, names)
         if part_diff.zone == ZONE_TEXTBOX:
             _copy_to_fallback(container)
+        if part_diff.left is None and part_diff.zone in (ZONE_FOOTNOTE, ZONE_ENDNOTE):
+            main = "word/document.xml"
+            if main not in roots:
+                roots[main] = etree.fromstring(contents[main])
+            _insert_note_calls(roots[main], part_diff.zone, item.key, ids)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, content in members:
@@ -612,6 +617,22 @@ def _item_container(root: etree._Element, zone: str, item: PartItem) -> etree._E
         if note.get(_w("id")) == item.key:
             return note
     return None
+
+
+def _insert_note_calls(root: etree._Element, zone: str, note_id: str, ids: _Ids) -> None:
+    """The call of a note added in the newer version is an insertion too: « Tout refuser »
+    removes the number from the text along with the note."""
+    tag = _w("footnoteReference") if zone == ZONE_FOOTNOTE else _w("endnoteReference")
+    for ref in list(root.iter(tag)):
+        run = ref.getparent()
+        if ref.get(_w("id")) != note_id or run is None or run.tag != _w("r"):
+            continue
+        parent = run.getparent()
+        if parent is None or parent.tag in (_w("ins"), _w("moveTo")):
+            continue
+        wrapper = etree.Element(_w("ins"), ids.attrs())
+        run.addprevious(wrapper)
+        wrapper.append(run)
 
 
 def _copy_to_fallback(box: etree._Element) -> None:
