@@ -510,6 +510,7 @@ def redline_bytes(
     if not paras or paras[-1].mark != EQUAL:
         paras.append(_Para("Normal", []))  # Word cannot delete the last paragraph mark
     in_place = False
+    removed_notes: list[tuple[str, etree._Element]] = []
     if elements is not None:
         element_of = {
             id(block): elements[block.paragraph - 1]
@@ -518,6 +519,8 @@ def redline_bytes(
         }
         older = _OlderParagraphs.of(diff, document)
         in_place = _write_in_place(diff.new.body(), paras, element_of, ids, styles, names, older)
+        if in_place:
+            removed_notes = _removed_notes(diff, element_of, ids)
     if not in_place:
         for child in kept:
             body.remove(child)
@@ -532,7 +535,7 @@ def redline_bytes(
     document.save(out)
     data = out.getvalue()
     if elements is not None:
-        data = _track_other_parts(data, diff, ids, styles, names)
+        data = _track_other_parts(data, diff, ids, styles, names, removed_notes)
     return data
 
 
@@ -543,25 +546,36 @@ _TRACKED_ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_TE
 
 
 def _track_other_parts(
-    data: bytes, diff: DocumentDiff, ids: _Ids, styles: dict[str, str], names: dict[str, str]
+    data: bytes,
+    diff: DocumentDiff,
+    ids: _Ids,
+    styles: dict[str, str],
+    names: dict[str, str],
+    removed_notes: Sequence[tuple[str, etree._Element]] = (),
 ) -> bytes:
     """Write the changes of headers, footers and notes into the redline's own parts.
 
     The redline's parts are the newer version's (python-docx keeps their names). An item of
-    the newer version only is wholly inserted (a note's call too); one of the older version
-    only has no place in the newer package and is left to the summary and the other reports.
+    the newer version only is wholly inserted (a note's call too); a note of the older
+    version only comes back deleted (`removed_notes`: part name and the note, see
+    `_removed_notes`); other items of the older version only have no place in the newer
+    package and are left to the summary and the other reports.
     """
     changed = [
         p
         for p in diff.changed_parts
         if p.zone in _TRACKED_ZONES and p.new_item is not None and p.new_item.blocks
     ]
-    if not changed:
+    if not changed and not removed_notes:
         return data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [(info, archive.read(info.filename)) for info in archive.infolist()]
     contents = {info.filename: content for info, content in members}
     roots: dict[str, etree._Element] = {}
+    for name, note in removed_notes:
+        if name not in roots:
+            roots[name] = etree.fromstring(contents[name])
+        roots[name].append(note)
     for part_diff in changed:
         item = part_diff.new_item
         assert item is not None
@@ -617,6 +631,101 @@ def _item_container(root: etree._Element, zone: str, item: PartItem) -> etree._E
         if note.get(_w("id")) == item.key:
             return note
     return None
+
+
+_NOTE_PARTS = {ZONE_FOOTNOTE: "word/footnotes.xml", ZONE_ENDNOTE: "word/endnotes.xml"}
+
+
+def _removed_notes(
+    diff: DocumentDiff, element_of: dict[int, etree._Element], ids: _Ids
+) -> list[tuple[str, etree._Element]]:
+    """Notes of the older version only, given back deleted, each with its call.
+
+    The call is put, deleted, at the end of the paragraph of the newer version most like the
+    one that called the note (in the same article); the note itself, with a new w:id, is
+    returned to be appended to the redline's notes part. Notes whose calling paragraph has no
+    counterpart, or whose part the newer package lacks, are left to the reports.
+    """
+    try:
+        with zipfile.ZipFile(diff.old.path) as old_zip, zipfile.ZipFile(diff.new.path) as new_zip:
+            old_parts = {
+                zone: etree.fromstring(old_zip.read(name))
+                for zone, name in _NOTE_PARTS.items()
+                if name in old_zip.namelist() and name in new_zip.namelist()
+            }
+            new_ids = {
+                zone: [int(n.get(_w("id"), "0")) for n in etree.fromstring(new_zip.read(name))
+                       if n.get(_w("id"), "").lstrip("-").isdigit()]
+                for zone, name in _NOTE_PARTS.items()
+                if name in new_zip.namelist()
+            }  # fmt: skip
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return []
+    out: list[tuple[str, etree._Element]] = []
+    for part_diff in diff.parts:
+        old_item = part_diff.old_item
+        if part_diff.new_item is not None or old_item is None or part_diff.zone not in old_parts:
+            continue
+        target = _calling_paragraph(diff, old_item.blocks[0].called_from, element_of)
+        tag = _w("footnote") if part_diff.zone == ZONE_FOOTNOTE else _w("endnote")
+        note = next((n for n in old_parts[part_diff.zone].iterchildren(tag)
+                     if n.get(_w("id")) == old_item.key), None)  # fmt: skip
+        if target is None or note is None:
+            continue
+        note = copy.deepcopy(note)
+        if not _deleted_note(note, ids):
+            continue
+        new_id = max([0, *new_ids[part_diff.zone]]) + 1
+        new_ids[part_diff.zone].append(new_id)
+        note.set(_w("id"), str(new_id))
+        reference = "footnoteReference" if part_diff.zone == ZONE_FOOTNOTE else "endnoteReference"
+        call = etree.SubElement(target, _w("del"), ids.attrs())
+        run = etree.SubElement(call, _w("r"))
+        rpr = etree.SubElement(run, _w("rPr"))
+        etree.SubElement(rpr, _w("vertAlign"), {_w("val"): "superscript"})
+        etree.SubElement(run, _w(reference), {_w("id"): str(new_id)})
+        out.append((_NOTE_PARTS[part_diff.zone], note))
+    return out
+
+
+def _calling_paragraph(
+    diff: DocumentDiff, called_from: int | None, element_of: dict[int, etree._Element]
+) -> etree._Element | None:
+    """The newer paragraph most like the older one numbered `called_from`, in its article."""
+    from rapidfuzz import fuzz
+
+    if called_from is None:
+        return None
+    for entry in diff.entries:
+        left, right = entry.left, entry.right
+        if left is None or right is None:
+            continue
+        olds = [b for b in [*([left.heading] if left.heading else []), *left.blocks]
+                if b.paragraph == called_from]  # fmt: skip
+        if not olds:
+            continue
+        news = [b for b in [*([right.heading] if right.heading else []), *right.blocks]
+                if id(b) in element_of]  # fmt: skip
+        if not news:
+            return None
+        best = max(news, key=lambda b: fuzz.ratio(b.text, olds[0].text))
+        return element_of[id(best)]
+    return None
+
+
+def _deleted_note(note: etree._Element, ids: _Ids) -> bool:
+    """Turn an older note into a wholly deleted one; False if it points into its package."""
+    for link in note.iter(_w("hyperlink")):
+        link.attrib.pop(f"{{{R}}}id", None)
+    for node in note.iter():
+        if any(node.get(f"{{{R}}}{name}") is not None for name in _REL_ATTRS):
+            return False
+    for p in note.iter(_w("p")):
+        _flag_mark(p, DELETED, ids)
+    for node in note.iter(_w("t"), _w("instrText")):
+        node.tag = _w("delText") if node.tag == _w("t") else _w("delInstrText")
+    _wrap_every_run(note, DELETED, ids)
+    return True
 
 
 def _insert_note_calls(root: etree._Element, zone: str, note_id: str, ids: _Ids) -> None:
