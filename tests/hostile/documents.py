@@ -345,7 +345,7 @@ _text_case(
 )
 _text_case("txt-octets-nuls", b"Article 1 : Objet\nLa \x00\x00 Mutuelle XXXX.\n", (1, 2))
 _text_case("txt-binaire", random.Random(3).randbytes(20000), (0, 1, 2))
-_text_case("md-une-ligne-de-2-mo", b"Article 1 : Objet " + b"mot " * 500_000 + b"\n", (0, 1, 2), "brouillon.md")  # fmt: skip
+_text_case("md-une-ligne-de-1-mo", b"Article 1 : Objet " + b"mot " * 250_000 + b"\n", (0, 1, 2), "brouillon.md")  # fmt: skip
 
 
 @case(FAMILY, "lien-en-boucle")
