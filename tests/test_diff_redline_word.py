@@ -399,22 +399,25 @@ def test_a_removed_note_comes_back_deleted_with_its_call(tmp_path: Path) -> None
     write_redline(diff_paths(old, new), redline, summary=False)
     notes = _part(redline, "word/footnotes.xml")
     [back] = [n for n in notes if REMOVED_NOTE in "".join(n.itertext())]
-    assert back.get(f"{W}id") == "2"  # a new id: the newer version's note 1 keeps its own
+    # notes numbered again in the order of their calls: the one put back is called first
+    assert [n.get(f"{W}id") for n in notes] == ["-1", "0", "1", "2"]
+    assert back.get(f"{W}id") == "1"
     assert not list(back.iter(f"{W}t"))  # all its text is w:delText
     assert all(r.getparent().tag == f"{W}del" for r in back.iter(f"{W}r"))
     body = document_body(redline)
-    [call] = [r for r in body.iter(f"{W}footnoteReference") if r.get(f"{W}id") == "2"]
+    [call] = [r for r in body.iter(f"{W}footnoteReference") if r.get(f"{W}id") == "1"]
     assert call.getparent().getparent().tag == f"{W}del"
     calling = next(p for p in body.iter(f"{W}p") if call in p.iter())
     assert "La présente convention organise" in "".join(calling.itertext())
     accepted, rejected = resolve(body, accept=True), resolve(body, accept=False)
-    assert [r.get(f"{W}id") for r in accepted.iter(f"{W}footnoteReference")] == ["1"]
-    assert [r.get(f"{W}id") for r in rejected.iter(f"{W}footnoteReference")] == ["2", "1"]
+    assert [r.get(f"{W}id") for r in accepted.iter(f"{W}footnoteReference")] == ["2"]
+    assert [r.get(f"{W}id") for r in rejected.iter(f"{W}footnoteReference")] == ["1", "2"]
     assert REMOVED_NOTE in " ".join(_texts(resolve(notes, accept=False)))
     assert REMOVED_NOTE not in " ".join(_texts(resolve(notes, accept=True)))
-    # LibreOffice prints the removed note (struck through) with its call
+    # LibreOffice prints the removed note (struck through) first, under its own call
     (pdf,) = convert_to_pdf([redline], tmp_path / "pdf")
-    assert REMOVED_NOTE in _pdf_text(pdf)
+    text = _pdf_text(pdf)
+    assert text.index(REMOVED_NOTE) < text.index(KEPT_NOTE)
 
 
 REMOVED_NOTE = "Au sens du code de l'action sociale et des familles."

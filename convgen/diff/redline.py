@@ -576,6 +576,7 @@ def _track_other_parts(
         if name not in roots:
             roots[name] = etree.fromstring(contents[name])
         roots[name].append(note)
+
     for part_diff in changed:
         item = part_diff.new_item
         assert item is not None
@@ -608,6 +609,13 @@ def _track_other_parts(
             if main not in roots:
                 roots[main] = etree.fromstring(contents[main])
             _insert_note_calls(roots[main], part_diff.zone, item.key, ids)
+    if removed_notes:
+        main = "word/document.xml"
+        if main not in roots:
+            roots[main] = etree.fromstring(contents[main])
+        for zone, name in _NOTE_PARTS.items():
+            if name in roots:
+                _order_notes(roots[name], roots[main], zone)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, content in members:
@@ -686,6 +694,44 @@ def _removed_notes(
         etree.SubElement(run, _w(reference), {_w("id"): str(new_id)})
         out.append((_NOTE_PARTS[part_diff.zone], note))
     return out
+
+
+def _order_notes(notes: etree._Element, document: etree._Element, zone: str) -> None:
+    """Number the notes in the order of their calls, and write them in that order.
+
+    Word finds a note by its w:id; LibreOffice 7.4 gives the n-th call the n-th note by id
+    (observed: a note put back with the next free id, called before the others, was shown
+    with the text of the following note). Separators keep their ids; notes come after them.
+    """
+    reference = _w("footnoteReference") if zone == ZONE_FOOTNOTE else _w("endnoteReference")
+    refs = list(document.iter(reference))
+    order: list[str] = []
+    for ref in refs:
+        if ref.get(_w("id"), "") not in order:
+            order.append(ref.get(_w("id"), ""))
+    separators = [n for n in notes if n.get(_w("type")) not in (None, "normal")]
+    others = [n for n in notes if n not in separators]
+    first = max([_int_id(n) for n in separators] + [0]) + 1
+    renumbered = {old: str(first + k) for k, old in enumerate(order)}
+    uncalled = [n for n in others if n.get(_w("id")) not in renumbered]
+    for k, note in enumerate(uncalled):
+        renumbered.setdefault(note.get(_w("id"), ""), str(first + len(order) + k))
+    for ref in refs:
+        ref.set(_w("id"), renumbered.get(ref.get(_w("id"), ""), ref.get(_w("id"), "")))
+    by_id = {n.get(_w("id"), ""): n for n in others}
+    for note in others:
+        notes.remove(note)
+        note.set(_w("id"), renumbered.get(note.get(_w("id"), ""), note.get(_w("id"), "")))
+    for old in [*order, *(n.get(_w("id"), "") for n in uncalled)]:
+        if old in by_id:
+            notes.append(by_id[old])
+
+
+def _int_id(note: etree._Element) -> int:
+    try:
+        return int(note.get(_w("id"), "0"))
+    except ValueError:
+        return 0
 
 
 def _calling_paragraph(
