@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -271,13 +272,9 @@ def _references(
             if id(block) in skip or id(block) not in index:
                 continue
             text = texts[index[id(block)]]
-            for m in _REFERENCE.finditer(text):
-                if _is_external(text[m.end() :]):
-                    continue
-                if amends and not _AVENANT_OWN.match(text[m.end() :]):
-                    continue
-                raw = [m.group("first"), *_MORE.findall(m.group("more"))]
-                for number in filter(None, (normalise_number(_plain(r)) for r in raw)):
+            articles_cited, annexes_cited = _cited(text, amends)
+            for written, numbers in articles_cited:
+                for number in numbers:
                     if number not in known:
                         where = _article_name(sub) if sub is not None else name
                         findings.append(
@@ -286,14 +283,12 @@ def _references(
                                 "reference-article",
                                 ERROR,
                                 f"renvoi à l'article {number}, qui n'existe pas dans le document",
-                                m.group(),
+                                written,
                                 _loc(block, where),
                             )
                         )
-            for m in _ANNEX_REFERENCE.finditer(text) if annexes else ():
-                if amends and not _AVENANT_OWN.match(text[m.end() :]):
-                    continue
-                for number in [m.group("first"), *_ANNEX_MORE.findall(m.group("more"))]:
+            for written, numbers in annexes_cited if annexes else ():
+                for number in numbers:
                     value = normalise_number(number.upper()) or number.upper()
                     if value not in annexes and number.upper() not in annexes:
                         where = _article_name(sub) if sub is not None else name
@@ -303,11 +298,38 @@ def _references(
                                 "reference-annexe",
                                 ERROR,
                                 f"renvoi à l'annexe {number}, absente du document",
-                                m.group(),
+                                written,
                                 _loc(block, where),
                             )
                         )
     return findings
+
+
+Cited = tuple[tuple[str, tuple[str, ...]], ...]  # (reference as written, numbers it names)
+
+
+@lru_cache(maxsize=16384)  # a batch's documents repeat most of their paragraphs
+def _cited(text: str, amends: bool) -> tuple[Cited, Cited]:
+    """The references of one paragraph to this document's articles and to its annexes.
+
+    References to other texts (« l'article 6 du règlement (UE) 2016/679 ») are left out; in
+    an avenant, only those to the amended convention's own articles are kept.
+    """
+    articles: list[tuple[str, tuple[str, ...]]] = []
+    for m in _REFERENCE.finditer(text):
+        if _is_external(text[m.end() :]):
+            continue
+        if amends and not _AVENANT_OWN.match(text[m.end() :]):
+            continue
+        raw = [m.group("first"), *_MORE.findall(m.group("more"))]
+        numbers = tuple(filter(None, (normalise_number(_plain(r)) for r in raw)))
+        articles.append((m.group(), numbers))
+    annexes: list[tuple[str, tuple[str, ...]]] = []
+    for m in _ANNEX_REFERENCE.finditer(text):
+        if amends and not _AVENANT_OWN.match(text[m.end() :]):
+            continue
+        annexes.append((m.group(), (m.group("first"), *_ANNEX_MORE.findall(m.group("more")))))
+    return tuple(articles), tuple(annexes)
 
 
 def _blocks_with_section(section: Section) -> Iterator[tuple[Section | None, TextBlock]]:

@@ -115,8 +115,10 @@ def check_document(
     texts = [f.text for f in folded]
     findings: list[Finding] = []
     for i, block in enumerate(doc.blocks):
-        article = display_article(labels.get(i))
         hits = _paragraph_hits(texts[i], markdown)
+        if not hits:
+            continue
+        article = display_article(labels.get(i))
         for hit in hits:
             if hit.rule == "champ-vide" and _value_follows(hit, doc.blocks, texts, i):
                 continue
