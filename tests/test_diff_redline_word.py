@@ -306,7 +306,7 @@ def test_a_footer_added_is_inserted_with_its_page_field(tmp_path: Path) -> None:
 
 
 def test_text_written_anew_keeps_page_numbers_as_fields() -> None:
-    from convgen.diff.redline import EQUAL, INSERTED, _Ids, _Para, paragraph_xml
+    from convgen.diff.redline_xml import EQUAL, INSERTED, _Ids, _Para, paragraph_xml
 
     p = paragraph_xml(
         _Para("Normal", [(EQUAL, "Page {PAGE} sur "), (INSERTED, "{NUMPAGES}")]), _Ids()
