@@ -98,6 +98,46 @@ def test_cached_tree_gives_the_text_of_a_fresh_parse_and_is_never_changed() -> N
     assert "# « NO » doit rester « NO »" in apply_changes(text, second, order, parsed)
 
 
+TRICKY = [
+    "Bourg", "a: b # c", "01000", "NO", "null", "", "~", "- x", "'x'", '"y"', "x #y", "#c",
+    "é œ « »", "a" * 300, "[a, b]", "{a: 1}", "*ref", "&anc", "!tag", "%x", "@x", "x\\y",
+    "  lead", "trail  ", "2025-03-17", "1 234,50", "? x", "|", ">", "a\tb", "x: ", "0x1F",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "source",
+    [*sorted((REPO / "instances").glob("*.yaml")), DATA / "commented.yaml"],
+    ids=lambda p: p.stem,
+)
+def test_quick_edit_writes_the_text_a_save_writes(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    parsed = ParsedTexts()
+    order = lambda path: []  # noqa: E731 - only existing keys are changed
+    paths = [p for p in _scalar_paths(load_roundtrip(text), ()) if p]
+    assert len(paths) > 5
+    for path in paths:
+        for value in TRICKY:
+            quick = parsed.quick_edit(text, {path: value})
+            assert quick is not None, (path, value)
+            assert quick == apply_changes(text, {path: value}, order), (path, value)
+    several = {path: f"valeur {i} # pas un commentaire" for i, path in enumerate(paths[:8])}
+    assert parsed.quick_edit(text, several) == apply_changes(text, several, order)
+    # what it does not splice, it leaves to apply_changes
+    assert parsed.quick_edit(text, {paths[0]: None}) is None
+    assert parsed.quick_edit(text, {paths[0]: "deux\nlignes"}) is None
+    assert parsed.quick_edit(text, {("cle_nouvelle",): "x"}) is None
+    assert parsed.quick_edit(text, {paths[0]: ["a", "b"]}) is None
+
+
+def _scalar_paths(node: object, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _scalar_paths(v, (*path, k))]
+    if isinstance(node, str) and "\n" not in node:
+        return [path]
+    return []
+
+
 def test_preview_while_typing_is_the_text_of_the_built_document(
     client: TestClient, project: Path
 ) -> None:

@@ -158,8 +158,10 @@ class WebApp:
         return forms.build_form(model, project.library, values, problems), values, model
 
     async def show(self, request: Request) -> Response:
-        path = self._path(request.path_params["name"])
-        return await run_in_threadpool(self._show, request, path, Page())
+        return await run_in_threadpool(self._show_named, request, request.path_params["name"])
+
+    def _show_named(self, request: Request, name: str) -> Response:
+        return self._show(request, self._path(name), Page())
 
     def _current_problems(self, path: Path) -> tuple[list[Problem], Markup | None]:
         outcome = self.evaluate(path, path.read_text(encoding="utf-8"))
@@ -208,14 +210,21 @@ class WebApp:
             pdf=(self.workspace.out_dir / f"{path.stem}.pdf").is_file(),
         )
 
-    def _candidate(self, path: Path, posted: FormData) -> tuple[str, Outcome, forms.Form]:
+    def _candidate(
+        self, path: Path, posted: FormData, quick: bool = False
+    ) -> tuple[str, Outcome, forms.Form]:
         """The file's text with the posted changes, what the loader says of it, and the form
-        (of the saved file) with those messages attached."""
+        (of the saved file) with those messages attached. `quick` (the preview while typing)
+        splices one-line values into the text when it can (`ParsedTexts.quick_edit`: the same
+        text, without writing the whole file again); a save always uses `apply_changes`."""
         form, values, model = self._form(path, [])
         project = self.workspace.project()
         changes = forms.read_form(form, _plain(posted), values)
         text = path.read_text(encoding="utf-8")
-        if changes:
+        edited = self.parsed.quick_edit(text, changes) if changes and quick else None
+        if edited is not None:
+            text = edited
+        elif changes:
             text = apply_changes(text, changes, forms.order_of(model, project.library), self.parsed)
         outcome = self.evaluate(path, text)
         form.problems = list(outcome.problems)
@@ -339,13 +348,15 @@ class WebApp:
         return Response(drawn.images[number - 1], media_type="image/png", headers=headers)
 
     async def validate(self, request: Request) -> Response:
-        path = self._path(request.path_params["name"])
         posted = await self.read_form(request)
-        return await run_in_threadpool(self._validate, path, posted)
+        # the name is checked in the worker thread: its file-system calls would make the event
+        # loop wait for the interpreter lock once each
+        return await run_in_threadpool(self._validate, request.path_params["name"], posted)
 
-    def _validate(self, path: Path, posted: FormData) -> Response:
+    def _validate(self, name: str, posted: FormData) -> Response:
+        path = self._path(name)
         try:
-            _text, outcome, form = self._candidate(path, posted)
+            _text, outcome, form = self._candidate(path, posted, quick=True)
         except (ConvgenError, EditError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         fields = {f.id: f.errors for f in form.all_fields() if f.errors}

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tag import Tag
@@ -84,21 +86,141 @@ class ParsedTexts:
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self._trees: OrderedDict[str, CommentedMap] = OrderedDict()
+        self._trees: OrderedDict[str, _Parsed] = OrderedDict()
         self._lock = threading.Lock()
 
     def tree(self, text: str) -> CommentedMap:
+        return copy.deepcopy(self._parsed(text).tree)
+
+    def _parsed(self, text: str) -> _Parsed:
         with self._lock:
             cached = self._trees.get(text)
             if cached is not None:
                 self._trees.move_to_end(text)
-        if cached is None:
-            cached = load_roundtrip(text)  # EditError is not cached: the file is reported
-            with self._lock:
-                self._trees[text] = cached
-                while len(self._trees) > self.size:
-                    self._trees.popitem(last=False)
-        return copy.deepcopy(cached)
+                return cached
+        parsed = _Parsed(load_roundtrip(text))  # EditError is not cached: the file is reported
+        with self._lock:
+            self._trees[text] = parsed
+            while len(self._trees) > self.size:
+                self._trees.popitem(last=False)
+        return parsed
+
+    def quick_edit(self, text: str, changes: dict[Path_, Value]) -> str | None:
+        """`text` with `changes` as `apply_changes` writes them, or None when it cannot tell.
+
+        Only for values typed over existing one-line values (what the preview asks for at each
+        key stroke): each new value, as ruamel writes it, replaces the old one in the text that
+        ruamel writes for the unchanged file, and a comment after it keeps its column as ruamel
+        keeps it (one space at least). No line is added or removed: the text is the one
+        `apply_changes` would save (the tests compare them byte for byte). A removed key, a
+        list, a new key or a multi-line value: None (use `apply_changes`).
+        """
+        parsed = self._parsed(text)
+        spans = parsed.spans()
+        edits: list[tuple[int, int, str]] = []
+        for path, value in changes.items():
+            span = spans.get(path)
+            if span is None or not isinstance(value, str) or not _one_line(value):
+                return None
+            try:
+                old = _get(parsed.tree, path)
+            except (KeyError, TypeError):
+                return None
+            written = _scalar_as_written(old, value)
+            if written is None:
+                return None
+            if span.comment_column is not None:
+                end_column = span.column + len(written)
+                written += " " * max(1, span.comment_column - end_column)
+            edits.append((span.start, span.end, written))
+        out = parsed.dumped()
+        for start, end, written in sorted(edits, reverse=True):
+            out = out[:start] + written + out[end:]
+        return out
+
+
+class _Parsed:
+    """A file's round-trip tree, the text ruamel writes for it, and where each of its one-line
+    scalar values stands in that text (computed on first use)."""
+
+    def __init__(self, tree: CommentedMap) -> None:
+        self.tree = tree
+        self._dumped: str | None = None
+        self._spans: dict[Path_, _Span] | None = None
+
+    def dumped(self) -> str:
+        if self._dumped is None:
+            self._dumped = dump_roundtrip(copy.deepcopy(self.tree))
+        return self._dumped
+
+    def spans(self) -> dict[Path_, _Span]:
+        if self._spans is None:
+            spans: dict[Path_, _Span] = {}
+            text = self.dumped()
+            try:
+                root = _yaml().compose(text)
+            except YAMLError:
+                root = None
+            if root is not None:
+                _collect_spans(text, root, (), spans)
+            self._spans = spans
+        return self._spans
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where a one-line value is written: the value itself (and any spaces before a comment)."""
+
+    start: int
+    end: int
+    column: int  # of `start`
+    comment_column: int | None  # of the `#` of a comment after the value
+
+
+_COMMENT_AFTER = re.compile(r" +(?=#)")
+
+
+def _collect_spans(text: str, node: Node, path: Path_, spans: dict[Path_, _Span]) -> None:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode):
+                _collect_spans(text, value, (*path, key.value), spans)
+    elif isinstance(node, SequenceNode):
+        return  # a list is posted whole (`_set` replaces it): never spliced
+    elif isinstance(node, ScalarNode) and path and node.style in (None, "", "'", '"'):
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line or node.anchor is not None:
+            return
+        stop, comment = end.index, None
+        spaces = _COMMENT_AFTER.match(text, stop)
+        if spaces:
+            stop = spaces.end()
+            comment = start.column + (stop - start.index)
+        spans[path] = _Span(start.index, stop, start.column, comment)
+
+
+def _one_line(value: str) -> bool:
+    return len(value) < 1000 and not any(c in value for c in "\n\r\x85\u2028\u2029")
+
+
+def _get(tree: CommentedMap, path: Path_) -> Any:
+    node: Any = tree
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _scalar_as_written(old: Any, value: str) -> str | None:
+    """`value` as ruamel writes it over `old` in a block mapping: set as `_set` sets it (a
+    quoted value stays quoted), plain or quoted as its content needs."""
+    tiny = CommentedMap([("k", old)])
+    tiny["k"] = value
+    out = io.StringIO()
+    _yaml().dump(tiny, out)
+    written = out.getvalue()
+    if not written.startswith("k: ") or written.count("\n") != 1:
+        return None
+    return written[3:-1]
 
 
 def apply_changes(
