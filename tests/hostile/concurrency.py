@@ -114,6 +114,11 @@ def _interrupted(sig: int) -> object:
 
 
 case(INTERRUPT, "sigint-pendant-un-lot", INTERRUPTED)(_interrupted(signal.SIGINT))  # type: ignore[arg-type]
-case(INTERRUPT, "sigterm-pendant-un-lot", INTERRUPTED.replace("SIGINT", "SIGTERM"))(
+TERMINATED = (
+    "SIGTERM : le processus est tué par le signal (code -15), sans message, "
+    "au lieu de 130 et « Interrompu : N documents écrits, relancer pour terminer » "
+    "(convgen/cli.py, convgen/batch.py)"
+)
+case(INTERRUPT, "sigterm-pendant-un-lot", TERMINATED)(
     _interrupted(signal.SIGTERM)  # type: ignore[arg-type]
 )
