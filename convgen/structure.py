@@ -151,7 +151,7 @@ def normalise_number(raw: str) -> str | None:
     return str(value)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Heading:
     kind: Kind
     number: str | None
@@ -168,6 +168,7 @@ def _looks_like_title(title: str, has_sep: bool) -> bool:
     return not (title.endswith(".") and len(title.split()) > 15)
 
 
+@lru_cache(maxsize=16384)  # a batch's documents repeat most of their paragraphs
 def parse_article_heading(text: str) -> _Heading | None:
     """Recognise "Article 1 : Objet", "ARTICLE 1er -", "Art. 4", "Article IX"; None otherwise."""
     if not _ARTICLE_START.match(text):
@@ -191,9 +192,14 @@ def parse_article_heading(text: str) -> _Heading | None:
     return _Heading(Kind.ARTICLE, number, label, title)
 
 
+_SOMMAIRE_END = re.compile(r"s\s?o\s?m\s?m\s?a\s?i\s?r\s?e\s*$", re.IGNORECASE)
+_DIVISION_START = re.compile(r"^[\s#*_]*(titre|chapitre|partie)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16384)
 def parse_division(text: str) -> str | None:
     """ "Titre II" for "TITRE II – Dispositions financières", "Chapitre 1" for "Chapitre 1er"."""
-    if not re.match(r"^[\s#*_]*(titre|chapitre|partie)", text, re.IGNORECASE):
+    if not _DIVISION_START.match(text):
         return None
     clean = clean_heading_text(text)
     m = _DIVISION.match(clean)
@@ -375,7 +381,7 @@ class _Splitter:
 
     def _sommaire_starts(self, i: int) -> bool:
         text = self.blocks[i].text
-        if _is_sommaire_title(text) or re.search(r"s\s?o\s?m\s?m\s?a\s?i\s?r\s?e\s*$", text, re.I):
+        if _is_sommaire_title(text) or _SOMMAIRE_END.search(text):
             return True
         # No "Sommaire" title: two entries in a row are enough.
         return (
