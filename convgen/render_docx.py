@@ -31,7 +31,7 @@ from convgen.render_parties import parties_xml, signatures_xml
 from convgen.templating import MissingValueError, describe_error, frame_env, to_text
 from convgen.text_width import text_twips
 from convgen.typography import NBSP, NNBSP, ordinal_spans, typography
-from convgen.wordml import TEXT_WIDTH_TWIPS, run_xml, text_runs_xml
+from convgen.wordml import ADDRESS, TEXT_WIDTH_TWIPS, run_xml, text_runs_xml
 from convgen.wordml import text_xml as _t
 from convgen.zipout import DOCUMENT_LEVEL, Member, write_zip
 
@@ -333,9 +333,9 @@ _EMPTY_COLUMN_TWIPS = 4400  # a column left empty to be filled in (a form) gets 
 _MIN_COLUMN_TWIPS = 600
 # Where a line may break in a cell: ordinary spaces, tabs, line breaks, zero-width spaces.
 _BREAKS = re.compile(r"[ \t\n\u200b\u2028]+")
-# An e-mail or web address: one word, that must not break at its hyphens (« ccas-|calais.fr »
-# reads as a hyphenated address); when it does not fit its column, it breaks after « @ ».
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>«»]+", re.UNICODE)
+# An e-mail or web address is one word (its hyphens do not break: `wordml.ADDRESS`); when it
+# does not fit its column, it breaks after « @ ».
+_ADDRESS = ADDRESS
 
 
 @dataclass(frozen=True)

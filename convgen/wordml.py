@@ -7,6 +7,7 @@ superscript run, as Word does it.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from convgen.markup import LINE_BREAK, Run
@@ -16,8 +17,37 @@ TEXT_WIDTH_TWIPS = 9070  # A4 with 2.5 cm margins: where the sommaire's page num
 SUPERSCRIPT = '<w:vertAlign w:val="superscript"/>'
 
 
+# An e-mail or web address: one word. Word and LibreOffice break lines after its hyphens
+# (« julien.caron@ccas-|calais.fr » reads as a hyphenated address), so its hyphens are written
+# as Word's non-breaking hyphen, which LibreOffice draws and exports to PDF as an ordinary « - »
+# (copying the address from the PDF gives it back) and convgen.extract reads as U+2011.
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>«»]+")
+NO_BREAK_HYPHEN = "<w:noBreakHyphen/>"
+
+
 def text_xml(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
+
+
+def _address_xml(address: str) -> str:
+    return NO_BREAK_HYPHEN.join(text_xml(part) if part else "" for part in address.split("-"))
+
+
+def text_and_addresses_xml(text: str) -> str:
+    """`text` as run content, the hyphens of its addresses unbreakable."""
+    if "-" not in text or ("@" not in text and "://" not in text and "www." not in text):
+        return text_xml(text)
+    out, at = [], 0
+    for match in ADDRESS.finditer(text):
+        if "-" not in match.group(0):
+            continue
+        if match.start() > at:
+            out.append(text_xml(text[at : match.start()]))
+        out.append(_address_xml(match.group(0)))
+        at = match.end()
+    if at < len(text):
+        out.append(text_xml(text[at:]))
+    return "".join(out) or text_xml(text)
 
 
 def run_xml(run: Run, extra_props: str = "", size_pt: float | None = None) -> str:
@@ -51,6 +81,6 @@ def text_runs_xml(text: str, props: str = "", corrections: bool = True) -> str:
     for piece, superscript in spans:
         rprops = props + SUPERSCRIPT if superscript else props
         rpr = f"<w:rPr>{rprops}</w:rPr>" if rprops else ""
-        inner = "<w:br/>".join(text_xml(part) for part in piece.split(LINE_BREAK))
+        inner = "<w:br/>".join(text_and_addresses_xml(p) for p in piece.split(LINE_BREAK))
         out.append(f"<w:r>{rpr}{inner}</w:r>")
     return "".join(out)

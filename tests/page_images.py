@@ -128,9 +128,11 @@ def read_png(path: Path) -> GreyImage:
     return GreyImage(width, height, bytes(b"".join(rows)))
 
 
-def differing_share(a: GreyImage, b: GreyImage, threshold: int = 96) -> float:
-    """Share of pixels whose grey differs by more than `threshold` (of 255): a moved line of
-    text changes thousands; anti-aliasing, none (levels are rounded to 16 steps)."""
+def differing_share(a: GreyImage, b: GreyImage, threshold: int = 32) -> float:
+    """Share of pixels whose grey differs by more than `threshold` (of 255, two of the 16
+    steps): a line moved down changes thousands, a word sent to the next line about 200, a
+    hyphen drawn as Word's non-breaking one about 20; two renderings by the same LibreOffice
+    and poppler, none."""
     if (a.width, a.height) != (b.width, b.height):
         return 1.0
     if a.pixels == b.pixels:
