@@ -320,3 +320,58 @@ def test_batch_of_twenty_rows_with_a_progress_bar(page: Page, server: str, shots
         names = archive.namelist()
     assert len([n for n in names if n.endswith(".docx")]) == 20
     assert "index.csv" in names and "oyonnax.docx" in names
+
+
+def test_pages_of_the_pdf_with_the_keyboard(page: Page, server: str, shots: Path) -> None:
+    page.goto(f"{server}/instances/saint-chamond")
+    tab_to_selector(page, "button[value=pages]")
+    page.keyboard.press("Enter")
+    heading = page.locator("#pages-titre")
+    expect(heading).to_be_visible(timeout=180_000)  # LibreOffice makes the PDF first
+    expect(heading).to_be_focused()
+    images = page.locator(".page-images img")
+    count = images.count()
+    assert count > 1
+    for number in range(1, count + 1):
+        image = images.nth(number - 1)
+        assert image.get_attribute("alt") == f"Page {number} sur {count}"
+        image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
+    page.screenshot(path=shots / "pages-du-pdf.png", full_page=True)
+    page.locator("section.pages").screenshot(path=shots / "pages-du-pdf-section.png")
+
+
+def test_compare_two_git_revisions(page: Page, server: str, project: Path, shots: Path) -> None:
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="Test", GIT_AUTHOR_EMAIL="t@example.org",
+               GIT_COMMITTER_NAME="Test", GIT_COMMITTER_EMAIL="t@example.org")  # fmt: skip
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "Première version")
+    instance = project / "instances" / "saint-chamond.yaml"
+    instance.write_text(
+        instance.read_text(encoding="utf-8").replace("periode: 1 an", "periode: 2 ans"),
+        encoding="utf-8",
+    )
+    git("commit", "-q", "-am", "Durée de deux ans")
+    page.goto(f"{server}/comparer")
+    tab_to(page, "f-historique")
+    page.select_option("#f-historique", "saint-chamond")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # « Voir ses révisions »
+    expect(page.locator("#f-rev-ancienne")).to_be_visible()
+    tab_to(page, "comparer-revisions")
+    page.keyboard.press("Enter")
+    expect(page.locator("#resultat-titre")).to_be_visible(timeout=180_000)
+    rows = page.locator("table.list tbody tr")
+    assert rows.filter(has_text="modifié").count() == 1
+    page.screenshot(path=shots / "comparer-revisions.png", full_page=True)
+    page.locator("section.history").screenshot(path=shots / "comparer-revisions-choix.png")

@@ -125,6 +125,9 @@
 
   var summary = document.getElementById("resume-erreurs");
   if (summary && !summary.hidden && document.querySelector(".notice")) { summary.focus(); }
+  // after « Voir les pages »: the keyboard and the screen reader start at the pages
+  var pagesTitle = document.getElementById("pages-titre");
+  if (pagesTitle && document.activeElement === document.body) { pagesTitle.focus(); }
 })();
 
 // Batch page: a progress bar updated from /lots/<token>/etat; the page reloads when done
