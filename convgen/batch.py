@@ -46,6 +46,7 @@ from convgen.inheritance import load_merged
 from convgen.instances import Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
+from convgen.pdf_export import PdfTask, clean_stale_work, export_pdfs
 from convgen.pipeline import (
     LayoutCache,
     LayoutPlan,
@@ -188,7 +189,6 @@ def run_batch(
     phases around them (page layout, PDF) for a progress display (`convgen.progress`).
     """
     global _JOB
-    from convgen.pdf_export import clean_stale_work
 
     base_data = load_base(base)
     name = model_name or (base_data or {}).get("modele")
@@ -481,7 +481,6 @@ def _export(
     on_phase: Callable[[str, int | None], None] | None = None,
     paraphes: bool = False,
 ) -> int:
-    from convgen.pdf_export import PdfTask, export_pdfs
 
     by_line = {r.line: r for r in report.results}
     states_numbers = job.project.needs_layout(job.model)

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from charset_normalizer import from_bytes
+from slugify import slugify
+
 from convgen.errors import InputError, problem_at
 from convgen.inheritance import drop_foreign, load_merged
 from convgen.instances import ModelSource
@@ -190,7 +193,6 @@ def _decode(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(_EXCEL_ENCODINGS)).best()
     if best is not None and best.encoding in _EXCEL_ENCODINGS:
@@ -374,7 +376,6 @@ def output_stem(row: Row, base: dict[str, Any] | None, pattern: str | None, tabl
 def slug(text: str) -> str:
     """A portable, lowercase file name: « L'Île-Rousse » → `l-ile-rousse`, « Œuilly » →
     `oeuilly` (transliterated by python-slugify, so `Lyon` and `LYON` give the same name)."""
-    from slugify import slugify
 
     text = slugify(str(text), lowercase=True, regex_pattern=r"[^-a-z0-9_.]+")
     text = re.sub(r"-{2,}", "-", text).strip("-.")

@@ -21,8 +21,10 @@ from convgen.check import Finding
 from convgen.errors import InputError, Problem
 from convgen.finalize import Checker
 from convgen.instances import Instance
+from convgen.lifecycle.register import Register
 from convgen.models import Model
 from convgen.pdf import Layout
+from convgen.pdf_export import PdfTask, export_pdfs
 from convgen.pipeline import (
     LayoutCache,
     LayoutPlan,
@@ -212,7 +214,6 @@ def build(
 
 def _record(project: Project, built: list[BuiltDocument]) -> None:
     """Record what was produced in the project's register of conventions, if it has one."""
-    from convgen.lifecycle.register import Register
 
     register = Register(project.root)
     if built and register.path.is_file():
@@ -264,7 +265,6 @@ def _shown(path: Path) -> str:
 def _export_pdfs(
     pipeline: Pipeline, built: list[BuiltDocument], pdfa: bool, jobs: int, paraphes: bool
 ) -> None:
-    from convgen.pdf_export import PdfTask, export_pdfs
 
     tasks = []
     for doc in built:

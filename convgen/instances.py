@@ -19,7 +19,7 @@ from convgen.clauses import Library
 from convgen.controls import run_controls
 from convgen.errors import InputError, Problem, UnknownModelError, problem_at
 from convgen.inheritance import drop_foreign, load_merged, relocate
-from convgen.models import Model, list_models
+from convgen.models import Model, list_models, load_model
 from convgen.schema import suggest, validate_section
 from convgen.scope import inherited_partner_values
 from convgen.yamlload import YamlDoc
@@ -260,7 +260,6 @@ class ModelSource:
         self._cache: dict[str, Model] = {}
 
     def model(self, name: str) -> Model:
-        from convgen.models import load_model
 
         if name not in self._cache:
             self._cache[name] = load_model(self.templates_dir, name, self.library)

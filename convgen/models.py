@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 
 from convgen.clauses import Library
+from convgen.controls import CONTROLS
 from convgen.errors import (
     LibraryError,
     Problem,
@@ -237,7 +238,6 @@ def load_model(templates_dir: Path, name: str, library: Library) -> Model:
 
 
 def _controls(raw: object, doc: YamlDoc, problems: list[Problem]) -> list[str]:
-    from convgen.controls import CONTROLS
 
     if raw is None:
         return []

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convgen.errors import ConvgenError, OutputError
+from convgen.errors import ConvgenError, DocumentError, OutputError
 from convgen.pdf import Layout, append_annexes, convert_many, layout_of_pdf
+from convgen.signature.fields import add_signature_fields
 from convgen.zipout import make_output_dir, write_atomic
 
 MAX_ROUNDS = 4
@@ -146,8 +147,6 @@ def _convert_all(
 def _add_signature_fields(pdf: Path, task: PdfTask) -> None:
     """An empty signature field in each party's block (`convgen.signature.fields`), and the
     input fingerprint the verifier compares. A draft without a signature block keeps none."""
-    from convgen.errors import DocumentError
-    from convgen.signature.fields import add_signature_fields
 
     try:
         data = add_signature_fields(

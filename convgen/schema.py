@@ -17,6 +17,7 @@ from convgen.errors import Problem, problem_at
 from convgen.values import (
     NULL_WORDS,
     SIMPLE_TYPES,
+    TYPE_LABELS,
     TYPES,
     Absent,
     ValueTypeError,
@@ -284,7 +285,6 @@ def validate_value(
 
 
 def _label(spec: FieldSpec) -> str:
-    from convgen.values import TYPE_LABELS
 
     return TYPE_LABELS[spec.type]
 

@@ -7,6 +7,7 @@ message naming what was expected.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -90,7 +91,6 @@ def parse_bool(raw: object) -> bool:
         return True
     if low in _FALSE:
         return False
-    import difflib
 
     close = difflib.get_close_matches(low, ["oui", "non"], n=1, cutoff=0.5)
     hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""

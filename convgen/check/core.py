@@ -17,11 +17,12 @@ from convgen.check.consistency import check_consistency
 from convgen.check.fields import VALUE_ON_NEXT_LINE, starts_with_date, starts_with_label
 from convgen.check.figures import find_figure_problems
 from convgen.check.hits import Hit
+from convgen.check.instance_check import check_instance_file, is_instance_file
 from convgen.check.model import CheckReport, FileError, Finding, Location
 from convgen.check.names import PartyNames, check_names, load_party_names
 from convgen.check.placeholders import find_placeholders
 from convgen.check.revisions import docx_revisions
-from convgen.check.suppress import Acceptances, apply_acceptances
+from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptances
 from convgen.check.textmap import Folded, fold_mapped
 from convgen.errors import ConvgenError, InputError
 from convgen.extract import ZONE_BODY, DocumentText, TextBlock, read_document
@@ -247,8 +248,6 @@ def check_paths(
     (default `.convgen-check.yaml` when it exists) lists the accepted findings. An invalid
     configuration raises `InputError` before anything is checked.
     """
-    from convgen.check.instance_check import check_instance_file, is_instance_file
-    from convgen.check.suppress import load_acceptances
 
     acceptances = load_acceptances(Path(config) if config else None)
     names = load_party_names(_instances_dir(instances_dir))

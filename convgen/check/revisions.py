@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from convgen.check.model import ERROR, WARNING, Finding, Location
+from convgen.check.suppress import is_marker
 from convgen.errors import DocumentError
 from convgen.extract import W, open_docx_zip
 
@@ -44,7 +45,6 @@ def docx_revisions(path: Path, file: str, articles: dict[int, str | None]) -> li
     A comment that is an acceptance marker ("convgen: ignorer ...") is not reported: it is the
     way to accept a finding without writing in the text itself (see `suppress`).
     """
-    from convgen.check.suppress import is_marker
 
     findings: list[Finding] = []
     for item in review_items(path):
