@@ -353,8 +353,9 @@ def test_footer_text_box_and_comment_changes(tmp_path: Path) -> None:
     }
     code, out = _diff_cli(old, new)
     assert code == 1
-    for name in changes:
-        assert f"── {name} (modifié)" in out
+    assert "── Pied de page (modifié)" in out
+    assert "── Zone de texte (modifiée)" in out  # the status agrees with « une zone »
+    assert "── Commentaire d'Anne Martin (Article 1) (modifié)" in out
 
 
 def test_an_inserted_note_does_not_change_the_later_ones(tmp_path: Path) -> None:

@@ -287,7 +287,7 @@ def test_the_summary_page_lists_the_changed_parts(tmp_path: Path) -> None:
     text = "\n".join(paragraph_texts(document_body(redline)))
     assert "Synthèse des modifications" in text
     assert "En-tête (modifié)" in text
-    assert "Zone de texte (modifié)" in text
+    assert "Zone de texte (modifiée)" in text
     assert "« de travail » → « définitif »" in text
 
 

@@ -82,6 +82,11 @@ class ArticleDiff:
         return out
 
     @property
+    def status_label(self) -> str:
+        """The status in French, agreeing with what is named: « modifié »."""
+        return STATUS_LABELS[self.status]
+
+    @property
     def flags(self) -> list[str]:
         """French remarks on a pair: "renuméroté", "déplacé", "titre modifié"."""
         out = []

@@ -40,6 +40,7 @@ from convgen.textnorm import fold_line
 # Zones in the order reports list them.
 ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_TEXTBOX, ZONE_COMMENT)
 _KEYED = (ZONE_HEADER, ZONE_FOOTER)  # paired by section and kind, not by content
+_FEMININE = (ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_TEXTBOX)  # « une note », « une zone de texte »
 _CALLED = (ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_COMMENT)  # named after where they are called
 MIN_SIMILARITY = 0.5  # below, two notes (boxes, comments) are one removed and one added
 
@@ -80,6 +81,12 @@ class PartDiff(ArticleDiff):
     @property
     def name(self) -> str:
         return self.label
+
+    @property
+    def status_label(self) -> str:
+        """ "modifiée" for a note or a text box, "modifié" for a header or a comment."""
+        label = super().status_label
+        return label + "e" if self.zone in _FEMININE else label
 
     @property
     def flags(self) -> list[str]:

@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from convgen.diff import ADDED, REMOVED, STATUS_LABELS, UNCHANGED, ArticleDiff, DocumentDiff
+from convgen.diff import ADDED, REMOVED, UNCHANGED, ArticleDiff, DocumentDiff
 from convgen.diff.align import Unit
 from convgen.diff.report_text import numbers, status_text, summary_line
 from convgen.diff.words import Segment, Token
@@ -188,7 +188,7 @@ def _view(index: int, entry: ArticleDiff) -> _View:
         anchor=f"partie-{index}",
         name=entry.name,
         status=entry.status,
-        status_label=STATUS_LABELS[entry.status],
+        status_label=entry.status_label,
         status_text=status_text(entry),
         flags=entry.flags,
         numbers=numbers(entry),

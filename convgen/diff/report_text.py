@@ -17,7 +17,6 @@ from convgen.diff import (
     ADDED,
     CHANGED,
     REMOVED,
-    STATUS_LABELS,
     UNCHANGED,
     ArticleDiff,
     DocumentDiff,
@@ -43,7 +42,7 @@ def numbers(entry: ArticleDiff) -> str:
 
 def status_text(entry: ArticleDiff) -> str:
     """ "modifié, renuméroté, déplacé" in French."""
-    return ", ".join([STATUS_LABELS[entry.status], *entry.flags])
+    return ", ".join([entry.status_label, *entry.flags])
 
 
 def summary_line(diff: DocumentDiff) -> str:
