@@ -140,3 +140,16 @@ def test_page_images_of_an_existing_pdf_and_nothing_else(client: TestClient, pro
     assert client.get(f"/instances/{NAME}/pages/0.png").status_code == 404
     assert client.get("/instances/inconnue/pages/1.png").status_code == 404
     assert client.get("/instances/..%2F..%2Fetc/pages/1.png").status_code == 404
+
+
+def test_an_instance_with_problems_gives_no_pdf_and_no_pages(
+    client: TestClient, project: Path
+) -> None:
+    instance = project / "instances" / f"{NAME}.yaml"
+    text = instance.read_text(encoding="utf-8")
+    instance.write_text(text.replace("periode: 1 an", "periode: bientôt"), encoding="utf-8")
+    shown = client.post(f"/instances/{NAME}", data={"csrf": csrf_of(client), "action": "pages"})
+    assert shown.status_code == 422
+    assert "Le PDF n&#39;a pas été produit" in shown.text
+    assert 'aria-labelledby="pages-titre"' not in shown.text
+    assert not (project / "out" / f"{NAME}.pdf").exists()
