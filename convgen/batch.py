@@ -31,6 +31,7 @@ from typing import Any
 
 from convgen import __version__
 from convgen.batch_table import (
+    NAME_COLUMN,
     Row,
     load_base,
     output_stem,
@@ -40,10 +41,11 @@ from convgen.batch_table import (
 )
 from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.check import Finding
+from convgen.clauses import Library
 from convgen.errors import InputError, Problem, problem_at
 from convgen.finalize import Checker, Status, with_party
 from convgen.inheritance import load_merged
-from convgen.instances import Instance, validate_instance
+from convgen.instances import TOP_KEYS, Instance, validate_instance
 from convgen.models import Model
 from convgen.pdf import Layout
 from convgen.pdf_export import PdfTask, clean_stale_work, export_pdfs
@@ -59,6 +61,7 @@ from convgen.pipeline import (
 )
 from convgen.progress import LAYOUT, PDF
 from convgen.project import Project
+from convgen.schema import SectionSpec, suggest
 from convgen.scope import (
     check_table_scope,
     partner_fields,
@@ -221,6 +224,13 @@ def run_batch(
                         f"{table} : le tableau ne contient aucune ligne de données"
                         " (seulement l'en-tête, ou rien) : aucun document produit"
                     )
+                unknown = _unknown_columns(rows, model, project.library, table)
+                if unknown:
+                    raise InputError(
+                        f"{table} : tableau refusé (colonnes inconnues du modèle « {model.name} »)"
+                        " : aucun document produit",
+                        unknown,
+                    )
                 names = [".".join(p) for p in partner_fields(model.schema) if p[-1] == "nom"]
                 # An unreadable row has no values: its partner is unknown, not the base's.
                 partners = {
@@ -277,6 +287,45 @@ def run_batch(
     finally:
         _JOB = None
     return report
+
+
+MAX_COLUMN_PROBLEMS = 20  # a table of 2,000 unknown columns: the first ones, then a count
+
+
+def _unknown_columns(rows: list[Row], model: Model, library: Library, table: Path) -> list[Problem]:
+    """The columns that name no field of `model` (nor a parameter of one of its clauses): a
+    table-level error, found before any row is rendered."""
+    columns = dict.fromkeys(k for row in rows for k in row.values if k != NAME_COLUMN)
+    used = model.clause_ids()
+    problems: list[Problem] = []
+    for column in columns:
+        parts = tuple(column.split("."))
+        if parts[0] == "clauses":
+            clause = library.clauses.get(parts[1]) if len(parts) > 1 else None
+            if clause is None or parts[1] not in used:
+                hint = suggest(parts[1], used) if len(parts) > 1 else ""
+                known = False
+            else:
+                known = len(parts) > 2 and (
+                    parts[2:] == ("variante",) or clause.parametres.find(parts[2:]) is not None
+                )
+                hint = suggest(parts[-1], clause.parametres.fields) if not known else ""
+        elif parts[0] in TOP_KEYS:
+            known, hint = True, ""
+        else:
+            known = model.schema.find(parts) is not None
+            parent = model.schema.find(parts[:-1])
+            siblings = parent.fields if isinstance(parent, SectionSpec) else {}
+            hint = suggest(parts[-1], siblings) if not known else ""
+        if not known:
+            problems.append(
+                problem_at(table, 1, column, f"colonne inconnue : aucun champ de ce nom{hint}")
+            )
+    if len(problems) > MAX_COLUMN_PROBLEMS:
+        more = len(problems) - MAX_COLUMN_PROBLEMS
+        problems = problems[:MAX_COLUMN_PROBLEMS]
+        problems.append(problem_at(table, 1, None, f"… et {more} autres colonnes inconnues"))
+    return problems
 
 
 def _plan(job: _Job, tasks: list[_Task], jobs: int, pdf: bool) -> LayoutPlan:

@@ -107,18 +107,6 @@ def _table_refused(text: str | bytes, names: str = "communes.csv", name: str = "
     return make
 
 
-# Known gap (convgen/batch.py): an unknown column is reported on every row (communes.csv:2…) and
-# index.csv is written, instead of the table being refused at its header before anything is.
-UNKNOWN_COLUMN = (
-    "colonne inconnue signalée ligne par ligne (communes.csv:2: … clé inconnue) avec index.csv "
-    "écrit, au lieu d'un refus du tableau à la ligne 1 avant tout écrit (convgen/batch.py)"
-)
-TABLE_LEVEL = {"colonne-inconnue", "deux-mille-colonnes"}
-UNKNOWN_COLUMN_RERUN = (
-    UNKNOWN_COLUMN + " ; à la relance, index.csv est réécrit avec la seule ligne en erreur : les "
-    "lignes de la production précédente (doc-0002 à doc-0004) y sont perdues"
-)
-
 TABLES: list[tuple[str, str | bytes, str]] = [
     ("vide", "", "communes.csv"),
     ("en-tete-seul", TABLE_HEADER + "\n", "communes.csv"),
@@ -138,9 +126,7 @@ TABLES: list[tuple[str, str | bytes, str]] = [
 
 for _name, _text, _names in TABLES:
     _file = "t.yaml" if _names.startswith("t.yaml") else "communes.csv"
-    case(FAMILY, _name, UNKNOWN_COLUMN if _name in TABLE_LEVEL else None)(
-        _table_refused(_text, _names, _file)
-    )
+    case(FAMILY, _name)(_table_refused(_text, _names, _file))
 
 
 @case(FAMILY, "yaml-element-invalide")
@@ -282,7 +268,7 @@ RERUNS: list[tuple[str, list[str] | str | None, str, list[str]]] = [
 ]  # fmt: skip
 
 for _name, _after, _line, _keep in RERUNS:
-    case(RERUN, _name, UNKNOWN_COLUMN_RERUN if _name in TABLE_LEVEL else None)(
+    case(RERUN, _name)(
         _first_run_then(_after, _line, _keep)  # type: ignore[arg-type]
     )
 
