@@ -466,13 +466,17 @@ def break_addresses(cell: list[Block], width: int, size_pt: float = _TABLE_SIZES
 def table_xml(table: Table) -> str:
     layout = table_layout(table)
     widths = layout.widths
+    answers = answer_columns(table)
     size = None if layout.size_pt == _TABLE_SIZES[0] else layout.size_pt
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     rows = []
     for index, row in enumerate(table.rows):
         header = index == 0
         # No row is split across pages; the header row repeats on each page the table runs on.
-        trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_PROPS
+        if header:
+            trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+        else:
+            trpr = _ANSWER_ROW_PROPS if answers else _ROW_PROPS
         cells = []
         for cell, width in zip(row, widths, strict=True):
             if not header:
@@ -495,6 +499,26 @@ def table_xml(table: Table) -> str:
 
 
 _ROW_PROPS = "<w:trPr><w:cantSplit/></w:trPr>"
+# A row of a form (a table with a column left empty to answer in: the AMI's response grid, the
+# candidate's identification) is at least three lines high, room to write an answer or sign.
+_ANSWER_ROW_TWIPS = 850
+_ANSWER_ROW_PROPS = (
+    f'<w:trPr><w:cantSplit/><w:trHeight w:val="{_ANSWER_ROW_TWIPS}" w:hRule="atLeast"/></w:trPr>'
+)
+
+
+def answer_columns(table: Table) -> set[int]:
+    """The columns whose body cells are all empty: spaces left to answer in."""
+    if len(table.rows) < 2:
+        return set()
+    body = table.rows[1:]
+    return {
+        col
+        for col in range(len(table.rows[0]))
+        if all(col >= len(row) or not plain_text(row[col]).strip() for row in body)
+    }
+
+
 _SHORT_CHARS = 180  # about two lines of body text
 
 

@@ -411,3 +411,21 @@ def test_page_comparison_sees_a_moved_line_and_ignores_nothing_else() -> None:
     )
     # A page of another size is a different page.
     assert differing_share(reference, GreyImage(width, reference.height - 1, b"")) == 1.0
+
+
+def test_form_rows_leave_room_to_answer(built: Path) -> None:
+    """The AMI's identification and response grids: every body row at least three lines high
+    (the « Date et signature » row was one line); tables without an empty column keep theirs."""
+    body = _xml(built / "ami-poitiers.docx", "word/document.xml")
+    forms = [t for t in body.iter(f"{W}tbl") if "Réponse du candidat" in "".join(t.itertext())]
+    assert len(forms) == 2
+    for table in forms:
+        rows = list(table.iter(f"{W}tr"))[1:]
+        heights = [r.find(f"{W}trPr/{W}trHeight") for r in rows]
+        assert all(h is not None and h.get(f"{W}hRule") == "atLeast" for h in heights)
+        assert all(int(h.get(f"{W}val")) >= 850 for h in heights if h is not None)
+    contacts = _xml(built / "cpam-cote-opale.docx", "word/document.xml")
+    assert contacts.find(f".//{W}trHeight") is None
+    lines = [x for page in _page_lines(built / "ami-poitiers.pdf") for x in page]
+    signature = lines.index("Date et signature")
+    assert lines[signature + 1].startswith("Exigence du règlement")  # an empty row: no text
