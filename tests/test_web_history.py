@@ -211,3 +211,26 @@ def test_outside_a_repository_the_page_says_so(tmp_path: Path) -> None:
     assert page.status_code == 200
     assert "n'est pas un dépôt git" in page.text
     assert 'name="rev_ancienne"' not in page.text
+
+
+@pytest.mark.parametrize("filters", [True, False], ids=["data-filter", "python-3.11.3"])
+def test_a_revision_is_extracted_with_or_without_tar_filters(
+    history: tuple[Path, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filters: bool,
+) -> None:
+    import tarfile
+
+    from convgen.web.history import project_at, repository
+
+    project, (first, second) = history
+    if not filters:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    repo = repository(project)
+    assert repo is not None
+    old = project_at(repo, first, tmp_path / "ancienne")
+    new = project_at(repo, second, tmp_path / "nouvelle")
+    assert "periode: 1 an" in (old / "instances" / f"{NAME}.yaml").read_text(encoding="utf-8")
+    assert "periode: 3 ans" in (new / "instances" / f"{NAME}.yaml").read_text(encoding="utf-8")
+    assert (old / "clauses").is_dir() and (old / "templates").is_dir()

@@ -127,5 +127,14 @@ def project_at(repo: Repository, commit: str, folder: Path) -> Path:
         )
     # run in the project folder, git archives its paths from there (`instances/x.yaml`)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")  # no absolute path, no link out of `folder`
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(folder, filter="data")  # no absolute path, no link out of `folder`
+        else:  # Python 3.11.0 to 3.11.3: files and folders only, inside `folder`
+            base = folder.resolve()
+            members = [
+                m
+                for m in tar.getmembers()
+                if (m.isfile() or m.isdir()) and (base / m.name).resolve().is_relative_to(base)
+            ]
+            tar.extractall(folder, members=members)  # noqa: S202 - members checked above
     return folder
