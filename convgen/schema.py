@@ -15,6 +15,7 @@ from typing import Any
 
 from convgen.errors import Problem, problem_at
 from convgen.values import (
+    BOUNDED_TYPES,
     NULL_WORDS,
     SIMPLE_TYPES,
     TYPE_LABELS,
@@ -22,12 +23,15 @@ from convgen.values import (
     Absent,
     ValueTypeError,
     convert_scalar,
+    default_bounds,
+    out_of_bounds,
     parse_bool,
 )
 from convgen.yamlload import YamlDoc, dotted
 
 FIELD_KEYS = {
     "type", "description", "exemple", "defaut", "obligatoire", "choix", "elements", "portee",
+    "min", "max",
 }  # fmt: skip
 
 
@@ -54,6 +58,10 @@ class FieldSpec:
     choix: list[str] | None = None
     elements: Spec | None = None  # for "liste"
     portee: str = "commun"  # "partenaire": the signing partner's own data (convgen.scope)
+    # `min:`/`max:` of a number, amount, date or duration (values of its type); without them
+    # the plausible bounds of its type (`values.default_bounds`).
+    min: Any = None
+    max: Any = None
 
     @property
     def has_default(self) -> bool:
@@ -179,6 +187,22 @@ def parse_field(
         if "portee" in raw
         else portee,
     )
+    for bound in ("min", "max"):
+        if raw.get(bound) is None:
+            continue
+        if type_ not in BOUNDED_TYPES:
+            problems.append(
+                _p(
+                    ydoc,
+                    (*path, bound),
+                    f"« {bound} » ne s'applique qu'à un nombre, un montant, une date ou une durée",
+                )  # fmt: skip
+            )
+            continue
+        try:
+            setattr(spec, bound, convert_scalar(str(raw[bound]), type_))
+        except ValueTypeError as exc:
+            problems.append(_p(ydoc, (*path, bound), str(exc)))
     if type_ == "choix" and not spec.choix:
         problems.append(_p(ydoc, path, "un champ de type choix doit lister ses valeurs (choix:)"))
     if type_ == "liste":
@@ -278,10 +302,21 @@ def validate_value(
         )
         return None
     try:
-        return convert_scalar(raw, spec.type, spec.choix)
+        value = convert_scalar(raw, spec.type, spec.choix)
     except ValueTypeError as exc:
         problems.append(_p(ydoc, path, str(exc)))
         return None
+    if spec.type in BOUNDED_TYPES:
+        low, high = default_bounds(spec.type) or (None, None)
+        why = out_of_bounds(
+            value,
+            spec.min if spec.min is not None else low,
+            spec.max if spec.max is not None else high,
+        )
+        if why is not None:
+            problems.append(_p(ydoc, path, why))
+            return None
+    return value
 
 
 def _label(spec: FieldSpec) -> str:

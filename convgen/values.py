@@ -149,6 +149,64 @@ def convert_scalar(raw: str, type_: str, choices: list[str] | None = None) -> An
     raise AssertionError(f"unknown type {type_}")
 
 
+# --------------------------------------------------------------------------- plausible values
+
+BOUNDED_TYPES = ("entier", "decimal", "montant", "date", "duree")
+_DAYS = {"jour": 1.0, "semaine": 7.0, "mois": 30.4375, "an": 365.25, "année": 365.25}
+# Dates further back are history (« loi du 1er juillet 1901 » is 1901); further ahead, a typo.
+PAST_LIMIT = date(1800, 1, 1)
+FUTURE_YEARS = 30
+
+
+def default_bounds(type_: str, today: date | None = None) -> tuple[Any, Any] | None:
+    """What any convention can hold when its model declares no `min:`/`max:`: no negative
+    count or amount, no number of more than twelve digits, no duration under a day or over 99
+    years, no date before 1800 or more than 30 years ahead."""
+    if type_ == "entier":
+        return 0, 10**12
+    if type_ == "montant":
+        return Decimal(0), Decimal(10**12)
+    if type_ == "decimal":
+        return Decimal(-(10**12)), Decimal(10**12)
+    if type_ == "duree":
+        return Duree(1, "jour"), Duree(99, "année")
+    if type_ == "date":
+        now = today or date.today()
+        return PAST_LIMIT, now.replace(year=now.year + FUTURE_YEARS, day=min(now.day, 28))
+    return None
+
+
+def comparable(value: Any) -> Any:
+    """A value of a bounded type as something `<` compares (a duration: its length in days)."""
+    if isinstance(value, Duree):
+        return value.quantite * _DAYS.get(value.unite, 365.25)
+    return value
+
+
+def out_of_bounds(value: Any, low: Any, high: Any) -> str | None:
+    """Why `value` is outside [`low`, `high`] (either may be None), in French; None if inside."""
+    shown = _shown(value)
+    when = isinstance(value, date)
+    if low is not None and comparable(value) < comparable(low):
+        if when:
+            return f"« {shown} » est trop ancienne : au plus tôt le {_shown(low)}"
+        return f"« {shown} » est trop petit : au moins {_shown(low)}"
+    if high is not None and comparable(value) > comparable(high):
+        if when:
+            return f"« {shown} » est trop lointaine : au plus tard le {_shown(high)}"
+        return f"« {shown} » est trop grand : au plus {_shown(high)}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, date):
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    if isinstance(value, Decimal | int):
+        text = f"{value:,}".replace(",", "\u202f")
+        return text if len(text) <= 40 else text[:20] + "…"
+    return str(value)
+
+
 def _place_name(value: str) -> str:
     """A commune name stored bare, so that models can write « du Teil », « d’Ajaccio »."""
     if not value:

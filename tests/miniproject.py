@@ -111,7 +111,7 @@ MANIFEST = """\
         siren: {type: siren, obligatoire: false}
       convention:
         date_effet: {type: date}
-        exemplaires: {type: entier, defaut: "2"}
+        exemplaires: {type: entier, defaut: "2", min: "1", max: "20"}
         tribunal: {type: texte, defaut: Poitiers}
         avec_litiges: {type: booleen, defaut: oui}
     """
