@@ -44,6 +44,7 @@ from convgen.check import Finding
 from convgen.clauses import Library
 from convgen.errors import InputError, Problem, problem_at
 from convgen.finalize import Checker, Status, with_party
+from convgen.french import compte
 from convgen.inheritance import load_merged
 from convgen.instances import TOP_KEYS, Instance, validate_instance
 from convgen.models import Model
@@ -294,7 +295,10 @@ MAX_COLUMN_PROBLEMS = 20  # a table of 2,000 unknown columns: the first ones, th
 
 def _unknown_columns(rows: list[Row], model: Model, library: Library, table: Path) -> list[Problem]:
     """The columns that name no field of `model` (nor a parameter of one of its clauses): a
-    table-level error, found before any row is rendered."""
+    table-level error, found before any row is rendered. A YAML table has no header: each of
+    its rows names its own keys, and an unknown one is that row's problem."""
+    if table.suffix.lower() in (".yaml", ".yml"):
+        return []
     columns = dict.fromkeys(k for row in rows for k in row.values if k != NAME_COLUMN)
     used = model.clause_ids()
     problems: list[Problem] = []
@@ -578,7 +582,7 @@ def _rounds(
 
     def on_round(number: int, count: int) -> None:
         if number > 1:
-            on_phase(f"{PDF}, tour {number} : {count} document(s) refait(s)", None)
+            on_phase(f"{PDF}, tour {number} : {compte(count, 'document refait')}", None)
 
     return on_round
 

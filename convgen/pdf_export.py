@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convgen.errors import ConvgenError, DocumentError, OutputError
+from convgen.french import compte
 from convgen.pdf import Layout, append_annexes, convert_many, layout_of_pdf
 from convgen.signature.fields import add_signature_fields
 from convgen.zipout import make_output_dir, write_atomic
@@ -196,7 +197,9 @@ def _commit(ready: list[tuple[PdfTask, Path]], work: Path) -> None:
 
 
 def _not_updated(task: PdfTask, exc: OutputError, done: int) -> OutputError:
-    before = f" ({done} convention(s) mise(s) à jour avant)" if done else ""
+    before = (
+        f" ({compte(done, 'convention mise', 'conventions mises')} à jour avant)" if done else ""
+    )
     return OutputError(
         f"{exc.message} ; {task.docx.name} et {task.pdf.name} non mis à jour, "
         f"les versions précédentes sont conservées{before}"

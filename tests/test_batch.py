@@ -75,12 +75,12 @@ def test_bad_row_is_reported_with_its_number_and_does_not_stop_the_others(
     # Re-run: nothing changed, nothing rendered; then one changed row is rendered again.
     before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")}
     code, output = run(project, "--data", str(table), "--out", str(out))
-    assert code == 2 and "0 document(s) produit(s), 299 inchangé(s), 1 en erreur" in output
+    assert code == 2 and "0 document produit, 299 inchangés, 1 en erreur" in output
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")} == before
     text = table.read_text(encoding="utf-8").replace("Commune n°17;", "Commune de Dix-Sept;")
     table.write_text(text, encoding="utf-8")
     code, output = run(project, "--data", str(table), "--out", str(out))
-    assert "1 document(s) produit(s), 298 inchangé(s)" in output
+    assert "1 document produit, 298 inchangés" in output
     assert any("Commune de Dix-Sept" in b.text for b in read_docx(out / "doc-0017.docx").body())
 
 
@@ -127,7 +127,7 @@ def test_build_marks_a_document_with_a_placeholder_as_draft(project: Path, tmp_p
     args = ["build", "--root", str(draft_project), "--out", str(out), str(instance)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 1
-    assert "XXXX" in result.output and "pas finals" in result.output
+    assert "XXXX" in result.output and "pas final" in result.output
     properties = read_docx(out / "bourg.docx").properties
     assert properties["convgen.statut"] == "projet"
     result = CliRunner().invoke(cli, [*args, "--draft"], catch_exceptions=False)

@@ -113,7 +113,12 @@ DIFFERENCES = {
             ),
         ],
         # French typography (convgen.typography): a no-break space before « % »; accents.
-        fragments=[("100% santé", "100 % santé"), ("A défaut", "À défaut")],
+        fragments=[
+            ("100% santé", "100 % santé"),
+            ("A défaut", "À défaut"),
+            # The seed writes a comma after « par »: a slip our frame does not copy.
+            ("Représentée par, M. Patrick", "Représentée par M. Patrick"),
+        ],
     ),
     # Seed 004, CPAM de la Côte d'Opale: a template for any partner, here the CCAS de Calais.
     "004": Differences(

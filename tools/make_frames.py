@@ -425,7 +425,8 @@ def mutuelle_regionale(document: Document) -> None:
     para(document, "{{ commune.adresse }}", " ", "{{ commune.code_postal }}", " ",
          "{{ commune.ville }}")  # fmt: skip
     para(document, "Représentée par ", "{{ commune.representant }}")
-    para(document, "En sa qualité de ", "{{ commune.representant_qualite }}", ",")
+    # « de Maire », « d’Adjointe au maire » : the preposition elides before a vowel.
+    para(document, "En sa qualité ", "{{ commune.representant_qualite | de }}", ",")
     para(document, "Ci-après dénommée « ", ("LA COMMUNE", "b"), " »,")
     para(document, ("D’une part", "b"))
     para(document, ("Et", "b"))
@@ -437,7 +438,7 @@ def mutuelle_regionale(document: Document) -> None:
     para(document, "Dont le siège social est situé ", "{{ mutuelle.siege }}")
     para(
         document,
-        "Représentée par, ",
+        "Représentée par ",
         "{{ mutuelle.representant }}",
         ", ",
         "{{ mutuelle.representant_qualite }}",

@@ -66,7 +66,7 @@ def _print_built(built: list[BuiltDocument], draft: bool) -> int:
     for doc in built:
         status = f", {doc.status}" if doc.status else ""
         pdf_note = f" + {doc.pdf.name}" if doc.pdf else ""
-        click.echo(f"écrit : {doc.output}{pdf_note}  ({doc.assembled.model.name}{status})")
+        click.echo(f"écrit : {doc.output}{pdf_note}  ({doc.source.model.name}{status})")
     findings = [f for doc in built for f in doc.findings]
     if findings:
         click.echo(_findings_text(findings))

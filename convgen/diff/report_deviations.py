@@ -29,6 +29,7 @@ from convgen.diff.deviations import (
     DeviationReport,
     DocumentDeviations,
 )
+from convgen.french import compte, liste_comptes
 
 STYLES = {IDENTICAL: "green", MODIFIED: "yellow", MISSING: "red", EXTRA: "magenta"}
 
@@ -48,9 +49,17 @@ def _summary(report: DeviationReport) -> str:
         for row in doc.rows:
             counts[row.status] += 1
     return (
-        f"{len(report.documents)} document(s), {len(report.clause_titles)} clause(s) : "
-        f"{counts[IDENTICAL]} identique(s), {counts[MODIFIED]} modifiée(s), "
-        f"{counts[MISSING]} absente(s), {counts[EXTRA]} article(s) en plus."
+        f"{compte(len(report.documents), 'document')}, "
+        f"{compte(len(report.clause_titles), 'clause')} : "
+        + liste_comptes(
+            [
+                (counts[IDENTICAL], "identique"),
+                (counts[MODIFIED], "modifiée"),
+                (counts[MISSING], "absente"),
+                (counts[EXTRA], "article en plus", "articles en plus"),
+            ]
+        )
+        + "."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from convgen.french import compte
 from convgen.importer.core import ImportResult
 from convgen.importer.newmodel import NewModelResult
 from convgen.importer.write import yaml_scalar
@@ -34,7 +35,9 @@ def report_text(result: ImportResult) -> str:
         lines.append(f"    paramètres retrouvés : {params} ; {state}")
         if not article.alignment.complete and not article.rebuilt:
             missing = article.alignment.template_paragraphs - article.alignment.matched_paragraphs
-            lines.append(f"    écart avec la bibliothèque : {missing} paragraphe(s) reformulé(s)")
+            lines.append(
+                f"    écart avec la bibliothèque : {compte(missing, 'paragraphe reformulé')}"
+            )
     for name in result.extras:
         written = result.new_clauses.get(name)
         where = f" : nouvelle clause écrite dans {written}" if written else ""
