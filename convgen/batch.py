@@ -42,7 +42,7 @@ from convgen.batch_table import (
 from convgen.batch_table import row_yaml_doc as _row_doc
 from convgen.check import Finding
 from convgen.clauses import Library
-from convgen.errors import InputError, Problem, problem_at
+from convgen.errors import InputError, Interrupted, Problem, problem_at
 from convgen.finalize import Checker, Status, with_party
 from convgen.french import compte
 from convgen.inheritance import load_merged
@@ -274,9 +274,12 @@ def run_batch(
                 # The table or the layout is refused before any document is written: an
                 # earlier run's index stays as it is.
                 raise
-            except BaseException:
+            except BaseException as exc:
                 # What is done stays done for the next run, and so does what an earlier run did.
                 _write_index(out_dir, table, _with_previous(results, previous), partners)
+                if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+                    written = sum(1 for r in results.values() if r.sha256 and not r.skipped)
+                    raise Interrupted(written) from exc
                 raise
             report = BatchReport(table, out_dir, [results[k] for k in sorted(results)], draft)
             report.layout_note = " ; ".join(plan.notes)

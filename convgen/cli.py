@@ -1,52 +1,20 @@
 """Command line: each command parses its arguments and calls one core function.
 
-Errors caused by input (`ConvgenError`) become a French message and exit code 2 here, and only
-here. Heavy modules are imported inside the commands so that `--help` stays instant.
-Exit codes: 0 ok, 1 findings or differences, 2 usage or input error.
+Errors caused by input (`ConvgenError`) become a French message and exit code 2 in
+`commands.handle_errors`, and only there. Heavy modules are imported inside the commands so
+that `--help` stays instant. Exit codes: 0 ok, 1 findings or differences, 2 usage or input
+error, 130 interrupted.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+import signal
 
 import click
 
-from convgen import clihelp
-from convgen.errors import ConvgenError, ProjectNotFoundError
+from convgen.commands import CONTEXT_SETTINGS, handle_errors
 
-clihelp.install()  # French click (strings, metavars), before any command is defined
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def handle_errors(func: F) -> F:
-    """Turn a `ConvgenError` into its French message on stderr and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ConvgenError as exc:
-            message = f"erreur : {exc}" if not exc.problems else str(exc)
-            click.echo(message + _project_example(exc), err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _project_example(exc: ConvgenError) -> str:
-    """Outside a project, the command line that names one: « convgen build --root ../conventions »."""
-    if not isinstance(exc, ProjectNotFoundError):
-        return ""
-    context = click.get_current_context(silent=True)
-    if context is None:
-        return ""
-    return f" (par exemple : {context.command_path} {exc.option} ../conventions)"
+__all__ = ["CONTEXT_SETTINGS", "cli", "handle_errors", "main"]
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -63,7 +31,13 @@ def cli() -> None:
 
 
 def main() -> None:
+    # SIGTERM (a service stopping, `kill`) ends a run as Ctrl+C does: files complete, exit 130.
+    signal.signal(signal.SIGTERM, _interrupt)
     cli(prog_name="convgen")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _register() -> None:

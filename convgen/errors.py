@@ -207,3 +207,11 @@ def jinja_syntax_message(message: str | None) -> str:
 class RegisterError(ConvgenError):
     """Raised when the register of conventions (SQLite) cannot be read or written: locked by
     another program, corrupt, or an event that contradicts it (an avenant before signature)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl+C or SIGTERM during a build: `written` documents are complete on disk, none half."""
+
+    def __init__(self, written: int | None = None) -> None:
+        super().__init__()
+        self.written = written

@@ -25,6 +25,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -345,6 +346,18 @@ def _call(item: Any) -> Any:
     return _WORK(item)
 
 
+def _worker_signals() -> None:
+    """In a worker: Ctrl+C is the parent's to handle (it stops the pool), and the SIGTERM the
+    pool then sends ends the worker through `finally` blocks: a file being written is removed,
+    never left half-written."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_worker)
+
+
+def _exit_worker(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 class Workers:
     """`jobs` forked worker processes calling `work`; the same pool for every entry point.
 
@@ -363,7 +376,9 @@ class Workers:
         global _WORK
         if self.jobs > 1:
             _WORK = self.work
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.jobs, initializer=_worker_signals
+            )
         return self
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:

@@ -8,13 +8,56 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from convgen.errors import OutputError
+from convgen import clihelp
+from convgen.errors import ConvgenError, OutputError, ProjectNotFoundError
+from convgen.french import compte
+
+clihelp.install()  # French click (strings, metavars), before any command is defined
+
+INTERRUPTED = 130  # exit code after Ctrl+C or SIGTERM, as shells report 128 + SIGINT
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def handle_errors(func: F) -> F:
+    """Turn a `ConvgenError` into its French message on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConvgenError as exc:
+            message = f"erreur : {exc}" if not exc.problems else str(exc)
+            click.echo(message + _project_example(exc), err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM (`cli.main`)
+            written = getattr(exc, "written", None)
+            done = f"{compte(written, 'document écrit')}, " if written is not None else ""
+            click.echo(f"\nInterrompu : {done}relancer pour terminer", err=True)
+            sys.exit(INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _project_example(exc: ConvgenError) -> str:
+    """Outside a project, the command line that names one: « convgen build --root ../conventions »."""
+    if not isinstance(exc, ProjectNotFoundError):
+        return ""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return ""
+    return f" (par exemple : {context.command_path} {exc.option} ../conventions)"
+
 
 root_option = click.option(
     "--root",

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import handle_errors
-from convgen.commands import root_option
+from convgen.commands import handle_errors, root_option
 
 EXAMPLES = """\b
 Exemples :

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import handle_errors
-from convgen.commands import echo_output
+from convgen.commands import echo_output, handle_errors
 
 
 @click.command("check")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import handle_errors
-from convgen.commands import writing_stdout
+from convgen.commands import handle_errors, writing_stdout
 from convgen.commands.clauses import readable, require_library
 
 

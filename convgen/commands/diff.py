@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from convgen.cli import handle_errors
-from convgen.commands import writing_stdout
+from convgen.commands import handle_errors, writing_stdout
 
 if TYPE_CHECKING:
     from convgen.diff import DocumentDiff

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import CONTEXT_SETTINGS, handle_errors
+from convgen.commands import CONTEXT_SETTINGS, handle_errors
 
 
 @click.command("import", context_settings=CONTEXT_SETTINGS)

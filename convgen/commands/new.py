@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import handle_errors
-from convgen.commands import echo_output, root_option
+from convgen.commands import echo_output, handle_errors, root_option
 from convgen.errors import InputError
 
 

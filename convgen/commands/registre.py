@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from convgen.cli import CONTEXT_SETTINGS, handle_errors
-from convgen.commands import root_option, writing_stdout
+from convgen.commands import CONTEXT_SETTINGS, handle_errors, root_option, writing_stdout
 
 
 class FrenchDate(click.ParamType):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import CONTEXT_SETTINGS, handle_errors
+from convgen.commands import CONTEXT_SETTINGS, handle_errors
 
 PASSWORD_VARIABLE = "CONVGEN_CERT_PASSWORD"
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from convgen.cli import CONTEXT_SETTINGS, handle_errors
-from convgen.commands import root_option
+from convgen.commands import CONTEXT_SETTINGS, handle_errors, root_option
 
 
 @click.command("verifier", context_settings=CONTEXT_SETTINGS)

@@ -90,15 +90,6 @@ def _batch_after_batch(tmp: Path) -> Run:
                post=_one_wins(root / "out", 150))  # type: ignore[arg-type]  # fmt: skip
 
 
-# Known gap (convgen/cli.py, convgen/batch.py): SIGINT gives « Interrompu. » and exit code 1,
-# SIGTERM kills the run; the temporary file of the document being written is left behind.
-INTERRUPTED = (
-    "SIGINT : code 1 et « Interrompu. » au lieu de 130 et « Interrompu : N documents écrits, "
-    "relancer pour terminer » ; un fichier temporaire .doc-NNNN.docx.*.tmp reste dans --out "
-    "(convgen/cli.py, convgen/batch.py, convgen/build.py)"
-)
-
-
 def _interrupted(sig: int) -> object:
     def make(tmp: Path) -> Run:
         root = project(tmp)
@@ -113,12 +104,5 @@ def _interrupted(sig: int) -> object:
     return make
 
 
-case(INTERRUPT, "sigint-pendant-un-lot", INTERRUPTED)(_interrupted(signal.SIGINT))  # type: ignore[arg-type]
-TERMINATED = (
-    "SIGTERM : le processus est tué par le signal (code -15), sans message, "
-    "au lieu de 130 et « Interrompu : N documents écrits, relancer pour terminer » "
-    "(convgen/cli.py, convgen/batch.py)"
-)
-case(INTERRUPT, "sigterm-pendant-un-lot", TERMINATED)(
-    _interrupted(signal.SIGTERM)  # type: ignore[arg-type]
-)
+case(INTERRUPT, "sigint-pendant-un-lot")(_interrupted(signal.SIGINT))  # type: ignore[arg-type]
+case(INTERRUPT, "sigterm-pendant-un-lot")(_interrupted(signal.SIGTERM))  # type: ignore[arg-type]
