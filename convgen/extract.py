@@ -111,6 +111,8 @@ def read_document(path: Path | str, comparison: bool = False) -> DocumentText:
         raise DocumentError(f"{p}: fichier introuvable")
     if p.is_dir():
         raise DocumentError(f"{p}: est un dossier, pas un document")
+    if not p.is_file():  # a named pipe or a device would block the read, or never end
+        raise DocumentError(f"{p}: n'est pas un fichier ordinaire (tube nommé, périphérique…)")
     suffix = p.suffix.lower()
     if suffix == ".docx":
         return read_docx(p, comparison=comparison)
@@ -172,7 +174,10 @@ def open_docx_zip(path: Path) -> zipfile.ZipFile:
 
 
 def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    # Entities declared in the part itself are text Word shows (« &marque; »); entities that
+    # point outside it (files, URLs: XXE) are never loaded. libxml2's limits (huge_tree off)
+    # bound their expansion.
+    parser = etree.XMLParser(resolve_entities="internal", no_network=True, huge_tree=False)
     try:
         return etree.fromstring(archive.read(name), parser)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError) as exc:
@@ -686,7 +691,7 @@ _PARA_END = re.compile(r"[.;:!?»)]\s*$")
 def read_pdf(path: Path) -> DocumentText:
     """Read every page of a PDF; lines are joined back into paragraphs (with dehyphenation)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(path)
@@ -720,6 +725,11 @@ def read_pdf(path: Path) -> DocumentText:
                 doc.properties[key.lstrip("/")] = str(value)
     except DocumentError:
         raise
+    except LimitReachedError as exc:
+        raise DocumentError(
+            f"{path}: refusé : un flux du PDF dépasse la taille admise une fois décompressé"
+            " (PDF piégé ?)"
+        ) from exc
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         raise DocumentError(f"{path}: PDF illisible ou corrompu ({exc})") from exc
     if not any(b.text.strip() for b in doc.blocks):

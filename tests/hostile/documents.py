@@ -133,9 +133,6 @@ _docx_case(
         ),
     ),  # fmt: skip
     (1, 2),
-    xfail="le texte d'une entité interne (&marque; = « XXXX ») est invisible : check dit "
-    "« aucun problème », code 0, au lieu de le lire (code 1) ou de refuser le fichier (code 2) "
-    "(convgen/extract.py)",
     expect=["XXXX"],
 )
 _docx_case(
@@ -314,8 +311,6 @@ _pdf_case(
     "pdf-bombe-de-flux",
     _stream_bomb,
     2,
-    xfail="pypdf LimitReachedError (« Limit reached while decompressing ») non rattrapée dans "
-    "extract.read_pdf (page.extract_text) : traceback, code 1 (convgen/extract.py)",
 )
 _pdf_case("pdf-trop-de-pages", lambda: _many_pages(2500), 2)
 _pdf_case("pdf-chiffre", _encrypted, 2)
@@ -361,12 +356,7 @@ def _dir_docx(tmp: Path) -> Run:
     return Run(["check", "dossier.docx"], tmp, (0, 1))
 
 
-@case(
-    FAMILY,
-    "fifo-donne",
-    xfail="check d'un tube nommé (mkfifo tube.txt) donné en argument : la lecture bloque "
-    "indéfiniment (convgen/extract.py read_text : vérifier que c'est un fichier ordinaire)",
-)
+@case(FAMILY, "fifo-donne")
 def _fifo(tmp: Path) -> Run:
     os.mkfifo(tmp / "tube.txt")
     return Run(["check", "tube.txt"], tmp, 2, names="tube.txt", timeout=5)
