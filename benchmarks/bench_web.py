@@ -88,7 +88,12 @@ def main() -> None:
     def user(index: int) -> None:
         name = names[index % len(names)]
         with httpx.Client(base_url=base, timeout=30) as client:
-            values = form_values(client.get(f"/instances/{name}").text)
+            first = client.get(f"/instances/{name}")
+            if 'id="formulaire"' not in first.text:  # the instance cannot be read: say so
+                with lock:
+                    errors.append(f"page {first.status_code} sans formulaire ({name})")
+                return
+            values = form_values(first.text)
             text_fields = [k for k, v in values.items() if v and k not in ("csrf", "version")]
             i = 0
             while time.monotonic() < stop:
@@ -125,6 +130,10 @@ def main() -> None:
 
     def pct(values: list[float], q: float) -> float:
         return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
+
+    if not previews or not pages:
+        print("aucune mesure :", sorted(set(errors)) or "aucune requête")
+        sys.exit(1)
 
     print(
         f"{args.users} utilisateurs, pause {args.think} s, {duration:.1f} s, {len(previews)} aperçus "
