@@ -69,6 +69,7 @@ from convgen.scope import (
     row_scope_problem,
     without_partner_fields,
 )
+from convgen.spreadsheet import safe_cell
 from convgen.zipout import make_output_dir, write_atomic
 
 INDEX_NAME = "index.csv"
@@ -633,10 +634,6 @@ def _write_index(
         file = f"{r.stem}.docx" if r.status != ERROR and r.stem else ""
         reason = " ; ".join(r.problems) if r.status == ERROR else ""
         cells = [file, r.fingerprint, r.sha256, r.status, r.pdf, partners.get(line, ""), reason]
-        writer.writerow([r.line, *(_neutralised(str(c)) for c in cells)])
+        writer.writerow([r.line, *(safe_cell(c) for c in cells)])
     write_atomic(out_dir / INDEX_NAME, buffer.getvalue().encode("utf-8"))
     del table
-
-
-def _neutralised(cell: str) -> str:
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

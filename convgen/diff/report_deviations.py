@@ -30,6 +30,7 @@ from convgen.diff.deviations import (
     DocumentDeviations,
 )
 from convgen.french import compte, liste_comptes
+from convgen.spreadsheet import safe_cell
 
 STYLES = {IDENTICAL: "green", MODIFIED: "yellow", MISSING: "red", EXTRA: "magenta"}
 
@@ -135,20 +136,19 @@ def render_csv(report: DeviationReport) -> str:
         for row in doc.rows:
             changes = " | ".join(f"{c.old} → {c.new}" for c in row.changes)
             similarity = f"{row.similarity:.2f}".replace(".", ",") if row.words else ""
-            writer.writerow(
-                [
-                    doc.path.name,
-                    doc.model or "",
-                    row.clause_id,
-                    row.clause_title,
-                    row.variant,
-                    row.status,
-                    similarity,
-                    row.article,
-                    len(row.changes) if row.status == MODIFIED else "",
-                    changes,
-                ]
-            )
+            cells = [
+                doc.path.name,
+                doc.model or "",
+                row.clause_id,
+                row.clause_title,
+                row.variant,
+                row.status,
+                similarity,
+                row.article,
+                len(row.changes) if row.status == MODIFIED else "",
+                changes,
+            ]
+            writer.writerow([safe_cell(c) for c in cells])
     return "\ufeff" + out.getvalue()
 
 

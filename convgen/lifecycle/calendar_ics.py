@@ -18,6 +18,7 @@ from icalendar import Alarm, Calendar, Event
 
 from convgen.french import date_courte, date_longue
 from convgen.lifecycle.deadlines import Deadline
+from convgen.spreadsheet import safe_cell
 
 PRODID = "-//convgen//Échéances des conventions//FR"
 
@@ -62,10 +63,6 @@ def deadlines_ics(deadlines: Iterable[Deadline], stamp: datetime | None = None) 
 CSV_HEADER = ["date", "instance", "échéance", "type", "article", "clause", "remarque", "convention"]
 
 
-def _safe(cell: str) -> str:
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def deadlines_csv(deadlines: Iterable[Deadline]) -> str:
     """CSV as French Excel opens it: UTF-8 with BOM, « ; », dates as 31/10/2026, CRLF."""
     buffer = io.StringIO()
@@ -82,7 +79,7 @@ def deadlines_csv(deadlines: Iterable[Deadline]) -> str:
             d.note,
             d.convention,
         ]
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow([safe_cell(c) for c in row])
     return "\ufeff" + buffer.getvalue()
 
 

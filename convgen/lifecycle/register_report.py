@@ -7,6 +7,7 @@ import io
 
 from convgen.french import date_courte
 from convgen.lifecycle.register import Convention, EventType
+from convgen.spreadsheet import safe_cell
 
 CSV_HEADER = [
     "instance",
@@ -38,18 +39,13 @@ def _row(c: Convention) -> list[str]:
     ]
 
 
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def register_csv(conventions: list[Convention]) -> str:
     """CSV as French Excel opens it: UTF-8 with BOM, « ; » separators, CRLF."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for c in conventions:
-        writer.writerow([_safe(cell) for cell in _row(c)])
+        writer.writerow([safe_cell(cell) for cell in _row(c)])
     return "\ufeff" + buffer.getvalue()
 
 

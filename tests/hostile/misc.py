@@ -37,12 +37,7 @@ def _no_formula(path: Path) -> object:
     return check
 
 
-@case(
-    FAMILY,
-    "deviations-csv-formule-dans-le-nom",
-    xfail="deviations --format csv : la cellule « +cmd.txt » (nom de fichier) commence par « + » : "
-    "formule non neutralisée (OWASP : =, +, -, @) (convgen/diff/report_deviations.py)",
-)
+@case(FAMILY, "deviations-csv-formule-dans-le-nom")
 def _formula_names(tmp: Path) -> Run:
     root = project(tmp)
     docs = root / "signees"
