@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import io
+import os
+import pwd
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ import click
 from convgen.commands import handle_errors, writing_stdout
 
 if TYPE_CHECKING:
-    from convgen.diff import DocumentDiff
+    pass
 
 
 @click.command("diff")
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--author",
-    default="convgen",
-    show_default=True,
-    help="docx : auteur des modifications suivies, tel que Word l'affiche (votre nom).",
+    default=lambda: user_name(),
+    show_default="votre nom sur cet ordinateur",
+    help="docx : auteur des modifications suivies, tel que Word l'affiche.",
 )
 @click.option(
     "--date",
@@ -78,19 +79,30 @@ def command(
       convgen diff signee:ccas-poitiers instances/ccas-poitiers.yaml
     """
     from convgen.diff import diff_paths
-    from convgen.diff.output import write_report
+    from convgen.diff.output import check_output, write_report
     from convgen.lifecycle.signing import resolve_side  # « signee:INSTANCE » (registre)
-    from convgen.zipout import write_atomic
 
     stamp = _change_date(when)
+    if output is not None:
+        check_output(output, [old, new])  # before comparing: nothing computed for nothing
     diff = diff_paths(resolve_side(old), resolve_side(new))
     if output is None:
         with writing_stdout():
             write_report(diff, fmt, None, summary=not no_summary)
     else:
-        write_atomic(output, _report_bytes(diff, fmt, not no_summary, author, stamp))
+        write_report(diff, fmt, output, not no_summary, author, stamp)
         click.echo(f"écrit : {output}", err=True)
     sys.exit(0 if diff.identical else 1)
+
+
+def user_name() -> str:
+    """Who runs convgen, as the system knows them: the full name of the account (its GECOS
+    field), else its login; « convgen » when neither is known."""
+    try:
+        entry = pwd.getpwuid(os.getuid())
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "convgen"
+    return entry.pw_gecos.split(",")[0].strip() or entry.pw_name or "convgen"
 
 
 def _change_date(when: str | None) -> str:
@@ -106,28 +118,3 @@ def _change_date(when: str | None) -> str:
             f"« {when} » n'est pas une date (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM)", param_hint="--date"
         ) from None
     return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _report_bytes(
-    diff: DocumentDiff, fmt: str, summary: bool, author: str = "convgen", date: str | None = None
-) -> bytes:
-    """The file `convgen.diff.output.write_report` would write, as bytes (written atomically)."""
-    if fmt == "docx":
-        from convgen.diff.redline import DATE, redline_bytes
-
-        return redline_bytes(diff, summary, author, date or DATE)
-    if fmt == "text":
-        from convgen.diff.report_text import render_text
-
-        buffer = io.StringIO()
-        render_text(diff, buffer, color=False)
-        text = buffer.getvalue()
-    elif fmt == "html":
-        from convgen.diff.report_html import render_html
-
-        text = render_html(diff)
-    else:
-        from convgen.diff.report_json import render_json
-
-        text = render_json(diff)
-    return text.encode("utf-8")
