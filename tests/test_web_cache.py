@@ -165,11 +165,11 @@ def test_instance_changed_outside_the_web_is_seen(client: TestClient, project: P
     page = client.get("/instances/bourg").text
     assert 'value="MUTUELLE DE L&#39;AIN"' in page
     path.write_text(
-        path.read_text(encoding="utf-8").replace("MUTUELLE DE L'AIN", "MUTUELLE DU BUGEY"),
+        path.read_text(encoding="utf-8").replace("MUTUELLE DE L'AIN", "MUTUELLE DU HAUT-BUGEY"),
         encoding="utf-8",
     )
     page = client.get("/instances/bourg").text
-    assert 'value="MUTUELLE DU BUGEY"' in page
+    assert 'value="MUTUELLE DU HAUT-BUGEY"' in page
     assert "MUTUELLE DE L&#39;AIN" not in page
 
 
