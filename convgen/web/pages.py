@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-DPI = 75  # an A4 page is 620 × 877 pixels: readable in the side column, ~60 KB a page
+DPI = 75  # an A4 page is 620 × 877 pixels: readable in the side column, ~110 KB a page
 TIMEOUT = 120  # seconds for one PDF
 KEPT = 8  # PDFs whose images stay in memory
 MAX_PAGES = 200
