@@ -288,6 +288,7 @@ def run_batch(
                 if on_phase:
                     on_phase(PDF, None)
                 report.reconverted = _export(job, report, to_render, pdfa, jobs, on_phase, paraphes)
+                _remember_layout(job, to_render)
             _write_index(out_dir, table, results, partners)
     finally:
         _JOB = None
@@ -360,6 +361,15 @@ def _plan(job: _Job, tasks: list[_Task], jobs: int, pdf: bool) -> LayoutPlan:
     )
     cache.save()
     return plan
+
+
+def _remember_layout(job: _Job, rendered: list[_Task]) -> None:
+    """The layout the PDFs settled for the first document: the next run's first guess."""
+    settled = next((t.layout for t in rendered if t.layout is not None), None)
+    if settled is not None and job.project.needs_layout(job.model):
+        cache = LayoutCache(job.out_dir)
+        cache.set_hint(job.model, settled)
+        cache.save()
 
 
 def _layout_id(layout: Layout | None) -> str:
@@ -548,6 +558,7 @@ def _export(
             continue
 
         def rerender(layout: Layout, task: _Task = task, result: RowResult = result) -> bytes:
+            task.layout = layout  # what the PDF settled
             new, data = render_row(job, task, layout)
             result.sha256, result.status, result.findings = new.sha256, new.status, new.findings
             return data

@@ -47,6 +47,9 @@ from convgen.zipout import write_atomic
 UNCHECKED = Status.UNCHECKED
 EXACT_LIMIT = 50  # documents of one model all laid out by LibreOffice
 MEASURE_ALL_LIMIT = 1000  # ...and when two representatives disagree
+# With --pdf and no layout known for the model: up to this many documents, converting each
+# twice costs less than measuring representatives first.
+PDF_GUESS_LIMIT = 2
 MAX_ROUNDS = 4  # writing « sept » instead of « un » may itself move a page break
 LAYOUT_CACHE = ".convgen-mise-en-page.json"
 
@@ -292,6 +295,12 @@ def plan_model_layout(
     if pdf:
         # Each PDF is measured and its document redone if its numbers were wrong: the last
         # layout measured for the model is a good first guess, and costs no LibreOffice run.
+        # Without one, a wrong guess would convert every document twice: the representatives
+        # are measured first (one run of one or two documents) unless there are only a few.
+        if hint is None and count > PDF_GUESS_LIMIT and (chosen := reps()):
+            measured = measure(pipeline, chosen, {}, jobs, cache)
+            hint = measured[chosen[0].stem]
+            cache.set_hint(model, hint)
         if hint is not None:
             plan.default[model.name] = hint
             plan.notes.append("pagination vérifiée dans chaque PDF")
