@@ -141,6 +141,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def french_metavars(text: str) -> str:
     """« --out DIRECTORY », « TARGETS... » → « --out DOSSIER », « CHEMINS... »."""
     text = text.replace("INTEGER RANGE", "ENTIER").replace("FLOAT RANGE", "NOMBRE")
+    text = text.replace("NOMBRE ENTIER", "ENTIER")  # `TYPE_NAMES`, as click writes them
     return _METAVAR.sub(lambda m: METAVARS.get(m.group(1), m.group(1)), text)
 
 
@@ -198,6 +199,22 @@ def install() -> None:
             module.ngettext = ngettext  # type: ignore[attr-defined]
     click.Context.formatter_class = FrenchHelpFormatter
     _french_error_hints()
+    _french_type_names()
+
+
+# The names click's number types give themselves in « 'x' n'est pas un {name} valide ».
+TYPE_NAMES: dict[type[click.ParamType], str] = {
+    click.types.IntParamType: "nombre entier",
+    click.types.IntRange: "nombre entier",
+    click.types.FloatParamType: "nombre",
+    click.types.FloatRange: "nombre",
+    click.types.BoolParamType: "booléen",
+}
+
+
+def _french_type_names() -> None:
+    for kind, name in TYPE_NAMES.items():
+        kind.name = name
 
 
 def _french_error_hints() -> None:

@@ -137,3 +137,10 @@ def test_missing_arguments_are_named_as_the_usage_line_names_them(
     assert f"Erreur : Argument manquant {hint}." in result.output
     usage = next(x for x in result.output.splitlines() if x.startswith("Utilisation"))
     assert hint.strip("'").split()[-1].rstrip(".") in usage
+
+
+def test_a_number_option_given_a_word_is_refused_in_french() -> None:
+    result = CliRunner().invoke(cli, ["build", "--jobs", "beaucoup"])
+    assert result.exit_code == 2
+    assert "'beaucoup' n'est pas un nombre entier valide" in result.output
+    assert "integer" not in result.output
