@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno as _errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,13 +184,16 @@ _JINJA_MESSAGES: list[tuple[str, str]] = [
     (r"unexpected '(?P<char>[^']+)'", "« {char} » inattendu"),
     (r"expected name or number", "nom ou nombre attendu après le point"),
     (r"Missing end of comment tag", "commentaire « {{# » jamais fermé par « #}} »"),
+    (r"No filter named '(?P<name>[^']+)'\.?", "filtre inconnu « {name} »"),
+    (r"No test named '(?P<name>[^']+)'\.?", "test inconnu « {name} » (après « is »)"),
+    (r"unexpected end of template\.?", "fin de texte inattendue (bloc ou expression non fermé)"),
+    (r"tag name expected", "nom de balise attendu après « {{% »"),
+    (r"Block '(?P<name>\w+)' defined twice", "bloc « {name} » défini deux fois"),
 ]
 
 
 def jinja_syntax_message(message: str | None) -> str:
     """Jinja's English syntax error, said in French (the original kept when not recognised)."""
-    import re
-
     text = (message or "").strip()
     for pattern, french in _JINJA_MESSAGES:
         found = re.fullmatch(pattern, text)
