@@ -20,11 +20,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tag import Tag
+from ruamel.yaml.tokens import CommentToken
 
 from convgen.yamlload import Path_
 
@@ -264,10 +265,85 @@ def _set(root: CommentedMap, path: Path_, value: Value, order_of: OrderOf) -> No
             _insert(node, str(key), child, order_of(path[:depth]))
         node = child
     last = str(path[-1])
-    if last in node:
+    if isinstance(value, list) and value and isinstance(node.get(last), CommentedSeq):
+        _update_list(node[last], value)
+    elif last in node:
         node[last] = _to_yaml(value)
     else:
         _insert(node, last, _to_yaml(value), order_of(path[:-1]))
+
+
+def _update_list(old: CommentedSeq, new: list[Any]) -> None:
+    """Make `old` hold the rows of `new`, row by row, keeping what the user did not touch: the
+    comments on its rows and the comment lines that follow the list (in ruamel's model they
+    belong to its last row, and would go with it)."""
+    holder = _last_comment(old)
+    trailing = holder[0].ca.items[holder[1]][holder[2]] if holder else None
+    for index, row in enumerate(new):
+        if index >= len(old):
+            old.append(_to_yaml(row))
+        elif isinstance(row, dict) and isinstance(old[index], CommentedMap):
+            _update_row(old[index], row)
+        elif isinstance(row, str) and not isinstance(old[index], CommentedMap | CommentedSeq):
+            if old[index] != row:
+                old[index] = _to_yaml(row)
+        else:
+            old[index] = _to_yaml(row)
+    del old[len(new) :]
+    if holder is None or trailing is None or not old:
+        return
+    after = _last_comment(old)
+    if after is None:
+        return
+    node, key, slot = after
+    entry = node.ca.items.setdefault(key, [None, None, None, None])
+    current = entry[slot]
+    if current is trailing:
+        return
+    text = trailing.value
+    inline: str | None = None
+    if text.startswith("#") and "\n" in text:  # a comment on the row's own line first
+        inline, lines_after = text[: text.index("\n") + 1], text[text.index("\n") + 1 :]
+    else:
+        lines_after = text[1:] if text.startswith("\n") else text
+    if not lines_after.strip():
+        return  # nothing after the list but its line end
+    # the row that held them keeps only its own comment (when it is still in the list)
+    held = holder[0].ca.items.get(holder[1])
+    if held is not None and held[holder[2]] is trailing:
+        held[holder[2]] = CommentToken(inline, trailing.start_mark, None) if inline else None
+    base = current.value if current is not None else "\n"
+    mark = current.start_mark if current is not None else CommentMark(0)
+    entry[slot] = CommentToken(base + lines_after, mark, None)
+
+
+def _update_row(old: CommentedMap, new: dict[str, Any]) -> None:
+    for key in [k for k in old if k not in new]:
+        del old[key]
+    order = list(new)
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        if key in old:
+            old[key] = _to_yaml(value)
+        else:
+            _insert(old, key, _to_yaml(value), order)
+
+
+def _last_comment(seq: CommentedSeq) -> tuple[Any, Any, int] | None:
+    """Where ruamel keeps the comment after the last row of `seq`: (container, key, slot)."""
+    if not seq:
+        return None
+    last = seq[-1]
+    if isinstance(last, CommentedMap) and last:
+        key = list(last)[-1]
+        value = last[key]
+        if isinstance(value, CommentedSeq) and value:
+            return _last_comment(value)
+        return (last, key, 2)
+    if isinstance(last, CommentedSeq | CommentedMap):
+        return None
+    return (seq, len(seq) - 1, 0)
 
 
 def _insert(node: CommentedMap, key: str, value: Any, order: list[str]) -> None:
