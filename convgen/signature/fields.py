@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
 from convgen.errors import DocumentError
 
@@ -54,28 +54,23 @@ class SignatureBlock:
 
 def page_fragments(pdf: bytes) -> list[list[Fragment]]:
     """The text fragments of every page, with their positions."""
-
     reader = PdfReader(io.BytesIO(pdf))
-    pages: list[list[Fragment]] = []
-    for page in reader.pages:
-        found: list[Fragment] = []
+    return [_fragments(page) for page in reader.pages]
 
-        def visit(
-            text: str,
-            cm: list[float],
-            tm: list[float],
-            _font: object,
-            size: float,
-            found: list[Fragment] = found,
-        ) -> None:
-            if text.strip():
-                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                found.append(Fragment(_fold(text), x, y, size * abs(tm[3] * cm[3] or 1.0)))
 
-        page.extract_text(visitor_text=visit)
-        pages.append(found)
-    return pages
+def _fragments(page: PageObject) -> list[Fragment]:
+    """The text fragments of one page, with their positions (pypdf's text extraction: about a
+    tenth of a second per page of a convention)."""
+    found: list[Fragment] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append(Fragment(_fold(text), x, y, size * abs(tm[3] * cm[3] or 1.0)))
+
+    page.extract_text(visitor_text=visit)
+    return found
 
 
 def _fold(text: str) -> str:
@@ -128,18 +123,21 @@ def field_name(prefix: str, party: str, taken: set[str]) -> str:
 def find_signature_blocks(pdf: bytes) -> list[SignatureBlock]:
     """Each party's signature block, in reading order; raise `DocumentError` if none is found."""
 
-    pages = page_fragments(pdf)
     reader = PdfReader(io.BytesIO(pdf))
+    # The last « Fait à … » of the document: pages are read from the end, and only until it.
     place: tuple[int, Fragment] | None = None
-    for number, fragments in enumerate(pages):
-        for frag in fragments:
-            if PLACE_LINE.match(frag.text):
-                place = (number, frag)
+    fragments: list[Fragment] = []
+    for number in range(len(reader.pages) - 1, -1, -1):
+        fragments = _fragments(reader.pages[number])
+        places = [f for f in fragments if PLACE_LINE.match(f.text)]
+        if places:
+            place = (number, places[-1])
+            break
     if place is None:
         raise DocumentError("bloc de signature introuvable dans le PDF (pas de ligne « Fait à … »)")
     number, fait = place
     width = float(reader.pages[number].mediabox.width)
-    below = [f for f in pages[number] if f.y < fait.y - 1]
+    below = [f for f in fragments if f.y < fait.y - 1]
     rows = _rows(below)
     head_index = next(
         (i for i, row in enumerate(rows) if any(f.text.startswith("Pour ") for f in row)), None
