@@ -227,7 +227,7 @@ def pdf_comparison(table: Path, work: Path, count: int) -> tuple[float, float, f
     """
     from convgen.batch import run_batch
     from convgen.build import Project
-    from convgen.libreoffice import find_soffice
+    from convgen.render.libreoffice import find_soffice
 
     small = take(table, count, work / "pdf.csv")
     out = work / "pdf-convgen"
@@ -293,7 +293,7 @@ def _cpu_ratio(cpu: float, documents: float, docxtpl_cpu: float) -> str:
 def _stated(docx: Path) -> set[int]:
     import re
 
-    from convgen.extract import read_docx
+    from convgen.read.extract import read_docx
 
     return {int(n) for n in re.findall(r"sur \S+ \((\d+)\)\s*pages", read_docx(docx).text())}
 

@@ -48,7 +48,7 @@ def build_pdf(folder: Path, pages: int) -> tuple[Path, int]:
     import docx
     from pypdf import PdfReader
 
-    from convgen.libreoffice import convert_to_pdf
+    from convgen.render.libreoffice import convert_to_pdf
 
     source = folder / "long.docx"
     repeat = 1
@@ -122,7 +122,7 @@ def main() -> None:
         )
 
         def read_pdf() -> None:
-            from convgen.extract import read_document
+            from convgen.read.extract import read_document
 
             read_document(pdf)
 

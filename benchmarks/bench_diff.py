@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from convgen.diff import diff_documents  # noqa: E402
-from convgen.extract import read_document  # noqa: E402
+from convgen.read.extract import read_document  # noqa: E402
 
 SUBJECTS = [
     "Objet de la convention", "Bénéficiaires", "Lien entre les parties", "Obligations de l'organisme",

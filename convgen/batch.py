@@ -30,7 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from convgen import __version__
-from convgen.batch_table import (
+from convgen.check import Finding
+from convgen.compose.french import compte
+from convgen.errors import InputError, Interrupted, Problem, problem_at
+from convgen.finalize import Checker, Status, with_party
+from convgen.load.batch_table import (
     NAME_COLUMN,
     Row,
     load_base,
@@ -39,17 +43,18 @@ from convgen.batch_table import (
     row_instance_data,
     row_partner,
 )
-from convgen.batch_table import row_yaml_doc as _row_doc
-from convgen.check import Finding
-from convgen.clauses import Library
-from convgen.errors import InputError, Interrupted, Problem, problem_at
-from convgen.finalize import Checker, Status, with_party
-from convgen.french import compte
-from convgen.inheritance import load_merged
-from convgen.instances import TOP_KEYS, Instance, validate_instance
-from convgen.models import Model
-from convgen.pdf import Layout
-from convgen.pdf_export import PdfTask, clean_stale_work, export_pdfs
+from convgen.load.batch_table import row_yaml_doc as _row_doc
+from convgen.load.clauses import Library
+from convgen.load.inheritance import load_merged
+from convgen.load.instances import TOP_KEYS, Instance, validate_instance
+from convgen.load.models import Model
+from convgen.load.schema import SectionSpec, suggest
+from convgen.load.scope import (
+    check_table_scope,
+    partner_fields,
+    row_scope_problem,
+    without_partner_fields,
+)
 from convgen.pipeline import (
     LayoutCache,
     LayoutPlan,
@@ -62,15 +67,10 @@ from convgen.pipeline import (
 )
 from convgen.progress import LAYOUT, PDF
 from convgen.project import Project
-from convgen.schema import SectionSpec, suggest
-from convgen.scope import (
-    check_table_scope,
-    partner_fields,
-    row_scope_problem,
-    without_partner_fields,
-)
+from convgen.render.pdf import Layout
+from convgen.render.pdf_export import PdfTask, clean_stale_work, export_pdfs
+from convgen.render.zipout import make_output_dir, write_atomic
 from convgen.spreadsheet import safe_cell
-from convgen.zipout import make_output_dir, write_atomic
 
 INDEX_NAME = "index.csv"
 ERROR = Status.ERROR
@@ -134,7 +134,7 @@ class _Job:
     table: Path
     out_dir: Path
     base: dict[str, Any] | None
-    # The base less its partner fields (convgen.scope), even those declared --shared: what of
+    # The base less its partner fields (convgen.load.scope), even those declared --shared: what of
     # the base is each document's own for the identity check; the rest is another partner's.
     own_base: dict[str, Any] | None = None
 
@@ -395,7 +395,7 @@ def _partner_rows(
     shared: tuple[str, ...],
     results: dict[int, RowResult],
 ) -> list[Row]:
-    """The rows that give every partner field the base sets (see convgen.scope); the others
+    """The rows that give every partner field the base sets (see convgen.load.scope); the others
     are refused, each with its reason. A partner field no column gives refuses the table."""
     columns = {name for row in rows for name in row.values}
     required = check_table_scope(columns, job.model.schema, job.base, base, shared, job.table)

@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 
-from convgen.assemble import Assembled, input_fingerprint
 from convgen.check import Finding
+from convgen.compose.assemble import Assembled, input_fingerprint
 from convgen.errors import InputError, Problem
 from convgen.finalize import Checker
-from convgen.instances import Instance
 from convgen.lifecycle.register import Register
-from convgen.models import Model
-from convgen.pdf import Layout
-from convgen.pdf_export import PdfTask, export_pdfs
+from convgen.load.instances import Instance
+from convgen.load.models import Model
 from convgen.pipeline import (
     LayoutCache,
     LayoutPlan,
@@ -40,7 +38,9 @@ from convgen.pipeline import (
 )
 from convgen.progress import LAYOUT, PDF
 from convgen.project import Project
-from convgen.zipout import make_output_dir, write_atomic
+from convgen.render.pdf import Layout
+from convgen.render.pdf_export import PdfTask, export_pdfs
+from convgen.render.zipout import make_output_dir, write_atomic
 
 __all__ = ["BuiltDocument", "Project", "build", "find_instances", "render_instance"]
 
@@ -150,7 +150,7 @@ def build(
     are rendered in `jobs` workers. With `check`, each document is checked like `convgen
     check` would and marked `final` or `projet` (`convgen.finalize`). With `pdf`, every
     document is converted in as few LibreOffice runs as possible and its page numbers are
-    verified on its PDF (`convgen.pdf_export`); each .docx is then replaced together with its
+    verified on its PDF (`convgen.render.pdf_export`); each .docx is then replaced together with its
     PDF, and a failed conversion replaces neither.
     """
     project = project or Project()

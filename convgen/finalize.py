@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from convgen.assemble import Assembled
 from convgen.check import Finding, check_document
 from convgen.check.names import (
     PartyNames,
@@ -26,8 +25,9 @@ from convgen.check.names import (
 )
 from convgen.check.parties import check_own_names
 from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptances
-from convgen.extract import DocumentText, read_docx
-from convgen.render_docx import custom_xml
+from convgen.compose.assemble import Assembled
+from convgen.read.extract import DocumentText, read_docx
+from convgen.render.render_docx import custom_xml
 
 
 class Status(str, Enum):

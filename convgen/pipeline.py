@@ -32,17 +32,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from convgen.assemble import Assembled, assemble
 from convgen.check import Finding
 from convgen.check.parties import own_names
+from convgen.compose.assemble import Assembled, assemble
 from convgen.errors import ConvgenError, InputError, OutputError
 from convgen.finalize import DRAFT, FINAL, Checker, Status, set_status
-from convgen.instances import Instance
-from convgen.models import Model
-from convgen.pdf import Layout, convert_many, layout_of_pdf
+from convgen.load.instances import Instance
+from convgen.load.models import Model
 from convgen.project import Project
-from convgen.render_docx import render_parts, zip_parts
-from convgen.zipout import write_atomic
+from convgen.render.pdf import Layout, convert_many, layout_of_pdf
+from convgen.render.render_docx import render_parts, zip_parts
+from convgen.render.zipout import write_atomic
 
 UNCHECKED = Status.UNCHECKED
 EXACT_LIMIT = 50  # documents of one model all laid out by LibreOffice

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convgen.clauses import Library, load_library
 from convgen.errors import PROJECT_FOLDERS, ProjectNotFoundError
-from convgen.instances import Instance, ModelSource, load_instance
-from convgen.models import Model
-from convgen.render_docx import CompiledFrame, compile_frame
+from convgen.load.clauses import Library, load_library
+from convgen.load.instances import Instance, ModelSource, load_instance
+from convgen.load.models import Model
+from convgen.render.render_docx import CompiledFrame, compile_frame
 
 CHECK_CONFIG = ".convgen-check.yaml"
 

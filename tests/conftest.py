@@ -22,7 +22,7 @@ def seed_docx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seed_pdf_dir(seed_docx_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every seed as `<id>.pdf`, made by LibreOffice from the .docx (one soffice process)."""
-    from convgen.libreoffice import convert_to_pdf
+    from convgen.render.libreoffice import convert_to_pdf
 
     assert shutil.which("soffice"), "LibreOffice (soffice) doit être installé (voir .ci/run)"
     out = tmp_path_factory.mktemp("seed-pdf")

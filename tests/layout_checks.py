@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 from pypdf import PdfReader
 
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FOOTER = re.compile(r"^Page \d+ sur \d+$")

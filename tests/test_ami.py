@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convgen.assemble import Article, assemble
 from convgen.build import Project, render_instance
 from convgen.cli import cli
-from convgen.extract import read_docx
-from convgen.markup import Paragraph, Table, plain_text
+from convgen.compose.assemble import Article, assemble
+from convgen.compose.markup import Paragraph, Table, plain_text
+from convgen.read.extract import read_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 AMI = "instances/ami-poitiers.yaml"
@@ -119,7 +119,7 @@ def test_changing_a_requirement_in_the_library_changes_both(project: Path, tmp_p
 
 def test_ami_reads_like_a_call(tmp_path: Path) -> None:
     # French typography: a no-break space before « % », between a day and its month
-    # (convgen.typography; headings keep their ordinary spaces).
+    # (convgen.compose.typography; headings keep their ordinary spaces).
     texts = docx_texts(ROOT, AMI, tmp_path)
     headings = [t for t in texts if t.startswith(("Article ", "Annexe "))]
     assert headings[:4] == [

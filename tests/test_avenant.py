@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from convgen.cli import cli
-from convgen.extract import read_document
 from convgen.lifecycle.avenant import AvenantOptions, make_avenant
 from convgen.lifecycle.changes import Kind
+from convgen.read.extract import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 

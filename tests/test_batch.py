@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from convgen.build import Project, build
 from convgen.cli import cli
-from convgen.extract import read_docx
+from convgen.read.extract import read_docx
 from tests.miniproject import make_project
 
 BAD_LINE = 102  # spreadsheet row (header is row 1)
@@ -186,8 +186,8 @@ def test_interrupted_batch_leaves_no_half_written_file(
 def test_build_checks_the_text_that_check_reads_from_the_file(
     project: Path, tmp_path: Path
 ) -> None:
-    from convgen.extract import read_document
     from convgen.finalize import Checker
+    from convgen.read.extract import read_document
 
     (doc,) = build([], tmp_path / "out", Project(project))
     in_memory = Checker().read(doc.output.read_bytes(), doc.output)

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from convgen.batch_table import read_table, slug
 from convgen.cli import cli
 from convgen.errors import InputError
+from convgen.load.batch_table import read_table, slug
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "instances" / "saint-chamond.yaml"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from convgen.build import Project, build
 from convgen.cli import cli
-from convgen.extract import read_docx
+from convgen.read.extract import read_docx
 from tests.miniproject import make_project
 
 
@@ -40,7 +40,7 @@ def test_build_writes_filled_numbered_convention(project: Path, tmp_path: Path) 
         "Article 4 – Litiges",
     ]
     # reference by clause id resolved to the final number; no-break space before ";"
-    # French typography (convgen.typography): ’, no-break spaces after « article », before « ; ».
+    # French typography (convgen.compose.typography): ’, no-break spaces after « article », before « ; ».
     assert any("voir notamment l’article\u00a02.1." in t and "habitants\u202f;" in t for t in texts)
     # derived dates are computed: 17 April 2025 + 2 years -> 16 April 2027
     assert (

@@ -9,7 +9,7 @@ import docx
 from convgen.check import check_document
 from convgen.check.consistency import same_title
 from convgen.check.model import Finding
-from convgen.extract import read_document
+from convgen.read.extract import read_document
 
 PARTIES = """Convention de partenariat
 

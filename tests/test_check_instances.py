@@ -10,7 +10,7 @@ from convgen.check import check_paths
 from convgen.check.instance_check import check_instance_file, is_instance_file
 from convgen.check.model import ERROR
 from convgen.errors import DocumentError
-from convgen.yamlload import MAX_BYTES
+from convgen.load.yamlload import MAX_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
 

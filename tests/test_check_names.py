@@ -9,7 +9,7 @@ import docx
 
 from convgen.check import check_document, check_paths
 from convgen.check.names import load_party_names, name_key
-from convgen.extract import read_document
+from convgen.read.extract import read_document
 from tests.seeds import seed_text
 
 POITIERS = """\

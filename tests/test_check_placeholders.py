@@ -8,7 +8,7 @@ import pytest
 
 from convgen.check.placeholders import RULES, find_placeholders
 from convgen.check.textmap import fold_mapped
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
 
 # (paragraph, rule, offending text as folded)
 BLANKS = [

@@ -12,7 +12,7 @@ from convgen.check.model import all_rules
 from convgen.check.placeholders import find_placeholders
 from convgen.check.rules import BLANK, REGISTRY, Severity
 from convgen.cli import cli
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
 
 # Rules found on a whole table or document, not inside one paragraph.
 NOT_IN_A_PARAGRAPH = {"tableau-vide"}

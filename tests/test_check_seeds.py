@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from convgen.check import check_document
 from convgen.check.model import Finding
-from convgen.extract import read_document
+from convgen.read.extract import read_document
 from tests.seeds import seed_path
 
 # (rule, offending text, article) for every placeholder of each seed.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from convgen.clauses import load_clause
 from convgen.errors import Problem
+from convgen.load.clauses import load_clause
 
 BODY = "Le texte de la clause.\n"
 

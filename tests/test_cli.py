@@ -131,7 +131,7 @@ def test_null_words_and_optional_fields_point_into_the_instance(tmp_path: Path) 
     assert code == 0, output
     docx_files = list(out.glob("*.docx"))
     assert len(docx_files) == 1
-    from convgen.extract import read_docx
+    from convgen.read.extract import read_docx
 
     body = "\n".join(b.text for b in read_docx(docx_files[0]).body())
     assert "porté devant le tribunal administratif de Lyon." in body

@@ -1,5 +1,5 @@
 """Every count a command prints agrees with its number: « 1 document produit », « 2 documents
-produits », « 0 inchangé » — never « document(s) produit(s) » (convgen.french.compte)."""
+produits », « 0 inchangé » — never « document(s) produit(s) » (convgen.compose.french.compte)."""
 
 from __future__ import annotations
 

@@ -209,7 +209,7 @@ def test_typography_alone_is_no_change(tmp_path: Path) -> None:
 
 def test_pdf_repetitions_at_page_tops_are_dropped() -> None:
     from convgen.diff.sources import drop_repeated_page_tops
-    from convgen.extract import DocumentText, TextBlock
+    from convgen.read.extract import DocumentText, TextBlock
 
     header = "Exigence du règlement Réponse du candidat Pièce justificative"
     running = "Convention CCAS de Calais – CPAM de la Côte d'Opale"

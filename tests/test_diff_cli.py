@@ -150,7 +150,7 @@ def test_rendered_conventions_against_their_pdf(tmp_path: Path) -> None:
     metrics (commit 422602b): they compare unchanged.
     """
     from convgen.diff import diff_paths
-    from convgen.libreoffice import convert_to_pdf
+    from convgen.render.libreoffice import convert_to_pdf
 
     root = Path(__file__).resolve().parents[1]
     names = ["ccas-poitiers", "saint-chamond", "cpam-cote-opale"]

@@ -19,7 +19,7 @@ from convgen.cli import cli
 from convgen.diff import diff_paths
 from convgen.diff.report_html import render_html
 from convgen.diff.report_json import diff_to_dict
-from convgen.extract import ZONE_COMMENT, ZONE_FOOTNOTE, ZONE_TEXTBOX, read_docx
+from convgen.read.extract import ZONE_COMMENT, ZONE_FOOTNOTE, ZONE_TEXTBOX, read_docx
 
 WNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NAMESPACES = (

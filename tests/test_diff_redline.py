@@ -19,8 +19,8 @@ from lxml import etree
 from convgen.diff import DocumentDiff, diff_paths
 from convgen.diff.redline import AUTHOR, DATE, write_redline
 from convgen.diff.revisions import document_body, paragraph_texts, resolve
-from convgen.extract import read_docx
-from convgen.textnorm import fold
+from convgen.read.extract import read_docx
+from convgen.read.textnorm import fold
 from tests.seeds import seed_path
 from tests.test_diff_align import write_pair
 
@@ -238,7 +238,7 @@ def test_libreoffice_accept_all_and_reject_all(tmp_path: Path, lo_profile: Path)
 def test_libreoffice_shows_the_changes_in_pdf(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    from convgen.libreoffice import convert_to_pdf
+    from convgen.render.libreoffice import convert_to_pdf
 
     diff = diff_paths(*write_pair(tmp_path))
     out = tmp_path / "redline.docx"

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from convgen.diff import diff_paths
 from convgen.diff.redline import write_redline
 from convgen.diff.revisions import document_body, paragraph_texts, resolve
-from convgen.extract import read_docx
-from convgen.libreoffice import convert_to_pdf
+from convgen.read.extract import read_docx
+from convgen.render.libreoffice import convert_to_pdf
 from tests.test_diff_parts import BODY, WordFile, _pair, run, write_word
 from tests.test_diff_redline import _libreoffice_resolve, _lines, lo_profile
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from convgen.cli import cli
-from convgen.french import Duree
+from convgen.compose.french import Duree
 from convgen.lifecycle.calendar_ics import deadlines_ics
 from convgen.lifecycle.deadlines import (
     DeadlineKind,

@@ -10,8 +10,8 @@ import pytest
 from docx.oxml import parse_xml
 
 from convgen.errors import DocumentError
-from convgen.extract import read_document
-from convgen.libreoffice import convert_to_pdf
+from convgen.read.extract import read_document
+from convgen.render.libreoffice import convert_to_pdf
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

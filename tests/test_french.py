@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from convgen import french
-from convgen.french import Duree, parse_duree
-from convgen.values import ValueTypeError, convert_scalar
+from convgen.compose import french
+from convgen.compose.french import Duree, parse_duree
+from convgen.load.values import ValueTypeError, convert_scalar
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from convgen.bounded_sandbox import BoundedEnvironment, Limits, RenderLimitError
+from convgen.compose.bounded_sandbox import BoundedEnvironment, Limits, RenderLimitError
 from tests.miniproject import make_project
 
 TIMEOUT = 120  # seconds; the slowest case (the CPU budget) takes about 5 s of CPU

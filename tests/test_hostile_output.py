@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from convgen import zipout
 from convgen.cli import cli
 from convgen.errors import OutputError
+from convgen.render import zipout
 from tests.miniproject import make_project
 from tests.test_diff_align import write_pair
 
@@ -403,7 +403,7 @@ def test_working_libreoffice_replaces_both(
 def test_pdf_that_cannot_be_moved_puts_the_previous_docx_back(
     project: Path, old_pair: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from convgen import pdf_export
+    from convgen.render import pdf_export
 
     bin_dir = fake_soffice(tmp_path / "bin", WORKING)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
@@ -455,7 +455,7 @@ def test_soffice_that_cannot_be_started_from_the_api(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from convgen.errors import ToolMissingError
-    from convgen.libreoffice import convert_to_pdf
+    from convgen.render.libreoffice import convert_to_pdf
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -482,7 +482,7 @@ def _skeleton_args(project: Path) -> tuple[Any, Any]:
 def test_write_skeleton_into_a_refused_folder(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from convgen.scaffold import write_skeleton
+    from convgen.load.scaffold import write_skeleton
 
     folder = tmp_path / "lecture-seule"
     folder.mkdir()
@@ -497,7 +497,7 @@ def test_write_skeleton_into_a_refused_folder(
 def test_write_skeleton_on_a_full_disk_keeps_the_previous_file(
     project: Path, tmp_path: Path, full_disk: None
 ) -> None:
-    from convgen.scaffold import write_skeleton
+    from convgen.load.scaffold import write_skeleton
 
     target = tmp_path / "x.yaml"
     target.write_text("modele: essai\n# mes notes\n", encoding="utf-8")
@@ -508,7 +508,7 @@ def test_write_skeleton_on_a_full_disk_keeps_the_previous_file(
 
 
 def test_write_skeleton_under_a_file_is_a_french_error(project: Path, tmp_path: Path) -> None:
-    from convgen.scaffold import write_skeleton
+    from convgen.load.scaffold import write_skeleton
 
     (tmp_path / "fichier").write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match="création du dossier impossible : .*pas un dossier"):
@@ -516,8 +516,8 @@ def test_write_skeleton_under_a_file_is_a_french_error(project: Path, tmp_path: 
 
 
 def test_write_skeleton_writes_a_loadable_instance(project: Path, tmp_path: Path) -> None:
-    from convgen.scaffold import write_skeleton
-    from convgen.yamlload import load_yaml
+    from convgen.load.scaffold import write_skeleton
+    from convgen.load.yamlload import load_yaml
 
     target = tmp_path / "nouveau" / "x.yaml"
     write_skeleton(*_skeleton_args(project), target)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convgen.batch_table import read_table
 from convgen.cli import cli
 from convgen.errors import InputError
-from convgen.yamlload import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH, load_yaml, load_yaml_text
+from convgen.load.batch_table import read_table
+from convgen.load.yamlload import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH, load_yaml, load_yaml_text
 from tests.miniproject import INSTANCE, make_project
 
 CONTROL = "caractère interdit U+{code} (caractère de contrôle invisible"

@@ -11,8 +11,8 @@ import docx
 from click.testing import CliRunner
 
 from convgen.cli import cli
+from convgen.compose.french import Duree
 from convgen.diff.sources import strip_markdown
-from convgen.french import Duree
 from convgen.importer import import_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def test_cpam_template_blanks_reported_fixed_articles_rebuilt(tmp_path: Path) ->
 
 
 def test_article_no_clause_explains_becomes_a_clause_file(tmp_path: Path) -> None:
-    from convgen.clauses import load_clause
+    from convgen.load.clauses import load_clause
 
     text = (DATA / "ccas-poitiers-000.txt").read_text("utf-8")
     head, _, tail = text.partition("Fait à Poitiers, le")

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from convgen.cli import cli
-from convgen.extract import read_document
 from convgen.importer.newmodel import import_new_model
-from convgen.textnorm import fold_line
+from convgen.read.extract import read_document
+from convgen.read.textnorm import fold_line
 
 DATA = Path(__file__).parent / "testdata" / "import"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from convgen.build import Project
 from convgen.cli import cli
-from convgen.inheritance import merged_data, parse_dotted
+from convgen.load.inheritance import merged_data, parse_dotted
 from tests.miniproject import make_project, write_frame
 
 BASE = """\

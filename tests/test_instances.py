@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from convgen.build import Project, build
 from convgen.cli import cli
-from convgen.extract import read_docx
+from convgen.read.extract import read_docx
 from tests.miniproject import make_project
 
 

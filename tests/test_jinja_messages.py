@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from convgen.clauses import load_clause
 from convgen.errors import Problem
+from convgen.load.clauses import load_clause
 
 FRONT = "---\nid: objet\ntitre: Objet\ncategorie: objet\n---\n"
 

@@ -27,13 +27,13 @@ from lxml import etree
 from pypdf import PdfReader
 
 from convgen.cli import cli
-from convgen.extract import read_docx
-from convgen.libreoffice import convert_to_pdf, find_soffice
-from convgen.markup import Paragraph, Run, Table
-from convgen.render_docx import blocks_xml, table_layout, table_xml
-from convgen.text_width import text_twips
-from convgen.textnorm import fold_line
-from convgen.wordml import TEXT_WIDTH_TWIPS, text_runs_xml
+from convgen.compose.markup import Paragraph, Run, Table
+from convgen.read.extract import read_docx
+from convgen.read.textnorm import fold_line
+from convgen.render.libreoffice import convert_to_pdf, find_soffice
+from convgen.render.render_docx import blocks_xml, table_layout, table_xml
+from convgen.render.text_width import text_twips
+from convgen.render.wordml import TEXT_WIDTH_TWIPS, text_runs_xml
 from tests.layout_checks import page_problems
 from tests.page_images import GreyImage, differing_share, read_png, render_pages, write_png
 
@@ -239,7 +239,7 @@ def test_address_hyphens_are_written_unbreakable_and_read_back_as_hyphens(built:
     assert "Auvergne-Rhône-Alpes" in xml  # an ordinary word keeps its ordinary hyphens
     url = text_runs_xml("sur https://www.marches-securises.fr.")
     assert "marches</w:t><w:noBreakHyphen/>" in url
-    # In the .docx: U+2011 when read (convgen.extract), the address once folded (checks, diff);
+    # In the .docx: U+2011 when read (convgen.read.extract), the address once folded (checks, diff);
     # in the PDF: an ordinary « - » (copying the address from the PDF gives it back).
     texts = [b.text for b in read_docx(built / "cpam-cote-opale.docx").body()]
     assert any("julien.caron@ccas\u2011calais.fr" in t for t in texts)

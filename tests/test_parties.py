@@ -16,14 +16,14 @@ from click.testing import CliRunner
 from jinja2 import Environment, TemplateSyntaxError
 from pypdf import PdfReader
 
-from convgen.assemble import Party
 from convgen.build import Project, build
 from convgen.check.parties import check_own_names, own_names
 from convgen.cli import cli
+from convgen.compose.assemble import Party
+from convgen.compose.markup import Run
 from convgen.errors import jinja_syntax_message
-from convgen.extract import read_docx
-from convgen.markup import Run
-from convgen.render_parties import signatures_xml
+from convgen.read.extract import read_docx
+from convgen.render.render_parties import signatures_xml
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instances" / "les-vans-tripartite.yaml"
@@ -42,7 +42,7 @@ def test_parties_block_names_each_party_once_between_entre_and_et(tripartite: Pa
     raw = [b.text for b in read_docx(tripartite / "les-vans-tripartite.docx").body()]
     start = raw.index("Entre")
     assert re.search("«[\u00a0\u202f]la Commune[\u00a0\u202f]»", raw[start + 1])  # no-break
-    # No-break spaces and hyphens (convgen.typography, wordml: « n° 2025-031 » stays whole).
+    # No-break spaces and hyphens (convgen.compose.typography, wordml: « n° 2025-031 » stays whole).
     texts = [re.sub("[\u00a0\u202f]", " ", t).replace("\u2011", "-") for t in raw]
     assert texts[start + 2] == "Et" and texts[start + 4] == "Et"
     commune, ccas, organisme = texts[start + 1], texts[start + 3], texts[start + 5]

@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from convgen.build import Project, build
 from convgen.cli import cli
-from convgen.pdf import append_annexes
+from convgen.render.pdf import append_annexes
 from tests.miniproject import make_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def test_cpam_convention_has_bookmarks_for_articles_and_annexes(bundled_pdfs: Pa
     assert any(t.startswith("Annexe 1 ") for t in titles)
     assert len(reader.pages) > 5
     # The .docx next to it is the one that was converted, and it is final.
-    from convgen.extract import read_docx
+    from convgen.read.extract import read_docx
 
     assert read_docx(bundled_pdfs / "cpam-cote-opale.docx").properties["convgen.statut"] == "final"
 
@@ -97,7 +97,9 @@ def test_batch_pdfa(tmp_path: Path) -> None:
     assert reader.xmp_metadata is not None
     xmp = reader.xmp_metadata.stream.get_data().decode("utf-8")
     assert "<pdfaid:part>2</pdfaid:part>" in xmp
-    assert "Commune d’Oise" in pdf_text(reader)  # typographic apostrophe (convgen.typography)
+    assert "Commune d’Oise" in pdf_text(
+        reader
+    )  # typographic apostrophe (convgen.compose.typography)
     assert "Article 1er – Objet de la convention" in outline_titles(reader)
     assert "oise.pdf" in (out / "index.csv").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".convgen-pdf")]

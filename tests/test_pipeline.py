@@ -17,15 +17,15 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from convgen import pdf as pdf_module
 from convgen import pipeline
 from convgen.batch import run_batch
 from convgen.build import Project, build
 from convgen.cli import cli
 from convgen.errors import OutputError
-from convgen.extract import read_docx
+from convgen.load.scope import partner_fields
 from convgen.pipeline import OutputLock
-from convgen.scope import partner_fields
+from convgen.read.extract import read_docx
+from convgen.render import pdf as pdf_module
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "instances" / "saint-chamond.yaml"

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from convgen.cli import cli
-from convgen.extract import read_document
 from convgen.lifecycle.register import Register, SignedDocument, Status
+from convgen.read.extract import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from convgen.cli import cli
-from convgen.extract import read_docx
-from convgen.french import a_lieu, de_lieu
-from convgen.textnorm import fold
+from convgen.compose.french import a_lieu, de_lieu
+from convgen.read.extract import read_docx
+from convgen.read.textnorm import fold
 from tests.miniproject import make_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def build(*args: str) -> tuple[int, str]:
 
 
 def text_of(path: Path) -> str:
-    # Typography folded (« M.\u00a0Patrick », « L’Île-Rousse »: convgen.typography).
+    # Typography folded (« M.\u00a0Patrick », « L’Île-Rousse »: convgen.compose.typography).
     return "\n".join(fold(b.text) for b in read_docx(path).body())
 
 
@@ -176,7 +176,7 @@ def test_portee_is_checked_with_a_suggestion(tmp_path: Path) -> None:
 )
 def test_bundled_models_declare_their_partner(model: str) -> None:
     from convgen.build import Project
-    from convgen.scope import partner_fields
+    from convgen.load.scope import partner_fields
 
     fields = list(partner_fields(Project(REPO).model(model).schema))
     assert fields, model

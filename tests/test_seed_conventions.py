@@ -1,7 +1,7 @@
 """The three bundled conventions, built from instances/, compared with their seed, part by part.
 
 Each instance of `instances/` reproduces one real convention of `tests/testdata/seeds`. The test builds
-the three .docx files, reads them back as a reader sees them (`convgen.extract.read_docx`), cuts
+the three .docx files, reads them back as a reader sees them (`convgen.read.extract.read_docx`), cuts
 them into parts — parties block, préambule, each article and sub-article, closing — and compares
 every part with the same part of the seed: same heading, same paragraphs, in the same order,
 after folding typography (`fold_line`: apostrophes, no-break spaces).
@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from convgen.build import Project, build
-from convgen.extract import read_docx
-from convgen.textnorm import fold_line
+from convgen.read.extract import read_docx
+from convgen.read.textnorm import fold_line
 from tests.seeds import seed_text, strip_artefacts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +88,7 @@ DIFFERENCES = {
             ("n°2025-xxxx du 19 mars 2025", "n°2025-0142 du 19 mars 2025"),
             # Computed: 17 April 2025 + two years, last day of the period.
             ("soit jusqu'au xxx 2027.", "soit jusqu'au 16 avril 2027."),
-            # French typography (convgen.typography): a no-break space before « % ».
+            # French typography (convgen.compose.typography): a no-break space before « % ».
             ("100% santé", "100 % santé"),
         ],
     ),
@@ -112,7 +112,7 @@ DIFFERENCES = {
                 ["M. Patrick JULIEN, Directeur Général.", "M Axel DUGUA, Maire."],
             ),
         ],
-        # French typography (convgen.typography): a no-break space before « % »; accents.
+        # French typography (convgen.compose.typography): a no-break space before « % »; accents.
         fragments=[
             ("100% santé", "100 % santé"),
             ("A défaut", "À défaut"),
@@ -161,7 +161,7 @@ DIFFERENCES = {
         fragments=[
             ("le partenaire XXXX", "le CCAS de Calais"),
             ("le partenaire XXX.", "le CCAS de Calais."),
-            # Accented capitals (convgen.typography and the library's text).
+            # Accented capitals (convgen.compose.typography and the library's text).
             ("(Echelon Local", "(Échelon Local"),
             ("A ce titre", "À ce titre"),
             ("Etre orienté", "Être orienté"),

@@ -50,7 +50,7 @@ def prepared(built: Path) -> bytes:
 @pytest.fixture(scope="module")
 def plain_pdf(built: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The convention converted by LibreOffice alone: a PDF without signature fields."""
-    from convgen.pdf import convert_many
+    from convgen.render.pdf import convert_many
 
     out = tmp_path_factory.mktemp("sans-champ")
     (pdf,) = convert_many([built / "saint-chamond.docx"], out)
@@ -185,7 +185,7 @@ def test_article_edited_before_signing_is_reported(
 ) -> None:
     import docx
 
-    from convgen.pdf import convert_many
+    from convgen.render.pdf import convert_many
 
     document = docx.Document(str(built / "saint-chamond.docx"))
     paragraph = next(p for p in document.paragraphs if "dans la limite de 3 fois" in p.text)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from convgen.extract import DocumentText, TextBlock, read_document
-from convgen.structure import (
+from convgen.read.extract import DocumentText, TextBlock, read_document
+from convgen.read.structure import (
     article_label_of_blocks,
     normalise_number,
     parse_article_heading,

@@ -1,4 +1,4 @@
-"""French typography (convgen.typography): each rule on its own examples, then in a real .docx.
+"""French typography (convgen.compose.typography): each rule on its own examples, then in a real .docx.
 
 Every rule of the table carries examples it must change and texts it must leave alone; the
 document tests read a rendered convention back (lxml) and look for what a reader sees: no-break
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from convgen import french
 from convgen.build import Project, render_instance
-from convgen.markup import Paragraph, Run
-from convgen.typography import NBSP, NNBSP, RULES, ordinal_spans, typography
-from convgen.wordml import run_xml
+from convgen.compose import french
+from convgen.compose.markup import Paragraph, Run
+from convgen.compose.typography import NBSP, NNBSP, RULES, ordinal_spans, typography
+from convgen.render.wordml import run_xml
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from convgen.errors import Problem
-from convgen.schema import parse_section, validate_section
-from convgen.values import default_bounds
-from convgen.yamlload import load_yaml_text
+from convgen.load.schema import parse_section, validate_section
+from convgen.load.values import default_bounds
+from convgen.load.yamlload import load_yaml_text
 
 SCHEMA = """\
 convention:

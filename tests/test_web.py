@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from convgen.cli import cli
+from convgen.load.yamlload import load_yaml
 from convgen.web.app import create_app
-from convgen.yamlload import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "testdata" / "web"

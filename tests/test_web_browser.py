@@ -21,8 +21,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from convgen.load.yamlload import load_yaml
 from convgen.web.app import create_app
-from convgen.yamlload import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "testdata" / "web"

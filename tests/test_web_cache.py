@@ -16,10 +16,10 @@ import docx
 import pytest
 from starlette.testclient import TestClient
 
+from convgen.load.yamlload import load_yaml
 from convgen.web import workspace
 from convgen.web.app import create_app
 from convgen.web.yamledit import ParsedTexts, apply_changes, load_roundtrip
-from convgen.yamlload import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "testdata" / "web"

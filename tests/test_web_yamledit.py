@@ -6,8 +6,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from convgen.load.yamlload import load_yaml
 from convgen.web.yamledit import apply_changes, load_roundtrip
-from convgen.yamlload import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 CPAM = REPO / "instances" / "cpam-cote-opale.yaml"

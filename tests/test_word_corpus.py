@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from convgen.check.core import check_document
-from convgen.extract import read_document
+from convgen.read.extract import read_document
 
 CORPUS = Path(__file__).parent / "testdata" / "word" / "corpus"
 

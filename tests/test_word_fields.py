@@ -8,7 +8,7 @@ import docx
 from docx.oxml import parse_xml
 
 from convgen.check.core import check_document
-from convgen.extract import read_docx
+from convgen.read.extract import read_docx
 
 NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

@@ -19,9 +19,9 @@ from docx.oxml import parse_xml
 from pypdf import PdfReader
 
 from convgen.check.core import check_document
-from convgen.extract import read_docx
-from convgen.libreoffice import convert_to_pdf
-from convgen.structure import split_sections
+from convgen.read.extract import read_docx
+from convgen.read.structure import split_sections
+from convgen.render.libreoffice import convert_to_pdf
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = f'xmlns:w="{W_NS}"'

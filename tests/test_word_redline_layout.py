@@ -20,8 +20,8 @@ from pypdf import PdfReader
 from convgen.diff import diff_paths
 from convgen.diff.redline import write_redline
 from convgen.diff.revisions import document_body, resolve
-from convgen.extract import TextBlock, read_docx
-from convgen.libreoffice import convert_to_pdf
+from convgen.read.extract import TextBlock, read_docx
+from convgen.render.libreoffice import convert_to_pdf
 from tests.test_word_numbering import ARTICLE, numbering_xml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

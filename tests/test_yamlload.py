@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from convgen.errors import InputError
-from convgen.yamlload import load_yaml_text
+from convgen.load.yamlload import load_yaml_text
 
 
 def test_scalars_are_kept_as_written() -> None:

@@ -1,7 +1,7 @@
 """Consistency of a convention with itself: references, numbering, sommaire.
 
 - `reference-article`: "notamment dans l'article 4.1" when there is no 4.1. Sub-parts written
-  "1) L'organisme" inside Article 4 are its 4.1 (the sections of `convgen.structure` say so).
+  "1) L'organisme" inside Article 4 are its 4.1 (the sections of `convgen.read.structure` say so).
   References to other texts ("article L.511-1 du Code des assurances", "article 6 du RGPD") are
   not ours to check.
 - `numerotation-articles`: "Article 00", an article number used twice, 9 followed by 11.
@@ -22,8 +22,13 @@ from rapidfuzz import fuzz
 from convgen.check.fields import find_empty_tables, starts_with_label
 from convgen.check.hits import RULES
 from convgen.check.model import ERROR, WARNING, Finding, Location
-from convgen.extract import DocumentText, TextBlock
-from convgen.structure import Section, clean_heading_text, normalise_number, parse_article_heading
+from convgen.read.extract import DocumentText, TextBlock
+from convgen.read.structure import (
+    Section,
+    clean_heading_text,
+    normalise_number,
+    parse_article_heading,
+)
 
 # "4", "4.1", "1er", "IX" (roman numerals in capitals only: "l'article le plus..." is prose).
 # "10-1", "L. 1111-2": numbers of codes and laws, taken whole so that what follows them ("de la

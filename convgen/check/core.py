@@ -25,9 +25,9 @@ from convgen.check.revisions import docx_revisions
 from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptances
 from convgen.check.textmap import Folded, fold_mapped
 from convgen.errors import ConvgenError, InputError
-from convgen.extract import ZONE_BODY, DocumentText, TextBlock, read_document
-from convgen.structure import Section, section_label, split_sections
-from convgen.textnorm import fold_line
+from convgen.read.extract import ZONE_BODY, DocumentText, TextBlock, read_document
+from convgen.read.structure import Section, section_label, split_sections
+from convgen.read.textnorm import fold_line
 
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 INSTANCE_SUFFIXES = (".yaml", ".yml")

@@ -11,8 +11,8 @@ import re
 
 from convgen.check.hits import Hit
 from convgen.check.hits import make_hit as _hit
-from convgen.extract import DocumentText, TextBlock
-from convgen.textnorm import fold_line
+from convgen.read.extract import DocumentText, TextBlock
+from convgen.read.textnorm import fold_line
 
 _MONTHS = (
     "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"

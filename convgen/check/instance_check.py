@@ -1,7 +1,7 @@
 """Checking an instance (`instances/x.yaml`) before anything is rendered from it.
 
 Two sources of findings:
-- the foundation's validation (`convgen.instances.load_instance`: schema, missing values, unknown
+- the foundation's validation (`convgen.load.instances.load_instance`: schema, missing values, unknown
   keys...), each of its problems becoming an `instance-invalide` finding at its line;
 - checks of our own on a tolerant read of the YAML, which hold even when the schema is not
   available: dates that contradict each other (an end before its start, a deadline before its
@@ -19,8 +19,8 @@ from typing import Any
 from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.check.placeholders import find_placeholders
 from convgen.errors import ConvgenError, DocumentError, InputError, LibraryError, Problem
-from convgen.textnorm import fold_line
-from convgen.yamlload import MAX_BYTES, YamlDoc, load_yaml, load_yaml_text
+from convgen.load.yamlload import MAX_BYTES, YamlDoc, load_yaml, load_yaml_text
+from convgen.read.textnorm import fold_line
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -45,7 +45,7 @@ def is_instance_file(path: Path) -> bool:
     """True for an instance or a base (a mapping with `modele:` or `base:`), False for other
     YAML files.
 
-    A file that cannot be read as YAML (syntax, limits of `convgen.yamlload`) is an instance to
+    A file that cannot be read as YAML (syntax, limits of `convgen.load.yamlload`) is an instance to
     report, not a file to skip, when it lies under an `instances/` folder (sub-folders such as
     `instances/bases/` included) or when one of its lines starts with `modele:` or `base:`.
     """
@@ -119,13 +119,13 @@ def check_instance_file(path: Path, file: str) -> list[Finding]:
 
 
 def foundation_problems(path: Path) -> list[Problem]:
-    """Problems found by the instance loader of `convgen.instances`, [] if it accepts the file.
+    """Problems found by the instance loader of `convgen.load.instances`, [] if it accepts the file.
 
     The clause library and models are looked up next to the instance (`../clauses`,
     `../templates`), else in the working directory.
     """
-    from convgen.clauses import load_library
-    from convgen.instances import ModelSource, load_instance
+    from convgen.load.clauses import load_library
+    from convgen.load.instances import ModelSource, load_instance
 
     root = path.resolve().parent.parent
     if not (root / "clauses").is_dir():

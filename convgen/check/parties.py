@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from convgen.assemble import Assembled
 from convgen.check.model import ERROR, Finding, Location
 from convgen.check.names import name_key
-from convgen.extract import DocumentText
-from convgen.scope import partner_fields
+from convgen.compose.assemble import Assembled
+from convgen.load.scope import partner_fields
+from convgen.read.extract import DocumentText
 
 RULE = "nom-partie-absent"
 

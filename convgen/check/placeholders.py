@@ -1,6 +1,6 @@
 """Placeholders left in a draft: "XXXX", "M.....", "[Raison sociale]", "xx/xx/xx", empty "Tél. :"...
 
-`find_placeholders(text)` works on one folded paragraph (see `convgen.textnorm.fold_line`) and
+`find_placeholders(text)` works on one folded paragraph (see `convgen.read.textnorm.fold_line`) and
 returns every blank a drafter left, whatever its form. The other half of the job is not to cry
 wolf on what real conventions legitimately contain: table-of-contents dot leaders, prose
 ellipses, amounts and phone numbers with spaces, roman article numbers ("Article XII"), "XXe

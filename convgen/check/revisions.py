@@ -17,7 +17,7 @@ from lxml import etree
 from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.check.suppress import is_marker
 from convgen.errors import DocumentError
-from convgen.extract import W, open_docx_zip
+from convgen.read.extract import W, open_docx_zip
 
 _W = f"{{{W}}}"
 _CHANGES = {

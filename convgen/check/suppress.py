@@ -30,9 +30,9 @@ from typing import Any
 
 from convgen.check.model import Finding, all_rules
 from convgen.errors import InputError, Problem, problem_at
-from convgen.extract import DocumentText
-from convgen.textnorm import fold_line
-from convgen.yamlload import YamlDoc, load_yaml
+from convgen.load.yamlload import YamlDoc, load_yaml
+from convgen.read.extract import DocumentText
+from convgen.read.textnorm import fold_line
 
 DEFAULT_CONFIG = ".convgen-check.yaml"
 _MENTION = re.compile(r"convgen", re.IGNORECASE)

@@ -1,6 +1,6 @@
 """Folding a paragraph while being able to quote the original text of any folded span.
 
-Rules match on folded text (`convgen.textnorm.fold_line`: no-break spaces, apostrophes, "…" →
+Rules match on folded text (`convgen.read.textnorm.fold_line`: no-break spaces, apostrophes, "…" →
 "..."), but a finding must quote the document as its reader sees it: "……" and not "......", or a
 search in Word for the offending text finds nothing. The map from folded to original positions
 is only built for the few paragraphs that have a finding.
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from convgen.textnorm import fold, fold_line
+from convgen.read.textnorm import fold, fold_line
 
 # Extraction artefacts of text files (Markdown emphasis, headings, <sup>, mail links).
 _MARKUP = re.compile(r"\*\*|^\s*#{1,6}\s+|</?(?:sup|u|b|i|strong|em)>")

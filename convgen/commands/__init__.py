@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from convgen import clihelp
+from convgen.compose.french import compte
 from convgen.errors import ConvgenError, OutputError, ProjectNotFoundError
-from convgen.french import compte
 
 clihelp.install()  # French click (strings, metavars), before any command is defined
 

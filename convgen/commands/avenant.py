@@ -66,7 +66,7 @@ def command(
     from convgen.lifecycle.register import Register
     from convgen.lifecycle.signing import signed_source
     from convgen.project import require_project
-    from convgen.zipout import make_output_dir, write_atomic
+    from convgen.render.zipout import make_output_dir, write_atomic
 
     require_project(root, "clauses", "templates")  # NEW is rendered with the project's library
     paths = [Path(v) for v in versions]
@@ -95,7 +95,7 @@ def command(
     target = output or root / "out" / f"{name}-avenant-{options.numero}.docx"
     make_output_dir(target.parent)
     write_atomic(target, avenant.data)
-    from convgen.french import compte
+    from convgen.compose.french import compte
 
     amended = compte(len(avenant.amendments), "article modifié")
     click.echo(f"écrit : {target}  ({amended})", err=True)

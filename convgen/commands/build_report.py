@@ -16,7 +16,7 @@ import click
 
 from convgen.build import BuiltDocument, Project
 from convgen.commands import writing_stdout
-from convgen.french import batch_summary, compte
+from convgen.compose.french import batch_summary, compte
 
 if TYPE_CHECKING:
     from convgen.batch import BatchReport

@@ -78,8 +78,8 @@ def command(clause_id: str | None, root: Path) -> None:
       convgen clauses duree
     """
     from convgen.build import Project
+    from convgen.load.schema import FieldSpec
     from convgen.project import require_project
-    from convgen.schema import FieldSpec
 
     require_project(root, "clauses")
     library = Project(root).library

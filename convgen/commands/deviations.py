@@ -53,7 +53,7 @@ def command(targets: tuple[Path, ...], fmt: str, output: Path | None, clauses_di
     """
     from convgen.diff.deviations import find_deviations
     from convgen.diff.report_deviations import render_csv, render_html, render_text
-    from convgen.zipout import write_atomic
+    from convgen.render.zipout import write_atomic
 
     require_library(clauses_dir, "--clauses DOSSIER")
     report = find_deviations(targets, clauses_dir)

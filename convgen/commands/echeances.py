@@ -57,12 +57,12 @@ def command(
       convgen echeances instances/saint-chamond.yaml --format csv -o echeances.csv
     """
     from convgen.build import find_instances
+    from convgen.compose.french import parse_duree
     from convgen.errors import InputError
-    from convgen.french import parse_duree
     from convgen.lifecycle.calendar_ics import deadlines_csv, deadlines_ics, deadlines_text
     from convgen.lifecycle.deadlines import all_deadlines
     from convgen.project import require_project
-    from convgen.zipout import write_atomic
+    from convgen.render.zipout import write_atomic
 
     require_project(root, "clauses", "templates", *(() if targets else ("instances",)))
     paths = find_instances(targets, root / "instances")
@@ -88,6 +88,6 @@ def command(
             sys.stdout.buffer.write(data)
     else:
         write_atomic(output, data)
-        from convgen.french import compte
+        from convgen.compose.french import compte
 
         click.echo(f"écrit : {output}  ({compte(len(deadlines), 'échéance')})", err=True)

@@ -22,7 +22,7 @@ def command(name: str | None, root: Path) -> None:
       convgen models mutuelle-communale
     """
     from convgen.build import Project
-    from convgen.models import list_models
+    from convgen.load.models import list_models
     from convgen.project import require_project
 
     require_project(root, "clauses", "templates")

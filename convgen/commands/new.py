@@ -24,9 +24,9 @@ def command(model: str, file: Path, force: bool, root: Path) -> None:
       convgen new mutuelle-communale instances/ccas-niort.yaml
     """
     from convgen.build import Project
+    from convgen.load.scaffold import instance_skeleton
     from convgen.project import require_project
-    from convgen.scaffold import instance_skeleton
-    from convgen.zipout import make_output_dir, write_text_atomic
+    from convgen.render.zipout import make_output_dir, write_text_atomic
 
     require_project(root, "clauses", "templates")
     project = Project(root)

@@ -20,7 +20,7 @@ class FrenchDate(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        from convgen.values import parse_date
+        from convgen.load.values import parse_date
 
         try:
             return parse_date(str(value).strip())
@@ -218,7 +218,7 @@ def list_(
     else:
         rows = register.conventions(status, partenaire)
     if fmt == "csv":
-        from convgen.zipout import write_text_atomic
+        from convgen.render.zipout import write_text_atomic
 
         text = register_csv(rows)
         if output is None:

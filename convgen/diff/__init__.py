@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from convgen.diff.align import Pair, Unit, align_units, title_key, units_of
 from convgen.diff.words import Change, WordDiff, diff_tokens, text_of
-from convgen.extract import DocumentText
+from convgen.read.extract import DocumentText
 
 if TYPE_CHECKING:
     from convgen.diff.parts import PartDiff

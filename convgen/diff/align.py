@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from convgen.diff.words import PARA, Token, is_punct_key, tokenize
-from convgen.extract import DocumentText, TextBlock
-from convgen.structure import Section, clean_heading_text, split_sections
-from convgen.textnorm import fold_line
+from convgen.read.extract import DocumentText, TextBlock
+from convgen.read.structure import Section, clean_heading_text, split_sections
+from convgen.read.textnorm import fold_line
 
 FRONT, PREAMBULE, ARTICLE, CLOSING, ANNEXE = "entete", "preambule", "article", "cloture", "annexe"
 UNIT_LABELS = {FRONT: "En-tête et parties", PREAMBULE: "Préambule", CLOSING: "Signatures"}

@@ -61,7 +61,7 @@ def _tolerant(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _finalize(value: Any) -> str:
-    from convgen.templating import to_text
+    from convgen.compose.templating import to_text
 
     if isinstance(value, _Blank) or value is None:
         return PLACEHOLDER
@@ -72,7 +72,7 @@ def _finalize(value: Any) -> str:
 
 
 def _environment() -> SandboxedEnvironment:
-    from convgen.templating import FILTERS, GLOBALS
+    from convgen.compose.templating import FILTERS, GLOBALS
 
     env = SandboxedEnvironment(
         undefined=_Blank,
@@ -103,14 +103,14 @@ class ReferenceText:
 
 
 def _default_params(clause: Any) -> dict[str, Any]:
-    from convgen.schema import validate_section
+    from convgen.load.schema import validate_section
 
     problems: list[Problem] = []
     return validate_section({}, clause.parametres, clause.front, ("parametres",), problems)
 
 
 def _paragraphs(text: str) -> list[str]:
-    from convgen.markup import MarkupError, Paragraph, Table, parse_markup
+    from convgen.compose.markup import MarkupError, Paragraph, Table, parse_markup
 
     try:
         blocks = parse_markup(text)
@@ -144,7 +144,7 @@ def _without_logic(body: str) -> str:
 
 def reference_texts(clauses_dir: Path) -> list[ReferenceText]:
     """Every variant of every clause of the library at `clauses_dir`, rendered."""
-    from convgen.clauses import load_library
+    from convgen.load.clauses import load_library
 
     library = load_library(clauses_dir)
     if not library.clauses:
@@ -177,8 +177,8 @@ def reference_texts(clauses_dir: Path) -> list[ReferenceText]:
 
 def model_clause_sets(templates_dir: Path, clauses_dir: Path) -> dict[str, set[str]]:
     """Clause ids of each model found in `templates_dir` ({} when there are none)."""
-    from convgen.clauses import load_library
-    from convgen.instances import ModelSource
+    from convgen.load.clauses import load_library
+    from convgen.load.instances import ModelSource
 
     if not templates_dir.is_dir():
         return {}

@@ -34,8 +34,8 @@ from convgen.diff.align import (
 from convgen.diff.clause_text import PLACEHOLDER, ReferenceText, model_clause_sets, reference_texts
 from convgen.diff.words import Change, Segment, Token, WordDiff, diff_tokens, text_of
 from convgen.errors import InputError
-from convgen.extract import DocumentText, TextBlock
-from convgen.structure import Section, split_sections
+from convgen.read.extract import DocumentText, TextBlock
+from convgen.read.structure import Section, split_sections
 
 IDENTICAL, MODIFIED, MISSING, EXTRA = "identique", "modifiée", "absente", "en plus"
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".yaml", ".yml")

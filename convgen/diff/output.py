@@ -1,6 +1,6 @@
 """Writing a comparison in the format asked for: terminal text, HTML, Word redline or JSON.
 
-Files are written atomically (`convgen.zipout.write_atomic`: a temporary file in the same
+Files are written atomically (`convgen.render.zipout.write_atomic`: a temporary file in the same
 folder, then a rename), so that an interrupted or failed write never leaves half a report, nor
 destroys the previous one. An output that is one of the compared documents is refused before
 anything is written: `convgen diff v1.docx v2.docx --format docx -o v2.docx` would replace the
@@ -91,7 +91,7 @@ def write_report(
     `summary`, `author` and `date` only concern the Word redline (its first page of synthesis,
     who signs its tracked changes and when).
     """
-    from convgen.zipout import write_atomic
+    from convgen.render.zipout import write_atomic
 
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS)})")

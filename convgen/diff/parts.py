@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from convgen.diff import ArticleDiff
 from convgen.diff.align import Unit, make_unit
 from convgen.diff.words import diff_tokens
-from convgen.extract import (
+from convgen.read.extract import (
     ZONE_COMMENT,
     ZONE_ENDNOTE,
     ZONE_FOOTER,
@@ -35,7 +35,7 @@ from convgen.extract import (
     DocumentText,
     TextBlock,
 )
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
 
 # Zones in the order reports list them.
 ZONES = (ZONE_HEADER, ZONE_FOOTER, ZONE_FOOTNOTE, ZONE_ENDNOTE, ZONE_TEXTBOX, ZONE_COMMENT)

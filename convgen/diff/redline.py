@@ -47,7 +47,7 @@ from convgen.diff.redline_inplace import _OlderParagraphs, _write_in_place
 from convgen.diff.redline_parts import _removed_notes, _track_other_parts
 from convgen.diff.redline_plan import body_paragraphs
 from convgen.diff.redline_xml import AUTHOR, DATE, EQUAL, _Ids, _Para, _w, paragraph_xml
-from convgen.extract import body_paragraph_elements
+from convgen.read.extract import body_paragraph_elements
 
 __all__ = ["AUTHOR", "DATE", "redline_bytes", "write_redline"]
 
@@ -191,7 +191,7 @@ def write_redline(
 ) -> None:
     """Write the redline to `path` (.docx), atomically; refused if `path` is a compared file."""
     from convgen.diff.output import check_output
-    from convgen.zipout import write_atomic
+    from convgen.render.zipout import write_atomic
 
     check_output(path, [diff.old.path, diff.new.path])
     write_atomic(path, redline_bytes(diff, summary, author, date))

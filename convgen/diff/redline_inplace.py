@@ -34,7 +34,7 @@ from convgen.diff.redline_xml import (
     _wrap_every_run,
     paragraph_xml,
 )
-from convgen.extract import (
+from convgen.read.extract import (
     TextBlock,
     body_paragraph_elements,
 )

@@ -29,7 +29,7 @@ from convgen.diff.redline_xml import (
     _w,
     _wrap_every_run,
 )
-from convgen.extract import (
+from convgen.read.extract import (
     MC,
     ZONE_ENDNOTE,
     ZONE_FOOTER,

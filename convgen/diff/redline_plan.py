@@ -14,7 +14,7 @@ from convgen.diff import ArticleDiff, DocumentDiff
 from convgen.diff.align import Unit
 from convgen.diff.redline_xml import DELETED, EQUAL, INSERTED, MOVE_FROM, MOVE_TO, _Para
 from convgen.diff.words import Token, diff_tokens, tokenize
-from convgen.extract import (
+from convgen.read.extract import (
     TextBlock,
 )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from convgen.extract import (
+from convgen.read.extract import (
     PAGE_FIELDS,
     TextBlock,
 )

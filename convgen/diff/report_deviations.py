@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from convgen.compose.french import compte, liste_comptes
 from convgen.diff.deviations import (
     EXTRA,
     IDENTICAL,
@@ -29,7 +30,6 @@ from convgen.diff.deviations import (
     DeviationReport,
     DocumentDeviations,
 )
-from convgen.french import compte, liste_comptes
 from convgen.spreadsheet import safe_cell
 
 STYLES = {IDENTICAL: "green", MODIFIED: "yellow", MISSING: "red", EXTRA: "magenta"}

@@ -11,8 +11,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from convgen.extract import DocumentText, TextBlock, read_document
-from convgen.textnorm import fold_line
+from convgen.read.extract import DocumentText, TextBlock, read_document
+from convgen.read.textnorm import fold_line
 
 INSTANCE_SUFFIXES = (".yaml", ".yml")
 
@@ -114,7 +114,7 @@ def read_for_diff(path: Path, comparison: bool = False) -> DocumentText:
     """Read a .docx/.pdf/.txt/.md document, or render an instance .yaml first.
 
     `comparison=True` reads what `convgen diff` compares outside the body too (comments,
-    page-number fields by name: see `convgen.extract.read_document`).
+    page-number fields by name: see `convgen.read.extract.read_document`).
     """
     if path.suffix.lower() in INSTANCE_SUFFIXES and path.is_file():
         return render_instance_document(path, comparison)

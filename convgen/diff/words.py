@@ -1,7 +1,7 @@
 """Word-level differences inside one pair of articles, grouped the way a lawyer reads them.
 
 Texts are cut into tokens (words and punctuation marks), each with a comparison key folded
-from its typography (no-break spaces, apostrophes, ligatures: `convgen.textnorm.fold`) and the
+from its typography (no-break spaces, apostrophes, ligatures: `convgen.read.textnorm.fold`) and the
 raw text to print back. Bullet glyphs, decorative symbols and dot leaders carry no key: Word's
 "•" and a PDF's private-use bullet are the same list item, and a sommaire's "....... 3" is
 Word's tab. Hyphenated compounds compare without their hyphens. Paragraph breaks are tokens too, so that the
@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import NamedTuple
 
-from convgen.textnorm import fold
+from convgen.read.textnorm import fold
 
 PARA = "\n"  # key of a paragraph-break token
 # Hyphenated compounds are one token compared without their hyphens: a PDF line break after

@@ -19,7 +19,6 @@ from convgen.diff.clause_text import (
 from convgen.diff.deviations import _reference_unit, deviation_units, match_document
 from convgen.diff.sources import read_for_diff
 from convgen.errors import ConvgenError, InputError
-from convgen.extract import DocumentText, TextBlock, read_document
 from convgen.importer.learn import learn
 from convgen.importer.newmodel import clause_text, slug
 from convgen.importer.parse_values import (
@@ -32,11 +31,12 @@ from convgen.importer.parse_values import (
 from convgen.importer.recover import Alignment, Found, align
 from convgen.importer.sentinel import MARKER, Field, Slot, render_with_slots
 from convgen.importer.write import instance_text, write_instance
+from convgen.load.schema import FieldSpec, SectionSpec
 from convgen.project import Project
-from convgen.schema import FieldSpec, SectionSpec
-from convgen.structure import article_label_of_blocks
-from convgen.textnorm import fold_line
-from convgen.zipout import write_text_atomic
+from convgen.read.extract import DocumentText, TextBlock, read_document
+from convgen.read.structure import article_label_of_blocks
+from convgen.read.textnorm import fold_line
+from convgen.render.zipout import write_text_atomic
 
 # Types whose value a template compares rather than prints: kept at their default.
 _NOT_PRINTED = ("booleen", "choix", "liste")

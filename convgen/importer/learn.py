@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from convgen.french import Duree, parse_duree
+from convgen.compose.french import Duree, parse_duree
+from convgen.compose.templating import escape_markup
 from convgen.importer.parse_values import candidates, render_filters
-from convgen.templating import escape_markup
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
 
 PARA = "\n"  # paragraph break token
 GLUE = "\x01"  # marks a token written without a space before it

@@ -1,6 +1,6 @@
 """`--new-model`: clauses, model and instances learnt from documents of a kind the library lacks.
 
-Each document is cut into its parts by `convgen.structure`; the articles of the documents are
+Each document is cut into its parts by `convgen.read.structure`; the articles of the documents are
 paired by their position (the documents are conventions of one model), and each article becomes
 a clause learnt by `learn`: its common text, and a typed parameter for each span that differs.
 The title page, the parties and the signatures become the model's Word frame, their varying
@@ -24,13 +24,13 @@ from convgen.build import render_instance
 from convgen.diff import UNCHANGED, diff_documents
 from convgen.diff.sources import read_for_diff
 from convgen.errors import ConvgenError, InputError
-from convgen.extract import DocumentText, read_document
 from convgen.importer.learn import LearntText, learn, template_lines
 from convgen.importer.parse_values import render_filters
 from convgen.importer.write import _lines, _nest, yaml_scalar
 from convgen.project import Project
-from convgen.structure import Section, split_sections
-from convgen.zipout import write_atomic, write_text_atomic
+from convgen.read.extract import DocumentText, read_document
+from convgen.read.structure import Section, split_sections
+from convgen.render.zipout import write_atomic, write_text_atomic
 
 FRAME_SECTION = "partenariat"
 

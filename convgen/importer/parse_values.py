@@ -17,10 +17,10 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from convgen.french import MONTHS, UNITS, Duree, nombre_lettres
-from convgen.templating import text_env
-from convgen.textnorm import fold_line
-from convgen.values import ValueTypeError, convert_scalar
+from convgen.compose.french import MONTHS, UNITS, Duree, nombre_lettres
+from convgen.compose.templating import text_env
+from convgen.load.values import ValueTypeError, convert_scalar
+from convgen.read.textnorm import fold_line
 
 # « XXXX », « 2025-xxxx », « M..... », « … », « [Raison sociale] », « xx/xx/xx »
 PLACEHOLDER = re.compile(r"[xX]{3,}|\.{4,}|…{2,}|_{3,}|^\s*\[[^\]]*\]\s*$|\bxx/xx/xx")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from convgen.importer.sentinel import MARKER, Slot
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
 
 _BULLET = "(?:[•·*–-]\\s*)?"
 

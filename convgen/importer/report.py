@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convgen.french import compte
+from convgen.compose.french import compte
 from convgen.importer.core import ImportResult
 from convgen.importer.newmodel import NewModelResult
 from convgen.importer.write import yaml_scalar

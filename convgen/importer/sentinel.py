@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import TemplateError, Undefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from convgen.templating import FILTERS, GLOBALS, to_text
+from convgen.compose.templating import FILTERS, GLOBALS, to_text
 
 OPEN, CLOSE = "\ue000", "\ue001"
 MARKER = re.compile(f"{OPEN}(\\d+){CLOSE}")

@@ -13,13 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from convgen.french import UNITS, Duree
-from convgen.schema import FieldSpec, SectionSpec
-from convgen.zipout import write_text_atomic
+from convgen.compose.french import UNITS, Duree
+from convgen.load.schema import FieldSpec, SectionSpec
+from convgen.render.zipout import write_text_atomic
 
 if TYPE_CHECKING:
     from convgen.importer.core import ImportResult
-    from convgen.models import Model
+    from convgen.load.models import Model
 
 
 def yaml_scalar(value: Any) -> str:

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from convgen.build import Project, render_instance
+from convgen.compose.french import a_lieu
 from convgen.diff.sources import project_root_of, read_for_diff
 from convgen.errors import InputError
-from convgen.extract import DocumentText, read_document
-from convgen.french import a_lieu
-from convgen.libreoffice import convert_to_pdf
 from convgen.lifecycle.avenant_docx import write_avenant_docx
 from convgen.lifecycle.changes import Amendment, amendments, paragraph_counts
 from convgen.lifecycle.wording import AvenantFacts, AvenantText, avenant_text
-from convgen.zipout import write_atomic
+from convgen.read.extract import DocumentText, read_document
+from convgen.render.libreoffice import convert_to_pdf
+from convgen.render.zipout import write_atomic
 
 INSTANCE_SUFFIXES = (".yaml", ".yml")
 

@@ -23,11 +23,11 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from convgen.extract import DocumentText, TextBlock, body_paragraph_elements
-from convgen.french import date_longue, lettres
+from convgen.compose.french import date_longue, lettres
 from convgen.lifecycle.wording import AnnexCopy, AvenantText, Heading, Item, Para, Quote
-from convgen.structure import split_sections
-from convgen.wordml import text_runs_xml
+from convgen.read.extract import DocumentText, TextBlock, body_paragraph_elements
+from convgen.read.structure import split_sections
+from convgen.render.wordml import text_runs_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"

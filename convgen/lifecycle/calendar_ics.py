@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from icalendar import Alarm, Calendar, Event
 
-from convgen.french import date_courte, date_longue
+from convgen.compose.french import date_courte, date_longue
 from convgen.lifecycle.deadlines import Deadline
 from convgen.spreadsheet import safe_cell
 

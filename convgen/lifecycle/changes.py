@@ -29,9 +29,9 @@ from convgen.diff.align import (
     title_similarity,
     units_of,
 )
-from convgen.extract import DocumentText, TextBlock
-from convgen.structure import Section, split_sections
-from convgen.textnorm import fold_line
+from convgen.read.extract import DocumentText, TextBlock
+from convgen.read.structure import Section, split_sections
+from convgen.read.textnorm import fold_line
 
 KEPT_FOR_PARAGRAPH_EDITS = 0.5  # below this share of kept paragraphs, the article is replaced
 

@@ -17,7 +17,7 @@ clauses print — never read back from the text:
 
 A deadline for sending something (dénonciation, bilan) that falls on a Saturday, a Sunday or a
 public holiday of the partner's département (Alsace-Moselle and overseas included,
-`convgen.ami.french_holidays`) is moved back to the previous working day: a registered letter
+`convgen.load.ami.french_holidays`) is moved back to the previous working day: a registered letter
 is not received on those days. The register's dates (signature, avenants, dénonciation,
 résiliation, fin) take precedence over the instance's, and a convention that has ended has no
 deadline after its end.
@@ -36,12 +36,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from convgen.ami import french_holidays
-from convgen.assemble import assemble
 from convgen.build import Project
+from convgen.compose.assemble import assemble
+from convgen.compose.french import Duree, date_longue, fin, lettres_chiffres
 from convgen.diff.sources import project_root_of
-from convgen.french import Duree, date_longue, fin, lettres_chiffres
 from convgen.lifecycle.register import EventType, Register
+from convgen.load.ami import french_holidays
 
 
 class DeadlineKind(StrEnum):

@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from convgen.errors import OutputError, RegisterError
-from convgen.zipout import write_atomic
+from convgen.render.zipout import write_atomic
 
 DB_NAME = "registre.sqlite3"
 FOLDER = "registre"

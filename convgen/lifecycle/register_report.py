@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from convgen.french import date_courte
+from convgen.compose.french import date_courte
 from convgen.lifecycle.register import Convention, EventType
 from convgen.spreadsheet import safe_cell
 

@@ -14,10 +14,10 @@ from datetime import date
 
 from num2words import num2words
 
+from convgen.compose.french import date_longue
 from convgen.diff.align import title_key
-from convgen.extract import TextBlock
-from convgen.french import date_longue
 from convgen.lifecycle.changes import Amendment, Kind, ParagraphEdit, Point
+from convgen.read.extract import TextBlock
 
 
 @dataclass(frozen=True)

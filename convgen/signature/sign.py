@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from convgen.errors import DocumentError, InputError
-from convgen.zipout import write_atomic
+from convgen.render.zipout import write_atomic
 
 SIGNATURE_PREFIX = "signature-"
 STAMP_TEXT = "Signé électroniquement par\n%(signer)s\nle %(ts)s"

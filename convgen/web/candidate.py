@@ -25,11 +25,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from convgen.assemble import Assembled, assemble
 from convgen.build import Project
+from convgen.compose.assemble import Assembled, assemble
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
-from convgen.instances import Instance
-from convgen.models import Model
+from convgen.load.instances import Instance
+from convgen.load.models import Model
 from convgen.web.preview import preview_html
 
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from convgen.clauses import Library
 from convgen.errors import Problem
-from convgen.models import Model
-from convgen.schema import FieldSpec, SectionSpec
-from convgen.values import TYPE_LABELS
+from convgen.load.clauses import Library
+from convgen.load.models import Model
+from convgen.load.schema import FieldSpec, SectionSpec
+from convgen.load.values import TYPE_LABELS
+from convgen.load.yamlload import Path_, YamlDoc, dotted
 from convgen.web.yamledit import Value
-from convgen.yamlload import Path_, YamlDoc, dotted
 
 # Control per type: what the browser shows. Dates and numbers are text inputs with a numeric
 # keyboard: the CLI accepts « 17/04/2025 » and « 1 234,50 », which native date and number

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from convgen.assemble import Article, Assembled
-from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Run, Table
+from convgen.compose.assemble import Article, Assembled
+from convgen.compose.markup import LINE_BREAK, Block, PageBreak, Paragraph, Run, Table
 
 
 def preview_html(assembled: Assembled) -> Markup:

@@ -329,7 +329,7 @@ async def batch_form(web: WebApp, request: Request) -> Response:
 def _batch_page(
     web: WebApp, request: Request, posted: dict[str, str], errors: list[str], status: int = 200
 ) -> Response:
-    from convgen.models import list_models
+    from convgen.load.models import list_models
 
     project = web.workspace.project()
     return web.render(
@@ -344,7 +344,7 @@ async def batch_post(web: WebApp, request: Request) -> Response:
 
     from starlette.responses import RedirectResponse
 
-    from convgen.models import list_models
+    from convgen.load.models import list_models
     from convgen.web.batches import BatchJob
     from convgen.web.uploads import TABLE_SUFFIXES
 

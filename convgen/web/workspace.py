@@ -24,8 +24,8 @@ from convgen.check import Finding
 from convgen.check.parties import own_names
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.finalize import DRAFT, FINAL, Checker
-from convgen.inheritance import MergedInstance, load_merged
-from convgen.yamlload import YamlDoc, load_yaml
+from convgen.load.inheritance import MergedInstance, load_merged
+from convgen.load.yamlload import YamlDoc, load_yaml
 
 ERROR = "erreur"
 OUT_DIR = "out"
@@ -189,7 +189,7 @@ class Workspace:
 
     def save(self, path: Path, text: str, expected_version: str) -> str:
         """Write `text` into `path` atomically unless it changed since `expected_version`."""
-        from convgen.zipout import write_text_atomic
+        from convgen.render.zipout import write_text_atomic
 
         with self.file_lock(path):
             if version_of(path) != expected_version:

@@ -2,7 +2,7 @@
 
 The file stays the source of truth and stays readable: comments, blank lines, key order and
 quoting of the values the user did not touch are kept (ruamel.yaml's round-trip mode). Every
-scalar is read and written as a string, as convgen's strict loader reads it (`convgen.yamlload`):
+scalar is read and written as a string, as convgen's strict loader reads it (`convgen.load.yamlload`):
 ruamel's resolver is replaced so that `01000`, `NO` or `2025-03-17` are neither converted on
 reading nor quoted on writing; a value YAML would misread (`a: b # c`, `null`) is quoted.
 """
@@ -27,7 +27,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tag import Tag
 from ruamel.yaml.tokens import CommentToken
 
-from convgen.yamlload import Path_
+from convgen.load.yamlload import Path_
 
 _NULLS = {"", "~", "null", "Null", "NULL"}  # the strict loader's empty values
 

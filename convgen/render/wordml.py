@@ -1,7 +1,7 @@
 """WordprocessingML snippets shared by the renderers: text and runs.
 
 Every run convgen writes goes through `run_xml`, which applies French typography
-(`convgen.typography`) and writes ordinals (« 1er », « 2e ») with their letters in a real
+(`convgen.compose.typography`) and writes ordinals (« 1er », « 2e ») with their letters in a real
 superscript run, as Word does it.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from convgen.markup import LINE_BREAK, Run
-from convgen.typography import ordinal_spans, typography
+from convgen.compose.markup import LINE_BREAK, Run
+from convgen.compose.typography import ordinal_spans, typography
 
 TEXT_WIDTH_TWIPS = 9070  # A4 with 2.5 cm margins: where the sommaire's page numbers align
 SUPERSCRIPT = '<w:vertAlign w:val="superscript"/>'
@@ -20,7 +20,7 @@ SUPERSCRIPT = '<w:vertAlign w:val="superscript"/>'
 # An e-mail or web address: one word. Word and LibreOffice break lines after its hyphens
 # (« julien.caron@ccas-|calais.fr » reads as a hyphenated address), so its hyphens are written
 # as Word's non-breaking hyphen, which LibreOffice draws and exports to PDF as an ordinary « - »
-# (copying the address from the PDF gives it back) and convgen.extract reads as U+2011.
+# (copying the address from the PDF gives it back) and convgen.read.extract reads as U+2011.
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>«»]+")
 NO_BREAK_HYPHEN = "<w:noBreakHyphen/>"
 
@@ -71,7 +71,7 @@ def run_xml(run: Run, extra_props: str = "", size_pt: float | None = None) -> st
 def text_runs_xml(text: str, props: str = "", corrections: bool = True) -> str:
     """`text` as one run with `props` (several when it holds an ordinal to superscript).
 
-    `corrections=False` for headings: see `convgen.typography.Rule.corrects`; their ordinals
+    `corrections=False` for headings: see `convgen.compose.typography.Rule.corrects`; their ordinals
     stay on the line too, because the pagination finds headings in the PDF's text, where a
     superscript « er » is extracted apart (« Article 1 er »).
     """

@@ -2,7 +2,7 @@
 
 A schema checks each value alone; a control checks what values say together (an AMI's dates in
 order, its weights totalling 100 %). Each control is a function
-`(instance, model, library) -> list[Problem]`, run by `convgen.instances.load_instance` after
+`(instance, model, library) -> list[Problem]`, run by `convgen.load.instances.load_instance` after
 validation, so that `convgen build` and `convgen check` report its problems like any other
 input error (`file:line: champ: message`, exit code 2, nothing written).
 """
@@ -14,16 +14,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from convgen.clauses import Library
     from convgen.errors import Problem
-    from convgen.instances import Instance
-    from convgen.models import Model
+    from convgen.load.clauses import Library
+    from convgen.load.instances import Instance
+    from convgen.load.models import Model
 
     Control = Callable[[Instance, Model, Library], list[Problem]]
 
 # name in modele.yaml → "module:function"; imported only when a model uses it
 CONTROLS: dict[str, str] = {
-    "ami": "convgen.ami:check_ami",
+    "ami": "convgen.load.ami:check_ami",
 }
 
 

@@ -2,10 +2,10 @@
 
 Every problem is collected — YAML syntax, duplicated keys, unknown keys (with "did you mean"),
 missing values, wrong types, unknown clause or variant, bad clause parameter, and what the
-model's controls find (`convgen.controls`) — and raised together as one `InputError`, each as
+model's controls find (`convgen.load.controls`) — and raised together as one `InputError`, each as
 `file:line: champ: message`. Nothing is rendered from an instance that has a problem.
 
-An instance may start from another (`base:`): `convgen.inheritance` merges the files first and
+An instance may start from another (`base:`): `convgen.load.inheritance` merges the files first and
 says, for each value, which file wrote it, so that errors point into the right file.
 """
 
@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from convgen.clauses import Library
-from convgen.controls import run_controls
 from convgen.errors import InputError, Problem, UnknownModelError, problem_at
-from convgen.inheritance import drop_foreign, load_merged, relocate
-from convgen.models import Model, list_models, load_model
-from convgen.schema import suggest, validate_section
-from convgen.scope import inherited_partner_values
-from convgen.yamlload import YamlDoc
+from convgen.load.clauses import Library
+from convgen.load.controls import run_controls
+from convgen.load.inheritance import drop_foreign, load_merged, relocate
+from convgen.load.models import Model, list_models, load_model
+from convgen.load.schema import suggest, validate_section
+from convgen.load.scope import inherited_partner_values
+from convgen.load.yamlload import YamlDoc
 
 TOP_KEYS = ("modele", "base", "clauses", "pieces_jointes")
 
@@ -102,7 +102,7 @@ def load_instance(path: Path, library: Library, models: ModelSource) -> tuple[In
     instance.bases = merged.chain[1:]
     problems.extend(run_controls(instance, model, library))
     problems = relocate(problems, merged)
-    if instance.bases:  # a partner's own data is never another file's (convgen.scope)
+    if instance.bases:  # a partner's own data is never another file's (convgen.load.scope)
         problems.extend(inherited_partner_values(doc, model.schema, merged.base_line))
     if problems:
         raise InputError(

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from jinja2 import Template, TemplateSyntaxError
 
+from convgen.compose.templating import clause_env
 from convgen.errors import LibraryError, OutputError, Problem, jinja_syntax_message, problem_at
-from convgen.schema import SectionSpec, parse_section, suggest
-from convgen.templating import clause_env
-from convgen.yamlload import MAX_BYTES, YamlDoc, forbidden_char, load_yaml_text
+from convgen.load.schema import SectionSpec, parse_section, suggest
+from convgen.load.yamlload import MAX_BYTES, YamlDoc, forbidden_char, load_yaml_text
 
 # The front matter's keys: the texts, then `parametres` (a schema, `schema.parse_section`) and
 # `variantes` (a dictionary of descriptions, `_split_variants`).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from convgen.french import typography
+from convgen.compose.french import typography
 
 LINE_BREAK = "\u2028"  # an in-paragraph line break (from a multi-line value)
 

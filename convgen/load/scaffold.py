@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from convgen.clauses import Library
 from convgen.errors import InputError
-from convgen.models import Model
-from convgen.schema import FieldSpec, SectionSpec
-from convgen.values import TYPE_LABELS
-from convgen.zipout import make_output_dir, write_text_atomic
+from convgen.load.clauses import Library
+from convgen.load.models import Model
+from convgen.load.schema import FieldSpec, SectionSpec
+from convgen.load.values import TYPE_LABELS
+from convgen.render.zipout import make_output_dir, write_text_atomic
 
 
 def instance_skeleton(model: Model, library: Library) -> str:

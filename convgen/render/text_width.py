@@ -1,6 +1,6 @@
 """How wide a text is on the page, in twips, in the frames' body font (Calibri 11).
 
-Table columns are sized from their content (`convgen.render_docx.column_widths`). Counting
+Table columns are sized from their content (`convgen.render.render_docx.column_widths`). Counting
 characters was not enough: « pole-appui-adss.cpam-cote-opale@assurance-maladie.fr » (51
 characters) measures 5 060 twips, « d’Accompagnement » (16) 1 855 twips — digits and capitals are
 twice as wide as « i » or « l ». These are the advance widths of Carlito, the metric-compatible

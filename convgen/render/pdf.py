@@ -23,8 +23,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from convgen.errors import InputError, problem_at
-from convgen.libreoffice import convert_to_pdf
-from convgen.textnorm import fold_line
+from convgen.read.textnorm import fold_line
+from convgen.render.libreoffice import convert_to_pdf
 
 CHUNK = 100  # documents per soffice process: startup (~1 s) shared, a crash costs little
 
@@ -86,7 +86,7 @@ def convert_many(
 ) -> list[Path]:
     """Convert every source to `out_dir/<stem>.pdf` in chunks, `jobs` soffice processes at once.
 
-    Each process has its own private profile (see `convgen.libreoffice`), so they can run side by
+    Each process has its own private profile (see `convgen.render.libreoffice`), so they can run side by
     side; each expected PDF is checked to exist. When one chunk fails or the run is interrupted,
     the other conversions are stopped, their processes killed.
     """

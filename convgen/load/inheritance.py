@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
-from convgen.schema import SectionSpec
-from convgen.yamlload import Path_, YamlDoc, load_yaml
+from convgen.load.schema import SectionSpec
+from convgen.load.yamlload import Path_, YamlDoc, load_yaml
 
 if TYPE_CHECKING:
-    from convgen.instances import ModelSource
-    from convgen.models import Model
+    from convgen.load.instances import ModelSource
+    from convgen.load.models import Model
 
 BASE_KEY = "base"
 
@@ -209,7 +209,7 @@ _INDEX = re.compile(r"\[(\d+)\]")
 
 
 def parse_dotted(text: str) -> Path_:
-    """Inverse of `convgen.yamlload.dotted`: "a.b[2]" → ("a", "b", 1)."""
+    """Inverse of `convgen.load.yamlload.dotted`: "a.b[2]" → ("a", "b", 1)."""
     out: list[str | int] = []
     for part in text.split("."):
         name = _INDEX.split(part)

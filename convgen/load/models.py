@@ -13,8 +13,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from convgen.clauses import Library
-from convgen.controls import CONTROLS
+from convgen.compose.templating import clause_env, text_env
 from convgen.errors import (
     LibraryError,
     Problem,
@@ -22,10 +21,11 @@ from convgen.errors import (
     jinja_syntax_message,
     problem_at,
 )
-from convgen.schema import SectionSpec, parse_section, suggest
-from convgen.templating import clause_env, text_env
-from convgen.values import ValueTypeError, parse_bool
-from convgen.yamlload import YamlDoc, dotted, load_yaml
+from convgen.load.clauses import Library
+from convgen.load.controls import CONTROLS
+from convgen.load.schema import SectionSpec, parse_section, suggest
+from convgen.load.values import ValueTypeError, parse_bool
+from convgen.load.yamlload import YamlDoc, dotted, load_yaml
 
 MANIFEST = "modele.yaml"
 FRAME = "cadre.docx"
@@ -105,7 +105,7 @@ class Model:
     annexes: list[ArticleSpec]
     schema: SectionSpec
     manifest: YamlDoc
-    controles: list[str] = field(default_factory=list)  # see convgen.controls
+    controles: list[str] = field(default_factory=list)  # see convgen.load.controls
     parties: list[PartySpec] = field(default_factory=list)  # `bloc.parties`, `bloc.signatures`
 
     def clause_ids(self) -> list[str]:

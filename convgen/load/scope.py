@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from convgen.errors import InputError, Problem, problem_at
-from convgen.schema import Portee, SectionSpec
-from convgen.yamlload import YamlDoc
+from convgen.load.schema import Portee, SectionSpec
+from convgen.load.yamlload import YamlDoc
 
 
 def partner_fields(section: SectionSpec, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -25,10 +25,10 @@ from charset_normalizer import from_bytes
 from slugify import slugify
 
 from convgen.errors import InputError, problem_at
-from convgen.inheritance import drop_foreign, load_merged
-from convgen.instances import ModelSource
-from convgen.models import Model
-from convgen.yamlload import YamlDoc, forbidden_char, load_yaml
+from convgen.load.inheritance import drop_foreign, load_merged
+from convgen.load.instances import ModelSource
+from convgen.load.models import Model
+from convgen.load.yamlload import YamlDoc, forbidden_char, load_yaml
 
 NAME_COLUMN = "fichier"  # optional column: the output file name of the row
 
@@ -384,7 +384,7 @@ def slug(text: str) -> str:
 
 def row_partner(row: Row, base: dict[str, Any] | None, names: list[str]) -> str:
     """The name of the row's partner, for the index: the first of the dotted fields `names`
-    (the model's partner names, see convgen.scope) that has a value."""
+    (the model's partner names, see convgen.load.scope) that has a value."""
     for name in names:
         value = field_value(row, base, name)
         if value is not None and not isinstance(value, dict | list) and str(value).strip():

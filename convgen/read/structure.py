@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from convgen.extract import DocumentText, TextBlock
-from convgen.french import from_roman
-from convgen.textnorm import fold_line
+from convgen.compose.french import from_roman
+from convgen.read.extract import DocumentText, TextBlock
+from convgen.read.textnorm import fold_line
 
 
 class Kind(StrEnum):

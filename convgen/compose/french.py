@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from num2words import num2words
 
-from convgen.typography import typography as _typography
+from convgen.compose.typography import typography as _typography
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -454,5 +454,5 @@ def batch_summary(
 
 
 def typography(text: str) -> str:
-    """French typography of `text` (rules and examples: `convgen.typography.RULES`)."""
+    """French typography of `text` (rules and examples: `convgen.compose.typography.RULES`)."""
     return _typography(text)

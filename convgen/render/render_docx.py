@@ -23,17 +23,17 @@ from jinja2 import Template, TemplateError, TemplateSyntaxError
 from lxml import etree
 from markupsafe import Markup
 
-from convgen import french
-from convgen.assemble import Article, Assembled
+from convgen.compose import french
+from convgen.compose.assemble import Article, Assembled
+from convgen.compose.markup import LINE_BREAK, Block, PageBreak, Paragraph, Table, plain_text
+from convgen.compose.templating import MissingValueError, describe_error, frame_env, to_text
+from convgen.compose.typography import NBSP, NNBSP, ordinal_spans, typography
 from convgen.errors import LibraryError, jinja_syntax_message, problem_at
-from convgen.markup import LINE_BREAK, Block, PageBreak, Paragraph, Table, plain_text
-from convgen.render_parties import parties_xml, signatures_xml
-from convgen.templating import MissingValueError, describe_error, frame_env, to_text
-from convgen.text_width import text_twips
-from convgen.typography import NBSP, NNBSP, ordinal_spans, typography
-from convgen.wordml import ADDRESS, TEXT_WIDTH_TWIPS, run_xml, text_runs_xml
-from convgen.wordml import text_xml as _t
-from convgen.zipout import DOCUMENT_LEVEL, Member, write_zip
+from convgen.render.render_parties import parties_xml, signatures_xml
+from convgen.render.text_width import text_twips
+from convgen.render.wordml import ADDRESS, TEXT_WIDTH_TWIPS, run_xml, text_runs_xml
+from convgen.render.wordml import text_xml as _t
+from convgen.render.zipout import DOCUMENT_LEVEL, Member, write_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
@@ -122,7 +122,7 @@ def _frame_source(data: bytes, name: str, path: Path, run_props: list[str]) -> s
     """The part's XML as a Jinja template: tags joined into one run, blocks as slots.
 
     The frame's own text gets French typography here, once (values get it when they are
-    inserted, see `convgen.templating`); each `{{ value }}` is wrapped so that an ordinal in
+    inserted, see `convgen.compose.templating`); each `{{ value }}` is wrapped so that an ordinal in
     the value (« le 1er avril ») gets its superscript run, in the run properties of its place.
     """
     root = etree.fromstring(data)
@@ -326,7 +326,7 @@ def paragraph_xml(
     return f"<w:p>{ppr}{''.join(run_xml(r, run_props, size_pt) for r in block.runs)}</w:p>"
 
 
-# Column widths from content, in twips measured in the body font (`convgen.text_width`).
+# Column widths from content, in twips measured in the body font (`convgen.render.text_width`).
 _CELL_PADDING_TWIPS = 216 + 64  # Word's cell margins (2 × 108) and a little slack
 _NATURAL_CAP_TWIPS = 6000  # a cell longer than this wraps anyway: its length stops counting
 _EMPTY_COLUMN_TWIPS = 4400  # a column left empty to be filled in (a form) gets room to write

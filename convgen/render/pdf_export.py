@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from convgen.compose.french import compte
 from convgen.errors import ConvgenError, DocumentError, OutputError
-from convgen.french import compte
-from convgen.pdf import Layout, append_annexes, convert_many, layout_of_pdf
+from convgen.render.pdf import Layout, append_annexes, convert_many, layout_of_pdf
+from convgen.render.zipout import make_output_dir, write_atomic
 from convgen.signature.fields import add_signature_fields
-from convgen.zipout import make_output_dir, write_atomic
 
 MAX_ROUNDS = 4
 

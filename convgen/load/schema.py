@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from convgen.errors import Problem, problem_at
-from convgen.values import (
+from convgen.load.values import (
     BOUNDED_TYPES,
     NULL_WORDS,
     SIMPLE_TYPES,
@@ -27,7 +27,7 @@ from convgen.values import (
     out_of_bounds,
     parse_bool,
 )
-from convgen.yamlload import YamlDoc, dotted
+from convgen.load.yamlload import YamlDoc, dotted
 
 FIELD_KEYS = {
     "type", "description", "exemple", "defaut", "obligatoire", "choix", "elements", "portee",
@@ -36,7 +36,7 @@ FIELD_KEYS = {
 
 
 class Portee(str, Enum):
-    """Whose data a field is (`portee:`): see convgen.scope."""
+    """Whose data a field is (`portee:`): see convgen.load.scope."""
 
     PARTENAIRE = "partenaire"
     COMMUN = "commun"
@@ -47,7 +47,7 @@ PORTEES = tuple(p.value for p in Portee)
 
 @dataclass
 class FieldSpec:
-    """One typed value: `type` is a name of convgen.values.TYPES."""
+    """One typed value: `type` is a name of convgen.load.values.TYPES."""
 
     name: str
     type: str
@@ -57,7 +57,7 @@ class FieldSpec:
     obligatoire: bool = True
     choix: list[str] | None = None
     elements: Spec | None = None  # for "liste"
-    portee: str = "commun"  # "partenaire": the signing partner's own data (convgen.scope)
+    portee: str = "commun"  # "partenaire": the signing partner's own data (convgen.load.scope)
     # `min:`/`max:` of a number, amount, date or duration (values of its type); without them
     # the plausible bounds of its type (`values.default_bounds`).
     min: Any = None

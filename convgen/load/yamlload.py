@@ -122,7 +122,7 @@ class YamlDoc:
     lines: dict[Path_, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # File where each path was written, when it is not `path` itself: an instance that starts
-    # from another (`base:`, see convgen.inheritance) holds values written in its base files.
+    # from another (`base:`, see convgen.load.inheritance) holds values written in its base files.
     files: dict[Path_, Path] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:

@@ -21,8 +21,8 @@ from typing import Any
 from lxml import etree
 
 from convgen.errors import DocumentError
-from convgen.textnorm import fold_spaces
-from convgen.word_numbering import (
+from convgen.read.textnorm import fold_spaces
+from convgen.read.word_numbering import (
     NumberingDefinitions,
     NumberingState,
     level_index,
@@ -185,7 +185,7 @@ def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Elemen
 
 
 class _Numbering:
-    """The labels Word draws for numbered paragraphs (see `convgen.word_numbering`)."""
+    """The labels Word draws for numbered paragraphs (see `convgen.read.word_numbering`)."""
 
     def __init__(self, defs: NumberingDefinitions, styles: _Styles) -> None:
         self.styles = styles

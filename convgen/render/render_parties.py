@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from convgen.assemble import Party
-from convgen.markup import Run
-from convgen.wordml import TEXT_WIDTH_TWIPS, run_xml
+from convgen.compose.assemble import Party
+from convgen.compose.markup import Run
+from convgen.render.wordml import TEXT_WIDTH_TWIPS, run_xml
 
 SIGNING_SPACE = 4  # empty lines left to sign (about 2 cm at 11 pt)
 

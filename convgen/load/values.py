@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from convgen.french import Duree, designation_prefix, parse_duree
+from convgen.compose.french import Duree, designation_prefix, parse_duree
 
 SIMPLE_TYPES = (
     "texte", "entier", "decimal", "montant", "date", "duree", "booleen", "choix",

@@ -21,13 +21,9 @@ from typing import Any
 from jinja2 import Template, TemplateError, meta
 
 from convgen import __version__
-from convgen.clauses import Clause, Library, Variant
-from convgen.errors import AssemblyError, InputError, Problem, problem_at
-from convgen.french import Duree, to_roman
-from convgen.instances import Instance
-from convgen.markup import Block, MarkupError, Run, parse_inline, parse_markup
-from convgen.models import ArticleSpec, Model, PartySpec
-from convgen.templating import (
+from convgen.compose.french import Duree, to_roman
+from convgen.compose.markup import Block, MarkupError, Run, parse_inline, parse_markup
+from convgen.compose.templating import (
     MissingValueError,
     check_size,
     clause_env,
@@ -36,7 +32,11 @@ from convgen.templating import (
     template_line,
     text_env,
 )
-from convgen.values import Absent
+from convgen.errors import AssemblyError, InputError, Problem, problem_at
+from convgen.load.clauses import Clause, Library, Variant
+from convgen.load.instances import Instance
+from convgen.load.models import ArticleSpec, Model, PartySpec
+from convgen.load.values import Absent
 
 
 @dataclass

@@ -7,7 +7,7 @@
   escaped for that markup (a "*" in a partner's name never turns into italics); frames produce
   WordprocessingML, so values are XML-escaped (autoescape) — "Dupont & Fils <SARL>" comes out
   exactly so.
-- The sandbox alone bounds neither time nor memory: `convgen.bounded_sandbox` does (loop turns,
+- The sandbox alone bounds neither time nor memory: `convgen.compose.bounded_sandbox` does (loop turns,
   CPU time, sizes of values and output, macro depth), each limit a French error at the
   template's line. Frames build a whole document.xml, so their output may be longer.
 """
@@ -24,10 +24,10 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.exceptions import SecurityError
 
-from convgen import french
-from convgen.bounded_sandbox import BoundedEnvironment, Limits, RenderLimitError
-from convgen.french import Duree
-from convgen.values import Absent
+from convgen.compose import french
+from convgen.compose.bounded_sandbox import BoundedEnvironment, Limits, RenderLimitError
+from convgen.compose.french import Duree
+from convgen.load.values import Absent
 
 MAX_OUTPUT_CHARS = 2_000_000
 

@@ -4,7 +4,7 @@ Word, LibreOffice and PDF extraction write the same sentence with different byte
 spaces (U+00A0, U+202F), curly or straight apostrophes, ligatures, soft hyphens. Every match
 (check) and every comparison (diff) goes through `fold` first, so that typography never shows as
 a change or hides a finding. (PDF line breaks and hyphenation are undone earlier, when
-`convgen.extract` joins a page's lines into paragraphs.)
+`convgen.read.extract` joins a page's lines into paragraphs.)
 """
 
 from __future__ import annotations

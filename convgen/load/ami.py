@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 import holidays
 
-from convgen import french
-from convgen.assemble import assemble
+from convgen.compose import french
+from convgen.compose.assemble import assemble
+from convgen.compose.markup import Block, Table, plain_text
 from convgen.errors import ConvgenError, Problem, problem_at
-from convgen.markup import Block, Table, plain_text
-from convgen.textnorm import fold
-from convgen.yamlload import Path_, YamlDoc, dotted
+from convgen.load.yamlload import Path_, YamlDoc, dotted
+from convgen.read.textnorm import fold
 
 if TYPE_CHECKING:
-    from convgen.assemble import Article
-    from convgen.clauses import Library
-    from convgen.instances import Instance
-    from convgen.models import Model
+    from convgen.compose.assemble import Article
+    from convgen.load.clauses import Library
+    from convgen.load.instances import Instance
+    from convgen.load.models import Model
 
 # The procedure's steps, in the order they must happen.
 DATE_STEPS: list[Path_] = [

@@ -16,7 +16,7 @@ Choices, from the Lexique des règles typographiques de l'Imprimerie nationale:
 - accented capitals for a closed list of words legal text starts sentences with (« Etre » →
   « Être », « A compter » → « À compter »), never on words written in capitals;
 - ordinals « 1er », « 1re », « 2e » get their letters in superscript: that is a run property,
-  so `ordinal_spans` splits the text and the Word writer (`convgen.wordml`) makes the runs.
+  so `ordinal_spans` splits the text and the Word writer (`convgen.render.wordml`) makes the runs.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Rule:
     triggers: tuple[str, ...]  # at least one must be in the text for the rule to run
     examples: tuple[tuple[str, str], ...]  # input → output
     unchanged: tuple[str, ...]  # inputs the rule leaves as they are
-    # False for the rules that only change what `convgen.textnorm.fold` folds (spaces,
+    # False for the rules that only change what `convgen.read.textnorm.fold` folds (spaces,
     # apostrophes): those are safe on headings, which the pagination looks up in the PDF by
     # their folded text. The others correct the text itself (« Évaluation », « 100 % »).
     corrects: bool = False
@@ -220,7 +220,7 @@ RULES: tuple[Rule, ...] = (
 
 # E-mail addresses are left as typed: a non-breaking hyphen or a zero-width space inside them
 # changes the text a reader copies and that `convgen check` and the PDF reader match; tables
-# give them room instead (`convgen.render_docx.column_widths`).
+# give them room instead (`convgen.render.render_docx.column_widths`).
 
 RULES = RULES + (
     Rule(

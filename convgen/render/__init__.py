@@ -1,0 +1,3 @@
+"""Stage 3, render: the Word frame filled (.docx parts, deterministic zip), PDF through
+LibreOffice, signature fields.
+"""
