@@ -7,6 +7,7 @@ each comment a warning (`commentaire`), at the paragraph where it stands (body o
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,11 +16,25 @@ from pathlib import Path
 from lxml import etree
 
 from convgen.check.model import ERROR, WARNING, Finding, Location
-from convgen.check.suppress import is_marker
 from convgen.errors import DocumentError
 from convgen.read.extract import W, open_docx_zip
+from convgen.read.textnorm import fold_line
 
 _W = f"{{{W}}}"
+# « convgen: ignorer RÈGLE -- raison »: an acceptance written in the document (`check.suppress`);
+# a comment that is one is not a reviewer's comment.
+MARKER = re.compile(
+    r"convgen\s*:\s*ignorer\b(?P<rules>(?:[\s,]+[a-z][a-z0-9]*(?:-[a-z0-9]+)*)*)"
+    r"\s*(?:(?:--|—|–)\s*(?P<why>.*))?",
+    re.IGNORECASE,
+)
+
+
+def is_marker(text: str) -> bool:
+    """True for a "convgen: ignorer ..." acceptance marker."""
+    return MARKER.search(fold_line(text)) is not None
+
+
 _CHANGES = {
     f"{_W}ins": "ajout",
     f"{_W}del": "suppression",

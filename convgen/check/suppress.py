@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from convgen.check.model import Finding, all_rules
+from convgen.check.revisions import MARKER as _MARKER
+from convgen.check.revisions import review_items
 from convgen.errors import InputError, Problem, problem_at
 from convgen.load.yamlload import YamlDoc, load_yaml
 from convgen.read.extract import DocumentText
@@ -37,11 +39,6 @@ from convgen.read.textnorm import fold_line
 DEFAULT_CONFIG = ".convgen-check.yaml"
 _MENTION = re.compile(r"convgen", re.IGNORECASE)
 ALL_RULES = "tout"
-_MARKER = re.compile(
-    r"convgen\s*:\s*ignorer\b(?P<rules>(?:[\s,]+[a-z][a-z0-9]*(?:-[a-z0-9]+)*)*)"
-    r"\s*(?:(?:--|—|–)\s*(?P<why>.*))?",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -155,11 +152,6 @@ def _entries(
     return entries
 
 
-def is_marker(text: str) -> bool:
-    """True for a "convgen: ignorer ..." acceptance marker."""
-    return _MARKER.search(fold_line(text)) is not None
-
-
 def inline_acceptances(
     doc: DocumentText | None, path: Path, source: Path | None = None
 ) -> dict[int, list[Acceptance]]:
@@ -173,8 +165,6 @@ def inline_acceptances(
     if doc is None:
         return _yaml_markers(path)
     if source is not None and doc.kind == "docx":
-        from convgen.check.revisions import review_items
-
         for item in review_items(source):
             m = _MARKER.search(fold_line(item.text)) if item.kind == "commentaire" else None
             if m:

@@ -11,40 +11,19 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from convgen.diff import DocumentDiff
-from convgen.errors import InputError, OutputError
+from convgen.diff.redline import AUTHOR, DATE, redline_bytes
+from convgen.diff.report_html import render_html
+from convgen.diff.report_json import render_json
+from convgen.diff.report_text import render_text
+from convgen.errors import InputError
+from convgen.render.zipout import check_output, write_atomic
+
+__all__ = ["FORMATS", "check_output", "report_bytes", "write_report"]
 
 FORMATS = ("text", "html", "docx", "json")
-
-
-def check_output(output: Path, inputs: Sequence[Path]) -> None:
-    """Refuse an output file that cannot be written or that is one of the compared documents.
-
-    Raise `InputError` (exit code 2) when `output` is one of `inputs` (the same file, whatever
-    the path that names it), `OutputError` when its folder does not exist or it is a folder.
-    """
-    for source in inputs:
-        same = output.resolve() == source.resolve()
-        if not same and output.exists() and source.exists():
-            try:
-                same = output.samefile(source)
-            except OSError:
-                same = False
-        if same:
-            raise InputError(
-                f"-o {output} : c'est l'un des documents comparés ({source}) ; il serait "
-                "remplacé par le rapport. Choisissez un autre fichier de sortie."
-            )
-    if output.is_dir():
-        raise OutputError(f"écriture impossible : {output} : c'est un dossier")
-    if not output.parent.is_dir():
-        raise OutputError(
-            f"écriture impossible : {output} : dossier introuvable ({output.parent}) ; "
-            "créez-le d'abord ou choisissez un autre chemin"
-        )
 
 
 def report_bytes(
@@ -56,22 +35,14 @@ def report_bytes(
 ) -> bytes:
     """The report as the bytes of its file (UTF-8 text, or the .docx package)."""
     if fmt == "docx":
-        from convgen.diff.redline import AUTHOR, DATE, redline_bytes
-
         return redline_bytes(diff, summary, author or AUTHOR, date or DATE)
     if fmt == "text":
-        from convgen.diff.report_text import render_text
-
         buffer = io.StringIO()
         render_text(diff, buffer, color=False)
         text = buffer.getvalue()
     elif fmt == "html":
-        from convgen.diff.report_html import render_html
-
         text = render_html(diff)
     elif fmt == "json":
-        from convgen.diff.report_json import render_json
-
         text = render_json(diff)
     else:
         raise InputError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS)})")
@@ -91,16 +62,12 @@ def write_report(
     `summary`, `author` and `date` only concern the Word redline (its first page of synthesis,
     who signs its tracked changes and when).
     """
-    from convgen.render.zipout import write_atomic
-
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS)})")
     if output is None:
         if fmt == "docx":
             raise InputError("--format docx écrit un document Word : indiquez -o FICHIER.docx")
         if fmt == "text":
-            from convgen.diff.report_text import render_text
-
             render_text(diff)
         else:
             sys.stdout.write(report_bytes(diff, fmt).decode("utf-8"))

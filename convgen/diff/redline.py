@@ -48,6 +48,7 @@ from convgen.diff.redline_parts import _removed_notes, _track_other_parts
 from convgen.diff.redline_plan import body_paragraphs
 from convgen.diff.redline_xml import AUTHOR, DATE, EQUAL, _Ids, _Para, _w, paragraph_xml
 from convgen.read.extract import body_paragraph_elements
+from convgen.render.zipout import check_output, write_atomic
 
 __all__ = ["AUTHOR", "DATE", "redline_bytes", "write_redline"]
 
@@ -190,8 +191,5 @@ def write_redline(
     diff: DocumentDiff, path: Path, summary: bool = True, author: str = AUTHOR, date: str = DATE
 ) -> None:
     """Write the redline to `path` (.docx), atomically; refused if `path` is a compared file."""
-    from convgen.diff.output import check_output
-    from convgen.render.zipout import write_atomic
-
     check_output(path, [diff.old.path, diff.new.path])
     write_atomic(path, redline_bytes(diff, summary, author, date))

@@ -15,7 +15,9 @@ of a batch.
 Every output file of convgen (documents, PDFs, reports, instances to fill in, index) is written
 by `write_atomic` here: a temporary file in the same folder, then a rename, so that a full disk
 or an interruption never leaves a half-written file; an `OSError` becomes an `OutputError`
-naming the path and the cause in French. The module stays light (`convgen diff`, `new` use it).
+naming the path and the cause in French; `check_output` refuses an output that is one of the
+inputs (a report written over the document it compares). The module stays light (`convgen diff`,
+`new` use it).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import stat
 import struct
 import tempfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from convgen.errors import OutputError
+from convgen.errors import InputError, OutputError
 
 LEVEL = 6  # static members: compressed once per frame
 DOCUMENT_LEVEL = 1  # per-document members: compressed for every document
@@ -172,3 +175,30 @@ def write_text_atomic(path: Path, text: str, newline: str | None = None) -> None
     if newline is None and os.linesep != "\n":  # pragma: no cover - Windows
         text = text.replace("\n", os.linesep)
     write_atomic(path, text.encode("utf-8"))
+
+
+def check_output(output: Path, inputs: Sequence[Path]) -> None:
+    """Refuse an output file that cannot be written or that is one of the compared documents.
+
+    Raise `InputError` (exit code 2) when `output` is one of `inputs` (the same file, whatever
+    the path that names it), `OutputError` when its folder does not exist or it is a folder.
+    """
+    for source in inputs:
+        same = output.resolve() == source.resolve()
+        if not same and output.exists() and source.exists():
+            try:
+                same = output.samefile(source)
+            except OSError:
+                same = False
+        if same:
+            raise InputError(
+                f"-o {output} : c'est l'un des documents comparés ({source}) ; il serait "
+                "remplacé par le rapport. Choisissez un autre fichier de sortie."
+            )
+    if output.is_dir():
+        raise OutputError(f"écriture impossible : {output} : c'est un dossier")
+    if not output.parent.is_dir():
+        raise OutputError(
+            f"écriture impossible : {output} : dossier introuvable ({output.parent}) ; "
+            "créez-le d'abord ou choisissez un autre chemin"
+        )
