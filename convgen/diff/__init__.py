@@ -11,106 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from convgen.diff.align import Pair, Unit, align_units, title_key, units_of
-from convgen.diff.words import Change, WordDiff, diff_tokens, text_of
+from convgen.diff.align import Pair, align_units, units_of
+from convgen.diff.articles import ADDED, CHANGED, REMOVED, STATUS_LABELS, UNCHANGED, ArticleDiff
+from convgen.diff.parts import PartDiff, diff_parts
+from convgen.diff.sources import read_for_diff
+from convgen.diff.words import diff_tokens
 from convgen.read.extract import DocumentText
 
-if TYPE_CHECKING:
-    from convgen.diff.parts import PartDiff
-
-UNCHANGED, CHANGED, ADDED, REMOVED = "unchanged", "changed", "added", "removed"
-STATUS_LABELS = {
-    UNCHANGED: "inchangé",
-    CHANGED: "modifié",
-    ADDED: "ajouté",
-    REMOVED: "supprimé",
-}
-
-
-@dataclass
-class ArticleDiff:
-    """One entry of the comparison: a pair of units, or a unit only in one version."""
-
-    left: Unit | None
-    right: Unit | None
-    words: WordDiff | None = None  # body diff of a pair
-    similarity: float = 0.0
-    moved: bool = False
-
-    @property
-    def status(self) -> str:
-        if self.left is None:
-            return ADDED
-        if self.right is None:
-            return REMOVED
-        return CHANGED if self.retitled or not self.words_identical else UNCHANGED
-
-    @property
-    def words_identical(self) -> bool:
-        return self.words is None or self.words.identical
-
-    @property
-    def renumbered(self) -> bool:
-        return bool(
-            self.left
-            and self.right
-            and self.left.number
-            and self.right.number
-            and self.left.number != self.right.number
-        )
-
-    @property
-    def retitled(self) -> bool:
-        if self.left is None or self.right is None:
-            return False
-        return title_key(self.left.title) != title_key(self.right.title)
-
-    @property
-    def changes(self) -> list[Change]:
-        """The changes a reader sees: title first, then the body, in reading order."""
-        if self.left is None and self.right is not None:
-            return [Change("", text_of(self.right.tokens))]
-        if self.right is None and self.left is not None:
-            return [Change(text_of(self.left.tokens), "")]
-        out: list[Change] = []
-        if self.retitled and self.left and self.right:
-            out.append(Change(self.left.title, self.right.title))
-        if self.words is not None:
-            out.extend(self.words.changes)
-        return out
-
-    @property
-    def status_label(self) -> str:
-        """The status in French, agreeing with what is named: « modifié »."""
-        return STATUS_LABELS[self.status]
-
-    @property
-    def flags(self) -> list[str]:
-        """French remarks on a pair: "renuméroté", "déplacé", "titre modifié"."""
-        out = []
-        if self.renumbered:
-            out.append("renuméroté")
-        if self.moved:
-            out.append("déplacé")
-        if self.retitled:
-            out.append("titre modifié")
-        return out
-
-    @property
-    def unit(self) -> Unit:
-        unit = self.right or self.left
-        assert unit is not None
-        return unit
-
-    @property
-    def name(self) -> str:
-        """How the entry is named in reports: "Article 4 – Durée", "Préambule"."""
-        unit = self.unit
-        if unit.kind in ("article", "annexe") and unit.title:
-            return f"{unit.label} – {unit.title}"
-        return unit.label
+__all__ = [
+    "ADDED",
+    "CHANGED",
+    "REMOVED",
+    "STATUS_LABELS",
+    "UNCHANGED",
+    "ArticleDiff",
+    "DocumentDiff",
+    "diff_documents",
+    "diff_paths",
+]
 
 
 @dataclass
@@ -148,8 +67,6 @@ def _diff_pair(pair: Pair) -> ArticleDiff:
 
 def diff_documents(a: DocumentText, b: DocumentText) -> DocumentDiff:
     """Compare two documents already read; `a` is the old version, `b` the new one."""
-    from convgen.diff.parts import diff_parts
-
     pairs = align_units(units_of(a), units_of(b))
     entries = [_diff_pair(p) for p in pairs]
     return DocumentDiff(a, b, entries, diff_parts(a, b, entries))
@@ -157,8 +74,6 @@ def diff_documents(a: DocumentText, b: DocumentText) -> DocumentDiff:
 
 def diff_paths(a: Path | str, b: Path | str) -> DocumentDiff:
     """Read (or render, for instance YAML files) two documents and compare them."""
-    from convgen.diff.sources import read_for_diff
-
     return diff_documents(
         read_for_diff(Path(a), comparison=True), read_for_diff(Path(b), comparison=True)
     )

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from convgen.diff import ArticleDiff
 from convgen.diff.align import Unit, make_unit
+from convgen.diff.articles import ArticleDiff
 from convgen.diff.words import diff_tokens
 from convgen.read.extract import (
     ZONE_COMMENT,
