@@ -216,3 +216,18 @@ def test_saving_an_instance_keeps_the_library_and_updates_the_instances_based_on
     note = based.split('id="f-convention-lieu_signature-note"', 1)[1].split("</p>", 1)[0]
     assert "« Péronnas »" in note
     assert load_yaml(project / "instances" / "bourg-bis.yaml").data["base"] == "bourg.yaml"
+
+
+def test_the_private_folders_of_the_previews_are_removed_when_the_app_stops(
+    project: Path,
+) -> None:
+    app = create_app(project)
+    with TestClient(app) as client:  # runs the application's start-up and shutdown
+        values = form_values(client.get("/instances/bourg").text)
+        values["convention.exemplaires"] = "2"
+        assert client.post("/instances/bourg/validate", data=values).json()["count"] == 0
+        folders = list(app.state.web.evaluations.folders._made)
+        assert folders
+        assert all(f.is_dir() for f in folders)
+        assert all(f.stat().st_mode & 0o077 == 0 for f in folders)  # private: 0700
+    assert not any(f.exists() for f in folders)

@@ -7,6 +7,8 @@ the same `validate` route the « Vérifier » button posts to.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -83,6 +85,10 @@ class WebApp:
         self.parsed = ParsedTexts()
         self.evaluations = Evaluations()
         self.page_images = PageImages()
+
+    def close(self) -> None:
+        """Remove the private folders of the previews (the application stops)."""
+        self.evaluations.close()
 
     def evaluate(self, path: Path, text: str) -> Outcome:
         """What the loader and the assembler say of `text` as the content of `path`, with its
@@ -555,10 +561,17 @@ def create_app(root: Path, password: str | None = None) -> Starlette:
         Route("/resultats/{token}", partial(tools.result_download, web), methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        web.close()  # uvicorn runs this on Ctrl+C and SIGTERM, before the process ends
+
     app = Starlette(
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: web.not_found},
+        lifespan=lifespan,
     )
     app.state.web = web
     return app

@@ -50,14 +50,24 @@ class CandidateFolders:
     A folder is made once and kept: an evaluation only writes its file in place of the link of
     the same name, then puts the link back. Making and removing a folder of links per request
     cost 4 to 8 ms on a busy disk, as much as the assembling itself. The folders are on
-    `/dev/shm` (memory) when there is one, mode 0700, and removed when the process ends.
+    `/dev/shm` (memory) when there is one, mode 0700, and removed by `close` (the web
+    application's shutdown) or, failing that, when the process ends normally.
     """
 
     def __init__(self) -> None:
         self._free: list[_Mirror] = []
         self._made: list[Path] = []
         self._lock = threading.Lock()
+        self._closed = 0  # how many times `close` ran: a folder made before is not reused
         weakref.finalize(self, _remove_all, self._made)
+
+    def close(self) -> None:
+        """Remove every folder made so far (one in use is made again at the next call)."""
+        with self._lock:
+            self._free.clear()
+            _remove_all(self._made)
+            self._made.clear()
+            self._closed += 1
 
     @contextmanager
     def file(self, instances_dir: Path, filename: str, text: str) -> Iterator[Path]:
@@ -67,7 +77,7 @@ class CandidateFolders:
             root = Path(tempfile.mkdtemp(prefix="convgen-web-", dir=_memory_dir()))
             with self._lock:
                 self._made.append(root)
-            mirror = _Mirror(root)
+            mirror = _Mirror(root, self._closed)
         try:
             mirror.follow(instances_dir)
             path = mirror.root / filename
@@ -81,12 +91,14 @@ class CandidateFolders:
                 path.unlink()
         finally:
             with self._lock:
-                self._free.append(mirror)
+                if mirror.closed == self._closed:
+                    self._free.append(mirror)
 
 
 class _Mirror:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, closed: int) -> None:
         self.root = root
+        self.closed = closed
         self.source: Path | None = None
         self.links: set[str] = set()
 
@@ -122,15 +134,24 @@ FOLDERS = CandidateFolders()
 
 
 @contextmanager
-def candidate_file(instances_dir: Path, filename: str, text: str) -> Iterator[Path]:
+def candidate_file(
+    instances_dir: Path, filename: str, text: str, folders: CandidateFolders | None = None
+) -> Iterator[Path]:
     """`text` written as `filename` in a private folder beside links to `instances/`."""
-    with FOLDERS.file(instances_dir, filename, text) as path:
+    with (folders or FOLDERS).file(instances_dir, filename, text) as path:
         yield path
 
 
-def evaluate(project: Project, real_path: Path, text: str, *, assemble_it: bool = True) -> Outcome:
+def evaluate(
+    project: Project,
+    real_path: Path,
+    text: str,
+    *,
+    assemble_it: bool = True,
+    folders: CandidateFolders | None = None,
+) -> Outcome:
     """Validate `text` as the content of `real_path` and assemble it if it is valid."""
-    with candidate_file(project.instances_dir, real_path.name, text) as path:
+    with candidate_file(project.instances_dir, real_path.name, text, folders) as path:
         shown_tmp = problem_at(path, None, None, "").file
         shown_real = problem_at(real_path, None, None, "").file
 
@@ -156,13 +177,18 @@ class Evaluations:
 
     The form page, « Vérifier », the save and the preview while typing often evaluate the same
     text (the page after a save, a check then a save, a field left and re-entered). Outcomes
-    are shared between requests: callers do not change them.
+    are shared between requests: callers do not change them. The candidate folders are the
+    application's own (`close` removes them).
     """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._outcomes: OrderedDict[tuple[int, date, Path, str], Outcome] = OrderedDict()
         self._lock = threading.Lock()
+        self.folders = CandidateFolders()
+
+    def close(self) -> None:
+        self.folders.close()
 
     def evaluate(self, project: Project, generation: int, real_path: Path, text: str) -> Outcome:
         key = (generation, date.today(), real_path, text)  # a text may say « today »
@@ -171,7 +197,7 @@ class Evaluations:
             if cached is not None:
                 self._outcomes.move_to_end(key)
                 return cached
-        outcome = evaluate(project, real_path, text)
+        outcome = evaluate(project, real_path, text, folders=self.folders)
         with self._lock:
             self._outcomes[key] = outcome
             while len(self._outcomes) > self.size:
