@@ -19,6 +19,8 @@ from typing import Any
 from convgen.check.model import ERROR, WARNING, Finding, Location
 from convgen.check.placeholders import find_placeholders
 from convgen.errors import ConvgenError, DocumentError, InputError, LibraryError, Problem
+from convgen.load.clauses import load_library
+from convgen.load.instances import ModelSource, load_instance
 from convgen.load.yamlload import MAX_BYTES, YamlDoc, load_yaml, load_yaml_text
 from convgen.read.textnorm import fold_line
 
@@ -124,8 +126,6 @@ def foundation_problems(path: Path) -> list[Problem]:
     The clause library and models are looked up next to the instance (`../clauses`,
     `../templates`), else in the working directory.
     """
-    from convgen.load.clauses import load_library
-    from convgen.load.instances import ModelSource, load_instance
 
     root = path.resolve().parent.parent
     if not (root / "clauses").is_dir():

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from convgen.check.model import ERROR, WARNING, Finding, Location
+from convgen.load.inheritance import merged_data
 from convgen.read.extract import DocumentText
 
 NAME_KEYS = {
@@ -160,7 +161,6 @@ def _instance_data(path: Path) -> object:
 
     A convention made from an AMI inherits the AMI's parties: their names are its own.
     """
-    from convgen.load.inheritance import merged_data
 
     # The bounded loader (convgen.load.yamlload): an alias bomb or a recursive alias in another
     # instance costs nothing here, it is only skipped.

@@ -18,7 +18,12 @@ from typing import Any, cast
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from convgen.compose.markup import MarkupError, Paragraph, Table, parse_markup
+from convgen.compose.templating import FILTERS, GLOBALS, to_text
 from convgen.errors import InputError, Problem
+from convgen.load.clauses import load_library
+from convgen.load.instances import ModelSource
+from convgen.load.schema import validate_section
 
 PLACEHOLDER = "[…]"
 
@@ -61,7 +66,6 @@ def _tolerant(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _finalize(value: Any) -> str:
-    from convgen.compose.templating import to_text
 
     if isinstance(value, _Blank) or value is None:
         return PLACEHOLDER
@@ -72,7 +76,6 @@ def _finalize(value: Any) -> str:
 
 
 def _environment() -> SandboxedEnvironment:
-    from convgen.compose.templating import FILTERS, GLOBALS
 
     env = SandboxedEnvironment(
         undefined=_Blank,
@@ -103,14 +106,12 @@ class ReferenceText:
 
 
 def _default_params(clause: Any) -> dict[str, Any]:
-    from convgen.load.schema import validate_section
 
     problems: list[Problem] = []
     return validate_section({}, clause.parametres, clause.front, ("parametres",), problems)
 
 
 def _paragraphs(text: str) -> list[str]:
-    from convgen.compose.markup import MarkupError, Paragraph, Table, parse_markup
 
     try:
         blocks = parse_markup(text)
@@ -144,7 +145,6 @@ def _without_logic(body: str) -> str:
 
 def reference_texts(clauses_dir: Path) -> list[ReferenceText]:
     """Every variant of every clause of the library at `clauses_dir`, rendered."""
-    from convgen.load.clauses import load_library
 
     library = load_library(clauses_dir)
     if not library.clauses:
@@ -177,8 +177,6 @@ def reference_texts(clauses_dir: Path) -> list[ReferenceText]:
 
 def model_clause_sets(templates_dir: Path, clauses_dir: Path) -> dict[str, set[str]]:
     """Clause ids of each model found in `templates_dir` ({} when there are none)."""
-    from convgen.load.clauses import load_library
-    from convgen.load.instances import ModelSource
 
     if not templates_dir.is_dir():
         return {}

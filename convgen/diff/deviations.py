@@ -32,6 +32,7 @@ from convgen.diff.align import (
     title_key,
 )
 from convgen.diff.clause_text import PLACEHOLDER, ReferenceText, model_clause_sets, reference_texts
+from convgen.diff.sources import read_for_diff
 from convgen.diff.words import Change, Segment, Token, WordDiff, diff_tokens, text_of
 from convgen.errors import InputError
 from convgen.read.extract import DocumentText, TextBlock
@@ -323,7 +324,6 @@ def find_deviations(
     targets: Iterable[Path], clauses_dir: Path, templates_dir: Path | None = None
 ) -> DeviationReport:
     """Compare every document of `targets` with the library at `clauses_dir`."""
-    from convgen.diff.sources import read_for_diff
 
     if not clauses_dir.is_dir():
         raise InputError(f"{clauses_dir}: bibliothèque de clauses introuvable (option --clauses)")

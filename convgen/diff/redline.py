@@ -40,12 +40,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import docx
+from docx.enum.section import WD_SECTION
 from lxml import etree
 
 from convgen.diff import DocumentDiff
 from convgen.diff.redline_inplace import _OlderParagraphs, _write_in_place
 from convgen.diff.redline_parts import _removed_notes, _track_other_parts
 from convgen.diff.redline_plan import body_paragraphs
+from convgen.diff.redline_summary import write_summary
 from convgen.diff.redline_xml import AUTHOR, DATE, EQUAL, _Ids, _Para, _w, paragraph_xml
 from convgen.read.extract import body_paragraph_elements
 from convgen.render.zipout import check_output, write_atomic
@@ -87,7 +90,6 @@ def _base_document(diff: DocumentDiff) -> tuple[Any, list[etree._Element] | None
     cannot be used so (another format, or a body read differently): python-docx's default
     document is used then.
     """
-    import docx
 
     path = diff.new.path
     if diff.new.kind == "docx" and path.suffix.lower() == ".docx" and path.is_file():
@@ -132,9 +134,6 @@ def redline_bytes(
     diff: DocumentDiff, summary: bool = True, author: str = AUTHOR, date: str = DATE
 ) -> bytes:
     """The redline .docx as bytes; its changes are signed `author` on `date` (ISO 8601)."""
-    from docx.enum.section import WD_SECTION
-
-    from convgen.diff.redline_summary import write_summary
 
     document, elements = _base_document(diff)
     document.core_properties.author = author

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Sequence
 
 from lxml import etree
+from rapidfuzz import fuzz
 
 from convgen.diff import DocumentDiff
 from convgen.diff.parts import PartItem
@@ -236,7 +237,6 @@ def _calling_paragraph(
     diff: DocumentDiff, called_from: int | None, element_of: dict[int, etree._Element]
 ) -> etree._Element | None:
     """The newer paragraph most like the older one numbered `called_from`, in its article."""
-    from rapidfuzz import fuzz
 
     if called_from is None:
         return None

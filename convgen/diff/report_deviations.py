@@ -30,6 +30,7 @@ from convgen.diff.deviations import (
     DeviationReport,
     DocumentDeviations,
 )
+from convgen.diff.report_html import sides_html
 from convgen.spreadsheet import safe_cell
 
 STYLES = {IDENTICAL: "green", MODIFIED: "yellow", MISSING: "red", EXTRA: "magenta"}
@@ -190,7 +191,6 @@ correspondante : {{ d.extras | join(", ") }}.</p>{% endif %}{% endfor %}
 
 
 def render_html(report: DeviationReport) -> str:
-    from convgen.diff.report_html import sides_html
 
     documents = [
         {

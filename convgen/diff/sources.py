@@ -11,6 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from convgen.build import Project, render_instance
 from convgen.read.extract import DocumentText, TextBlock, read_document
 from convgen.read.textnorm import fold_line
 
@@ -30,7 +31,6 @@ def project_root_of(path: Path) -> Path:
 
 def render_instance_document(path: Path, comparison: bool = False) -> DocumentText:
     """Render an instance YAML to .docx in a temporary folder and read it back."""
-    from convgen.build import Project, render_instance
 
     project = Project(project_root_of(path))
     _assembled, data = render_instance(project, path)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from pypdf import PdfReader
+from pypdf.errors import LimitReachedError, PdfReadError
 
 from convgen.errors import DocumentError
 from convgen.read.textnorm import fold_spaces
@@ -690,8 +692,6 @@ _PARA_END = re.compile(r"[.;:!?»)]\s*$")
 
 def read_pdf(path: Path) -> DocumentText:
     """Read every page of a PDF; lines are joined back into paragraphs (with dehyphenation)."""
-    from pypdf import PdfReader
-    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(path)

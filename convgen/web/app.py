@@ -30,6 +30,9 @@ from convgen.build import build as build_documents
 from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.load.inheritance import load_merged
 from convgen.load.models import list_models
+from convgen.load.scaffold import instance_skeleton
+from convgen.load.yamlload import dotted
+from convgen.render.zipout import make_output_dir
 from convgen.web import forms, tools
 from convgen.web.batches import Batches
 from convgen.web.candidate import Evaluations, Outcome
@@ -431,7 +434,6 @@ class WebApp:
         return await run_in_threadpool(self._new_post, request, posted)
 
     def _new_post(self, request: Request, posted: dict[str, str]) -> Response:
-        from convgen.load.scaffold import instance_skeleton
 
         project = self.workspace.project()
         errors: list[tuple[str, str]] = []
@@ -466,7 +468,6 @@ class WebApp:
         else:
             text = instance_skeleton(model, project.library)
         target = file_in(self.workspace.instances_dir, name, ".yaml")
-        from convgen.render.zipout import make_output_dir
 
         make_output_dir(self.workspace.instances_dir)
         try:
@@ -522,7 +523,6 @@ def _link_findings(doc: Any, path: Path) -> list[dict[str, Any]]:
 
 
 def _leaves(data: Any, path: tuple[Any, ...], out: list[tuple[str, str]]) -> None:
-    from convgen.load.yamlload import dotted
 
     if isinstance(data, dict):
         for k, v in data.items():

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from convgen.batch import run_batch
 from convgen.errors import ConvgenError
 from convgen.web.uploads import Result, Results
 from convgen.web.workspace import Workspace
@@ -85,7 +86,6 @@ class Batches:
         )  # fmt: skip
 
     def _run(self, job: BatchJob) -> None:
-        from convgen.batch import run_batch
 
         out = Path(tempfile.mkdtemp(prefix="out-", dir=job.folder))
 

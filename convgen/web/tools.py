@@ -8,6 +8,7 @@ reports to download are kept by `Results` under a random token.
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import tempfile
 from dataclasses import replace
@@ -21,9 +22,18 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from convgen.check import CheckReport, check_paths
+from convgen.check.report import format_json, where
+from convgen.diff import diff_paths
+from convgen.diff.redline import redline_bytes
+from convgen.diff.report_html import render_html
+from convgen.diff.report_text import summary_line
 from convgen.errors import ConvgenError
+from convgen.load.models import list_models
+from convgen.web.batches import DONE, BatchJob
+from convgen.web.history import HistoryError, project_at, repository, revisions
 from convgen.web.security import check_csrf, file_in
-from convgen.web.uploads import Result, UploadRefused, store_upload
+from convgen.web.uploads import TABLE_SUFFIXES, Result, UploadRefused, store_upload
 
 if TYPE_CHECKING:
     from convgen.check import CheckReport
@@ -73,7 +83,6 @@ async def check_post(web: WebApp, request: Request) -> Response:
 
 
 def _check(web: WebApp, path: Path) -> CheckReport:
-    from convgen.check import CheckReport, check_paths
 
     workspace = web.workspace
     config = workspace.root / ".convgen-check.yaml"
@@ -96,7 +105,6 @@ def _check_error(web: WebApp, request: Request, message: str, status: int) -> Re
 
 
 def _check_result(web: WebApp, request: Request, report: CheckReport, name: str) -> Response:
-    from convgen.check.report import format_json, where
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for finding in report.findings:
@@ -145,7 +153,6 @@ def _compare_page(
 def _history(web: WebApp, name: str) -> dict[str, Any]:
     """What the « révisions git » part of the page shows: is there a repository, and the
     commits of the chosen instance with the versions chosen by default."""
-    from convgen.web.history import HistoryError, repository, revisions
 
     repo = repository(web.workspace.root)
     shown: dict[str, Any] = {
@@ -212,7 +219,6 @@ CURRENT = "fichier"  # the version of instances/ as saved now, not a commit
 
 
 def _compare_revisions(web: WebApp, request: Request, posted: dict[str, str]) -> Response:
-    from convgen.web.history import HistoryError, project_at, repository, revisions
 
     name = posted.get("historique", "")
     repo = repository(web.workspace.root)
@@ -271,10 +277,6 @@ def _compare_revisions(web: WebApp, request: Request, posted: dict[str, str]) ->
 def _compare(
     web: WebApp, old: Path, new: Path, labels: tuple[str, str] | None = None
 ) -> dict[str, Any]:
-    from convgen.diff import diff_paths
-    from convgen.diff.redline import redline_bytes
-    from convgen.diff.report_html import render_html
-    from convgen.diff.report_text import summary_line
 
     with web.workspace.documents:  # an instance is rendered first: maybe LibreOffice
         diff = diff_paths(old, new)
@@ -329,7 +331,6 @@ async def batch_form(web: WebApp, request: Request) -> Response:
 def _batch_page(
     web: WebApp, request: Request, posted: dict[str, str], errors: list[str], status: int = 200
 ) -> Response:
-    from convgen.load.models import list_models
 
     project = web.workspace.project()
     return web.render(
@@ -340,13 +341,8 @@ def _batch_page(
 
 
 async def batch_post(web: WebApp, request: Request) -> Response:
-    import secrets
 
     from starlette.responses import RedirectResponse
-
-    from convgen.load.models import list_models
-    from convgen.web.batches import BatchJob
-    from convgen.web.uploads import TABLE_SUFFIXES
 
     form = await read_multipart(request, 1)
     posted = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -407,8 +403,6 @@ async def batch_json(web: WebApp, request: Request) -> Response:
 
 async def batch_run(web: WebApp, request: Request) -> Response:
     from starlette.responses import RedirectResponse
-
-    from convgen.web.batches import DONE
 
     form = await request.form(max_files=0, max_fields=5)
     check_csrf(request, form)

@@ -26,6 +26,7 @@ from convgen.errors import ConvgenError, InputError, Problem, problem_at
 from convgen.finalize import DRAFT, FINAL, Checker
 from convgen.load.inheritance import MergedInstance, load_merged
 from convgen.load.yamlload import YamlDoc, load_yaml
+from convgen.render.zipout import write_text_atomic
 
 ERROR = "erreur"
 OUT_DIR = "out"
@@ -189,7 +190,6 @@ class Workspace:
 
     def save(self, path: Path, text: str, expected_version: str) -> str:
         """Write `text` into `path` atomically unless it changed since `expected_version`."""
-        from convgen.render.zipout import write_text_atomic
 
         with self.file_lock(path):
             if version_of(path) != expected_version:
