@@ -194,22 +194,29 @@ class _Numbering:
         self.defs = defs
         self.state = NumberingState(defs)
 
-    def label(self, p: etree._Element, style_id: str | None) -> tuple[str, str | None]:
-        """The label drawn and the list level ("abstract/level") of a paragraph."""
-        num_id, ilvl = self.list_of(p, style_id)
+    def label(
+        self, p: etree._Element, style_id: str | None, ppr: etree._Element | None = None
+    ) -> tuple[str, str | None]:
+        """The label drawn and the list level ("abstract/level") of a paragraph (`ppr`: its
+        `w:pPr`, when the caller has it)."""
+        num_id, ilvl = self.list_of(p, style_id, ppr)
         label = self.state.label(num_id, ilvl)
         if not num_id or num_id not in self.defs.instances:
             return label, None
         return label, f"{self.defs.instances[num_id].abstract}/{ilvl}"
 
-    def list_of(self, p: etree._Element, style_id: str | None) -> tuple[str | None, int]:
+    def list_of(
+        self, p: etree._Element, style_id: str | None, ppr: etree._Element | None = None
+    ) -> tuple[str | None, int]:
         """(numId, level) of a paragraph: its own numPr over its style's."""
         style_num, style_lvl = self.styles.numbering_of(style_id) if style_id else (None, None)
-        numpr = p.find(f"{_W}pPr/{_W}numPr")
+        if ppr is None:
+            ppr = p.find(_PPR)
+        numpr = ppr.find(_NUMPR) if ppr is not None else None
         own_num = own_lvl = None
         if numpr is not None:
-            own_num = _val(numpr.find(f"{_W}numId"))
-            raw_lvl = _val(numpr.find(f"{_W}ilvl"))
+            own_num = _val(numpr.find(_NUMID))
+            raw_lvl = _val(numpr.find(_ILVL))
             own_lvl = _level(raw_lvl) if raw_lvl is not None else None
         num_id = own_num if own_num is not None else style_num
         if not num_id or num_id == "0":
@@ -284,6 +291,15 @@ def _page_field(instr: str) -> str | None:
     return name if name in PAGE_FIELDS else None
 
 
+# Tags and paths of the paragraph walk, built once (an f-string per node was a measurable part
+# of reading a convention).
+_PPR, _PSTYLE, _OUTLINE = f"{_W}pPr", f"{_W}pStyle", f"{_W}outlineLvl"
+_NUMPR, _NUMID, _ILVL = f"{_W}numPr", f"{_W}numId", f"{_W}ilvl"
+_T, _TAB, _BR, _CR, _R = f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}r"
+_NO_BREAK_HYPHEN, _SYM, _TXBX = f"{_W}noBreakHyphen", f"{_W}sym", f"{_W}txbxContent"
+_FLD_SIMPLE, _FLD_CHAR, _INSTR = f"{_W}fldSimple", f"{_W}fldChar", f"{_W}instrText"
+
+
 def _run_text(el: etree._Element, page_fields: bool = False) -> str:
     """Visible text of a run-level subtree (text boxes excluded, deleted text excluded).
 
@@ -292,18 +308,19 @@ def _run_text(el: etree._Element, page_fields: bool = False) -> str:
     parts: list[str] = []
     fields: list[list[Any]] = []  # open complex fields: [code, in result, page field name]
     hidden: list[etree._Element] = []  # simple page fields, read as their name
+    boxes = next(el.iter(_TXBX), None) is not None  # else no text can be inside one
     for node in el.iter():
         tag = node.tag
-        if tag == f"{_W}txbxContent":
+        if tag == _TXBX:
             continue
         if page_fields:
-            if tag == f"{_W}fldSimple":
+            if tag == _FLD_SIMPLE:
                 name = _page_field(node.get(f"{_W}instr", ""))
                 if name:
                     parts.append("{" + name + "}")
                     hidden.append(node)
                 continue
-            if tag == f"{_W}fldChar":
+            if tag == _FLD_CHAR:
                 kind = node.get(f"{_W}fldCharType")
                 if kind == "begin":
                     fields.append(["", False, None])
@@ -315,24 +332,24 @@ def _run_text(el: etree._Element, page_fields: bool = False) -> str:
                 elif kind == "end" and fields:
                     fields.pop()
                 continue
-            if tag == f"{_W}instrText" and fields and not fields[-1][1]:
+            if tag == _INSTR and fields and not fields[-1][1]:
                 fields[-1][0] += node.text or ""
                 continue
             if _in_page_result(fields) or any(_under(node, h) for h in hidden):
                 continue
-        if tag == f"{_W}t":
-            if _inside(node, f"{_W}txbxContent", el):
+        if tag == _T:
+            if boxes and _inside(node, _TXBX, el):
                 continue
             parts.append(node.text or "")
-        elif tag == f"{_W}tab":
-            if node.getparent() is not None and node.getparent().tag == f"{_W}r":
+        elif tag == _TAB:
+            if node.getparent() is not None and node.getparent().tag == _R:
                 parts.append("\t")
-        elif tag in (f"{_W}br", f"{_W}cr"):
-            if not _inside(node, f"{_W}txbxContent", el):
+        elif tag in (_BR, _CR):
+            if not (boxes and _inside(node, _TXBX, el)):
                 parts.append("\n")
-        elif tag == f"{_W}noBreakHyphen":
+        elif tag == _NO_BREAK_HYPHEN:
             parts.append("\u2011")
-        elif tag == f"{_W}sym":
+        elif tag == _SYM:
             parts.append("")
     return "".join(parts)
 
@@ -407,11 +424,12 @@ class _DocxReader:
         self.box: int | None = None
 
     def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
-        sid = _val(p.find(f"{_W}pPr/{_W}pStyle"))
-        label, list_level = self.numbering.label(p, sid)
+        ppr = p.find(_PPR)
+        sid = _val(ppr.find(_PSTYLE)) if ppr is not None else None
+        label, list_level = self.numbering.label(p, sid, ppr)
         text = label + _run_text(p, page_fields=self.comparison)
         level = None
-        olvl = _val(p.find(f"{_W}pPr/{_W}outlineLvl"))
+        olvl = _val(ppr.find(_OUTLINE)) if ppr is not None else None
         if olvl is not None:
             level = _int(olvl, 9)
         elif sid and sid in self.styles.outline:
@@ -438,8 +456,9 @@ class _DocxReader:
             self.body_index += 1
             block.paragraph = self.body_index
         self.blocks.append(block)
-        for box in text_boxes(p):
-            self.text_box(box)
+        if next(p.iter(_TXBX), None) is not None:
+            for box in text_boxes(p):
+                self.text_box(box)
 
     def text_box(self, box: etree._Element) -> None:
         """A text box's paragraphs, each counted among the box's own."""
@@ -616,6 +635,8 @@ def _calls(body: etree._Element) -> dict[tuple[str, str], int]:
         f"{_W}commentRangeStart": ZONE_COMMENT,
     }
     found: dict[tuple[str, str], int] = {}
+    if next(body.iter(*tags), None) is None:
+        return found  # no note, no comment: no paragraph to number
     for index, p in enumerate(body_paragraph_elements(body), start=1):
         for ref in p.iter(*tags):
             found.setdefault((tags[ref.tag], ref.get(f"{_W}id", "")), index)
