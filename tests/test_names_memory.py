@@ -39,3 +39,11 @@ def test_row_names_replace_the_instance_they_name():
     # The row's names are not remembered in the base.
     assert all(h[1] != "le-teil" or h[2] == "le teil" for h in base.hits(keyed(DOC_B)))
     assert (2, "le-teil", "mutuelle de poitiers") in row.hits(keyed(DOC_B))
+
+
+def test_the_documents_own_names_are_not_looked_for() -> None:
+    names = PartyNames(NAMES)
+    every = names.hits(keyed(DOC_B))
+    assert names.hits(keyed(DOC_B), skip="le-teil") == [h for h in every if h[1] != "le-teil"]
+    row = names.with_instance("le-teil", {"mutuelle de poitiers": "Mutuelle de Poitiers"})
+    assert all(h[1] != "le-teil" for h in row.hits(keyed(DOC_B), skip="le-teil"))

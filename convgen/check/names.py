@@ -82,15 +82,16 @@ class PartyNames:
         paragraphs already searched for these names are not searched again."""
         return PartyNames({**self.names, instance: keys}, _base=self)
 
-    def hits(self, keyed: list[str]) -> list[tuple[int, str, str]]:
+    def hits(self, keyed: list[str], skip: str | None = None) -> list[tuple[int, str, str]]:
         """(paragraph index, instance, key) of every name found in the `keyed` paragraphs
-        (each « ␣key␣ » text of `name_key`, as `check_names` builds them)."""
+        (each « ␣key␣ » text of `name_key`, as `check_names` builds them); the names of the
+        instance `skip` (the document's own, when known) are not looked for."""
         base = self._base
         if base is None:
-            return self._search(keyed)
+            return [h for h in self._search(keyed) if h[1] != skip]
         # The base's instances through its memory; the others (the row's) searched here.
-        own = {i: k for i, k in self.names.items() if base.names.get(i) is not k}
-        found = [h for h in base._search(keyed) if h[1] not in own]
+        own = {i: k for i, k in self.names.items() if base.names.get(i) is not k and i != skip}
+        found = [h for h in base._search(keyed) if h[1] not in own and h[1] != skip]
         if own:
             found += _find(keyed, own, range(len(keyed)))
         return sorted(found)
@@ -231,12 +232,14 @@ def check_names(
     file: str,
 ) -> list[Finding]:
     """Findings for names of other instances appearing in `doc`."""
-    if len(names.names) < 2 and own_instance(doc, names) is None:
+    own = own_instance(doc, names)
+    if len(names.names) < 2 and own is None:
         return []
-    hits = names.hits([f" {name_key(t)} " for t in texts])
+    # The document's own names are not looked for when its instance is known: they are its own.
+    known = own if own in names.names else None
+    hits = names.hits([f" {name_key(t)} " for t in texts], skip=known)
     if not hits:
         return []
-    own = own_instance(doc, names)
     severity = ERROR
     if own not in names.names:
         # Unknown instance (or one whose file is not in this instances folder): its own names
