@@ -29,11 +29,11 @@ from convgen.diff.redline_xml import (
     _flag_mark,
     _Ids,
     _Para,
-    _unwrap,
     _w,
     _wrap_every_run,
     paragraph_xml,
 )
+from convgen.diff.revisions import unwrap
 from convgen.read.extract import (
     TextBlock,
     body_paragraph_elements,
@@ -275,7 +275,7 @@ class _OlderParagraphs:
         for tracked in list(p.iter(_w("del"), _w("moveFrom"))):
             tracked.getparent().remove(tracked)  # the older version's own pending deletions
         for tracked in list(p.iter(_w("ins"), _w("moveTo"))):
-            _unwrap(tracked)
+            unwrap(tracked)
         # What points into the older package or duplicates a newer name: note calls, comment
         # anchors, bookmarks, drawings (an image is another part).
         dropped = (

@@ -214,16 +214,6 @@ def _wrap_every_run(p: etree._Element, kind: str, ids: _Ids) -> None:
         wrapper.append(run)
 
 
-def _unwrap(element: etree._Element) -> None:
-    parent = element.getparent()
-    assert parent is not None
-    index = parent.index(element)
-    for child in list(element):
-        parent.insert(index, child)
-        index += 1
-    parent.remove(element)
-
-
 _SKIPPED_SUBTREES = (_w("txbxContent"),)
 
 

@@ -18,7 +18,8 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 
 
-def _unwrap(element: etree._Element) -> None:
+def unwrap(element: etree._Element) -> None:
+    """Replace `element` by its children, in place (a tracked change accepted)."""
     parent = element.getparent()
     assert parent is not None
     index = parent.index(element)
@@ -63,7 +64,7 @@ def resolve(body: etree._Element, accept: bool) -> etree._Element:
     for element in list(body.iter(*(f"{_W}{d}" for d in drops))):
         element.getparent().remove(element)
     for element in list(body.iter(*(f"{_W}{k}" for k in keeps))):
-        _unwrap(element)
+        unwrap(element)
     if not accept:
         for text in body.iter(f"{_W}delText"):
             text.tag = f"{_W}t"
