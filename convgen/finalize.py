@@ -2,8 +2,9 @@
 
 A document is called final (custom property `convgen.statut` = `final`) only when the checks
 find nothing; otherwise it is a draft (`projet`) and the findings are listed. The checks are
-those of `convgen check`: the document's bytes are read by `extract.read_docx` (from memory,
-before they are written; the frame's large styles part is parsed once, `extract` caches it), then
+those of `convgen check`: the document is read as `extract.read_docx` reads it, from its parts
+in memory before they are zipped and written (`extract.read_parts`: the paragraphs the
+documents of a batch share are parsed once, the frame's large styles part too), then
 `check_document`, then the accepted findings of `.convgen-check.yaml`.
 """
 
@@ -26,7 +27,8 @@ from convgen.check.names import (
 from convgen.check.parties import check_own_names
 from convgen.check.suppress import Acceptances, apply_acceptances, load_acceptances
 from convgen.compose.assemble import Assembled
-from convgen.read.extract import DocumentText, read_docx
+from convgen.read.extract import DocumentText, read_docx, read_parts
+from convgen.read.repeated import ParagraphMemo, PartsPackage
 from convgen.render.render_docx import custom_xml
 
 
@@ -53,26 +55,31 @@ class Checker:
 
     names: PartyNames = field(default_factory=PartyNames)
     acceptances: Acceptances | None = None
+    memo: ParagraphMemo = field(default_factory=ParagraphMemo, repr=False)
 
     @classmethod
     def for_project(cls, instances_dir: Path | None, config: Path | None = None) -> Checker:
         return cls(load_party_names(instances_dir), load_acceptances(config))
 
-    def read(self, data: bytes, path: Path) -> DocumentText:
-        """The `DocumentText` that `read_document(path)` will give once `data` is written."""
+    def read(self, data: bytes | PartsPackage, path: Path) -> DocumentText:
+        """The `DocumentText` that `read_document(path)` will give once `data` is written
+        (the .docx bytes, or its parts about to be zipped)."""
+        if isinstance(data, PartsPackage):
+            return read_parts(data, path, self.memo)
         doc = read_docx(io.BytesIO(data))  # type: ignore[arg-type]
         doc.path = path
         return doc
 
     def check(
         self,
-        data: bytes,
+        data: bytes | PartsPackage,
         path: Path,
         shown: str,
         own_values: object = None,
         own_names: Sequence[tuple[str, str]] = (),
     ) -> list[Finding]:
-        """Findings left in the .docx `data` about to be written at `path` (shown as `shown`).
+        """Findings left in the .docx `data` about to be written at `path` (shown as `shown`):
+        its bytes, or its parts about to be zipped (`PartsPackage`, see `convgen.read.repeated`).
 
         `own_values`: for a document made from a table row, the row's data — its names are
         the document's own, not another partner's (the row has no file in `instances/`).

@@ -40,8 +40,9 @@ from convgen.finalize import DRAFT, FINAL, Checker, Status, set_status
 from convgen.load.instances import Instance
 from convgen.load.models import Model
 from convgen.project import Project
+from convgen.read.repeated import PartsPackage
 from convgen.render.pdf import Layout, convert_many, layout_of_pdf
-from convgen.render.render_docx import render_parts, zip_parts
+from convgen.render.render_docx import CompiledFrame, render_parts, zip_parts
 from convgen.render.zipout import write_atomic
 
 UNCHECKED = Status.UNCHECKED
@@ -116,11 +117,11 @@ class Pipeline:
             set_status(assembled, parts, DRAFT)  # never checked: never called final
             data = zip_parts(parts, frame)
             return Outcome(source.stem, data, UNCHECKED, sha256=_sha(data)), assembled
-        # Optimistically final: most documents are, and the check reads the zipped bytes.
+        # Optimistically final: most documents are. The check reads the parts as they will be
+        # zipped (the frame's static parts and the rendered ones).
         set_status(assembled, parts, FINAL)
-        data = zip_parts(parts, frame)
         findings = self.checker.check(
-            data,
+            PartsPackage(_package_parts(parts, frame)),
             target,
             source.shown,
             own_values=source.own_values,
@@ -128,9 +129,21 @@ class Pipeline:
         )
         if findings:
             set_status(assembled, parts, DRAFT)
-            data = zip_parts(parts, frame)
+        data = zip_parts(parts, frame)
         status = DRAFT if findings else FINAL
         return Outcome(source.stem, data, status, findings, _sha(data)), assembled
+
+
+def _package_parts(rendered: dict[str, bytes], frame: CompiledFrame) -> dict[str, bytes]:
+    """The parts of the .docx `zip_parts(rendered, frame)` makes, in its order."""
+    parts = {}
+    for name in frame.order:
+        data = rendered.get(name)
+        if data is None:
+            data = frame.static_parts.get(name)
+        if data is not None:
+            parts[name] = data
+    return parts
 
 
 def _sha(data: bytes) -> str:

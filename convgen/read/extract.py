@@ -16,13 +16,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PdfReadError
 
 from convgen.errors import DocumentError
+from convgen.read.repeated import BodyPieces, ParagraphMemo, PartsPackage, split_body
 from convgen.read.textnorm import fold_spaces
 from convgen.read.word_numbering import (
     NumberingDefinitions,
@@ -53,6 +54,9 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Fields whose cached result depends on where the text falls on the page: the same header
 # says « Page 1 » in one file and « Page 3 » in the other depending on when it was saved.
 PAGE_FIELDS = ("PAGE", "NUMPAGES", "SECTIONPAGES")
+
+# What a .docx is read from: the file's zip, or its parts in memory before they are zipped.
+Package = zipfile.ZipFile | PartsPackage
 
 
 @dataclass
@@ -175,7 +179,7 @@ def open_docx_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
-def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Element:
+def _parse_xml(archive: Package, name: str, path: Path) -> etree._Element:
     # Entities declared in the part itself are text Word shows (« &marque; »); entities that
     # point outside it (files, URLs: XXE) are never loaded. libxml2's limits (huge_tree off)
     # bound their expansion.
@@ -186,6 +190,16 @@ def _parse_xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Elemen
         raise DocumentError(f"{path}: partie {name} illisible ({exc})") from exc
 
 
+class _Shape(NamedTuple):
+    """A paragraph as read before its place is known: the same XML always reads the same."""
+
+    text: str  # without the numbering label
+    style: str | None
+    outline_level: int | None
+    num_id: str | None
+    ilvl: int
+
+
 class _Numbering:
     """The labels Word draws for numbered paragraphs (see `convgen.read.word_numbering`)."""
 
@@ -194,12 +208,9 @@ class _Numbering:
         self.defs = defs
         self.state = NumberingState(defs)
 
-    def label(
-        self, p: etree._Element, style_id: str | None, ppr: etree._Element | None = None
-    ) -> tuple[str, str | None]:
-        """The label drawn and the list level ("abstract/level") of a paragraph (`ppr`: its
-        `w:pPr`, when the caller has it)."""
-        num_id, ilvl = self.list_of(p, style_id, ppr)
+    def label_of(self, num_id: str | None, ilvl: int) -> tuple[str, str | None]:
+        """The label drawn and the list level ("abstract/level") of the next paragraph of
+        list `num_id` at level `ilvl` (see `list_of`)."""
         label = self.state.label(num_id, ilvl)
         if not num_id or num_id not in self.defs.instances:
             return label, None
@@ -380,7 +391,7 @@ _PARTS: dict[tuple[str, int, int], Any] = {}
 
 
 def _cached_part(
-    archive: zipfile.ZipFile, name: str, path: Path, parse: Callable[[etree._Element | None], Any]
+    archive: Package, name: str, path: Path, parse: Callable[[etree._Element | None], Any]
 ) -> Any:
     """Parse a shared part (styles, numbering) once per distinct content.
 
@@ -400,13 +411,22 @@ def _cached_part(
 
 
 class _DocxReader:
-    def __init__(self, path: Path, archive: zipfile.ZipFile, comparison: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        archive: Package,
+        comparison: bool = False,
+        memo: ParagraphMemo | None = None,
+    ) -> None:
         self.path = path
         self.archive = archive
         self.comparison = comparison
+        self.memo = memo
         self.styles: _Styles = _cached_part(archive, "word/styles.xml", path, _Styles)
         defs = _cached_part(archive, "word/numbering.xml", path, parse_numbering)
         self.numbering = _Numbering(defs, self.styles)
+        if memo is not None:
+            memo.use(self.styles, defs, comparison)
         self.blocks: list[TextBlock] = []
         self.body_index = 0
         self.tables = 0
@@ -423,23 +443,40 @@ class _DocxReader:
         self.box_part = self.part  # the part whose boxes `boxes_in_part` counts
         self.box: int | None = None
 
-    def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
+    def shape(self, p: etree._Element) -> _Shape:
+        """What a paragraph reads as wherever it stands (its numbering label apart)."""
         ppr = p.find(_PPR)
         sid = _val(ppr.find(_PSTYLE)) if ppr is not None else None
-        label, list_level = self.numbering.label(p, sid, ppr)
-        text = label + _run_text(p, page_fields=self.comparison)
+        num_id, ilvl = self.numbering.list_of(p, sid, ppr)
         level = None
         olvl = _val(ppr.find(_OUTLINE)) if ppr is not None else None
         if olvl is not None:
             level = _int(olvl, 9)
         elif sid and sid in self.styles.outline:
             level = self.styles.outline[sid]
+        return _Shape(
+            _run_text(p, page_fields=self.comparison),
+            self.styles.names.get(sid, sid) if sid else None,
+            level if level is not None and level < 9 else None,
+            num_id,
+            ilvl,
+        )
+
+    def paragraph(self, p: etree._Element, zone: str, in_table: bool) -> None:
+        self.emit(self.shape(p), zone, in_table)
+        if next(p.iter(_TXBX), None) is not None:
+            for box in text_boxes(p):
+                self.text_box(box)
+
+    def emit(self, shape: _Shape, zone: str, in_table: bool) -> None:
+        """The paragraph `shape` as the next block, numbered where it stands."""
+        label, list_level = self.numbering.label_of(shape.num_id, shape.ilvl)
         self.item_paragraphs += 1
         block = TextBlock(
-            text=text,
+            text=label + shape.text,
             zone=zone,
-            style=self.styles.names.get(sid, sid) if sid else None,
-            outline_level=level if level is not None and level < 9 else None,
+            style=shape.style,
+            outline_level=shape.outline_level,
             in_table=in_table,
             list_level=list_level,
             table_row=self.cell if in_table else None,
@@ -456,9 +493,6 @@ class _DocxReader:
             self.body_index += 1
             block.paragraph = self.body_index
         self.blocks.append(block)
-        if next(p.iter(_TXBX), None) is not None:
-            for box in text_boxes(p):
-                self.text_box(box)
 
     def text_box(self, box: etree._Element) -> None:
         """A text box's paragraphs, each counted among the box's own."""
@@ -506,12 +540,47 @@ class _DocxReader:
         self.called_from = None
         self.author = ""
 
+    def read_pieces(self, cut: BodyPieces) -> etree._Element | None:
+        """Read the body piece by piece (see `convgen.read.repeated`), each distinct paragraph
+        once per memo; the root to look for section properties in, or None if a piece does not
+        parse on its own (the document must then be read in full)."""
+        assert self.memo is not None
+        memo = self.memo
+        sections = []
+        for piece in cut.pieces:
+            if b"sectPr" in piece:
+                sections.append(piece)
+            plain = piece.startswith(b"<w:p") and b"txbxContent" not in piece
+            shape = memo.get(piece) if plain else None
+            if shape is None:
+                body = _parse_piece(cut.wrap(piece))
+                if body is None:
+                    return None
+                if not plain:
+                    self.container(body, ZONE_BODY, False)
+                    continue
+                if len(body) != 1 or body[0].tag != f"{_W}p" or (body[0].tail or "").strip():
+                    return None
+                shape = self.shape(body[0])
+                memo.put(piece, shape)
+            self.emit(shape, ZONE_BODY, False)
+        return _parse_piece(cut.wrap(b"".join(sections)), root=True)
+
     def read(self) -> DocumentText:
         doc = DocumentText(self.path, "docx")
-        root = _parse_xml(self.archive, "word/document.xml", self.path)
-        body = root.find(f"{_W}body")
-        if body is not None:
-            self.container(body, ZONE_BODY, False)
+        cut = None
+        if self.memo is not None and not self.comparison:
+            cut = split_body(self.archive.read("word/document.xml"))
+        root = self.read_pieces(cut) if cut is not None else None
+        if cut is not None and root is None:  # a piece that is not XML on its own
+            return _DocxReader(self.path, self.archive, self.comparison).read()
+        if root is None:
+            root = _parse_xml(self.archive, "word/document.xml", self.path)
+            body = root.find(f"{_W}body")
+            if body is not None:
+                self.container(body, ZONE_BODY, False)
+        else:
+            body = root.find(f"{_W}body")
         names = sorted(self.archive.namelist())
         sections = _header_footer_references(root, self.archive, self.path)
         note_numbers = {
@@ -556,6 +625,19 @@ class _DocxReader:
         return doc
 
 
+def _parse_piece(data: bytes, root: bool = False) -> etree._Element | None:
+    """The `w:body` (or, with `root`, the document) of a wrapped piece; None if not XML."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        document = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+    body = document.find(f"{_W}body")
+    if body is None or (body.text or "").strip():
+        return None
+    return document if root else body
+
+
 def text_boxes(p: etree._Element) -> list[etree._Element]:
     """The text boxes (`w:txbxContent`) drawn in a paragraph, each once.
 
@@ -595,7 +677,7 @@ def text_boxes_in_order(root: etree._Element) -> list[etree._Element]:
 
 
 def _header_footer_references(
-    root: etree._Element, archive: zipfile.ZipFile, path: Path
+    root: etree._Element, archive: Package, path: Path
 ) -> dict[str, str]:
     """Header and footer parts → "section:type" of the first section that shows them.
 
@@ -680,7 +762,7 @@ def body_paragraph_elements(body: etree._Element) -> list[etree._Element]:
     return found
 
 
-def _core_properties(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+def _core_properties(archive: Package, path: Path) -> dict[str, str]:
     props: dict[str, str] = {}
     for name in ("docProps/core.xml", "docProps/custom.xml"):
         if name not in archive.namelist():
@@ -701,6 +783,15 @@ def read_docx(path: Path, comparison: bool = False) -> DocumentText:
     archive = open_docx_zip(path)
     with archive:
         return _DocxReader(path, archive, comparison).read()
+
+
+def read_parts(package: PartsPackage, path: Path, memo: ParagraphMemo) -> DocumentText:
+    """Read a document about to be written at `path`, from its parts in memory, the paragraphs
+    already in `memo` not parsed again (see `convgen.read.repeated`). The same text as
+    `read_docx(path)` once the parts are zipped there."""
+    if "word/document.xml" not in package.parts:
+        raise DocumentError(f"{path}: pas un document Word (word/document.xml absent)")
+    return _DocxReader(path, package, memo=memo).read()
 
 
 # --------------------------------------------------------------------------- pdf

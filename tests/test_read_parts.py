@@ -1,0 +1,154 @@
+"""Reading a document from its parts in memory, piece by piece (`convgen.read.repeated`), gives
+exactly what reading the written .docx gives: on the bundled conventions, a batch, documents
+written by python-docx with lists, tables, text boxes, fields, headers and footers, and the
+cases the piece reader must refuse (then read in full)."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from convgen.cli import cli
+from convgen.read.extract import DocumentText, read_docx, read_parts
+from convgen.read.repeated import ParagraphMemo, PartsPackage, split_body
+from tests.seeds import SEED_FILES, seed_to_docx
+from tests.test_extract import make_docx
+from tests.test_word_fields import _convention
+from tests.test_word_numbering import _cases, build_docx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _package(path: Path) -> PartsPackage:
+    with zipfile.ZipFile(path) as archive:
+        return PartsPackage({n: archive.read(n) for n in archive.namelist()})
+
+
+def _same(a: DocumentText, b: DocumentText) -> None:
+    assert a.blocks == b.blocks
+    assert a.properties == b.properties
+
+
+def _assert_reads_alike(paths: list[Path]) -> int:
+    """Each document read from its parts, with a memo cold, warm, and shared with the others,
+    equals `read_docx`; returns how many were read piece by piece."""
+    shared = ParagraphMemo()
+    pieces = 0
+    for path in paths:
+        expected = read_docx(path)
+        package = _package(path)
+        own = ParagraphMemo()
+        _same(read_parts(package, path, own), expected)  # cold: every paragraph parsed
+        _same(read_parts(package, path, own), expected)  # warm: every paragraph from the memo
+        _same(read_parts(package, path, shared), expected)
+        pieces += split_body(package.read("word/document.xml")) is not None
+    for path in reversed(paths):  # the memo now holds other documents' paragraphs
+        _same(read_parts(_package(path), path, shared), read_docx(path))
+    return pieces
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("bundled")
+    result = CliRunner().invoke(cli, ["build", "--root", str(ROOT), "--out", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    return sorted(out.glob("*.docx"))
+
+
+def test_bundled_conventions(bundled: list[Path]) -> None:
+    assert len(bundled) >= 5
+    assert _assert_reads_alike(bundled) == len(bundled)  # all read piece by piece
+
+
+def test_a_batch_shares_its_paragraphs(tmp_path: Path) -> None:
+    lines = (ROOT / "tests/testdata/layout/communes-20.csv").read_text("utf-8").splitlines()
+    table = tmp_path / "communes.csv"  # Le Teil, Les Vans, L'Île-Rousse, Œuilly
+    table.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", "--root", str(ROOT), "--model", "mutuelle-regionale", "--data", str(table)]
+    args += ["--base", str(ROOT / "instances" / "saint-chamond.yaml"), "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.output
+    paths = sorted(out.glob("*.docx"))
+    assert len(paths) == 4
+    memo = ParagraphMemo()
+    for path in paths:
+        _same(read_parts(_package(path), path, memo), read_docx(path))
+    # The four documents differ only where they name their commune: most paragraphs are read
+    # once for the four.
+    body = len(read_docx(paths[0]).body())
+    assert len(memo.shapes) < body + 3 * body // 4
+
+
+def test_documents_written_by_python_docx(tmp_path: Path) -> None:
+    paths = [make_docx(tmp_path / "zones.docx"), _convention(tmp_path / "champs.docx")]
+    for seed in sorted(SEED_FILES):
+        paths.append(seed_to_docx(seed, tmp_path / f"{seed}.docx"))
+    for name, (paras, numbering, styles) in _cases().items():
+        paths.append(build_docx(tmp_path / f"liste-{name}.docx", paras, numbering, styles))
+    # Numbered lists (the counters carried from piece to piece) and the seeds are read piece
+    # by piece; the text box makes its paragraph be parsed in full within the piece reader.
+    assert _assert_reads_alike(paths) >= len(paths) - 1
+
+
+def _rewrite(path: Path, target: Path, old: bytes, new: bytes) -> Path:
+    shutil.copy(path, target)
+    with zipfile.ZipFile(path) as archive:
+        members = [(i, archive.read(i)) for i in archive.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members:
+            if info.filename == "word/document.xml":
+                assert old in data
+                data = data.replace(old, new, 1)
+            out.writestr(info, data)
+    return target
+
+
+def test_what_cannot_be_cut_is_read_in_full(bundled: list[Path], tmp_path: Path) -> None:
+    source = bundled[0]
+    body = b"<w:body>"
+    cases = {
+        # a comment holding a closing tag: the piece that ends there is not XML on its own
+        "commentaire": (body, body + b"<!-- </w:p> -->"),
+        # a body with attributes (a namespace declared there) is not cut
+        "attributs": (body, b'<w:body xmlns:x="urn:x">'),
+        # content between pieces that is no paragraph or table
+        "signet": (body, body + b'<w:bookmarkStart w:id="9" w:name="b"/><w:bookmarkEnd w:id="9"/>'),
+        # an empty paragraph written self-closing
+        "vide": (body, body + b"<w:p/>"),
+    }
+    for name, (old, new) in cases.items():
+        path = _rewrite(source, tmp_path / f"{name}.docx", old, new)
+        _same(read_parts(_package(path), path, ParagraphMemo()), read_docx(path))
+    assert split_body(_package(tmp_path / "attributs.docx").read("word/document.xml")) is None
+
+
+def test_cut_pieces_follow_one_another_exactly(bundled: list[Path]) -> None:
+    data = _package(bundled[0]).read("word/document.xml")
+    cut = split_body(data)
+    assert cut is not None
+    start = data.index(b"<w:body>") + len(b"<w:body>")
+    end = data.rindex(b"</w:body>")
+    assert b"".join(cut.pieces) == data[start:end].strip()
+    assert all(p.startswith((b"<w:p", b"<w:tbl", b"<w:sectPr")) for p in cut.pieces)
+
+
+def test_notes_and_doctype_are_never_cut() -> None:
+    head = b'<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body>'
+    tail = b"</w:body></w:document>"
+    assert split_body(head + b"<w:p/>" + tail) is not None
+    note = b'<w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p>'
+    assert split_body(head + note + tail) is None
+    doctype = b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY e "x">]>'
+    assert split_body(doctype + head[21:] + b"<w:p/>" + tail) is None
+
+
+def test_memo_stays_bounded() -> None:
+    memo = ParagraphMemo(limit=3)
+    for i in range(10):
+        memo.put(str(i).encode(), i)
+    assert len(memo.shapes) <= 3
