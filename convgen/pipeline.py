@@ -121,7 +121,7 @@ class Pipeline:
         # zipped (the frame's static parts and the rendered ones).
         set_status(assembled, parts, FINAL)
         findings = self.checker.check(
-            PartsPackage(_package_parts(parts, frame)),
+            _package(parts, frame),
             target,
             source.shown,
             own_values=source.own_values,
@@ -134,16 +134,17 @@ class Pipeline:
         return Outcome(source.stem, data, status, findings, _sha(data)), assembled
 
 
-def _package_parts(rendered: dict[str, bytes], frame: CompiledFrame) -> dict[str, bytes]:
+def _package(rendered: dict[str, bytes], frame: CompiledFrame) -> PartsPackage:
     """The parts of the .docx `zip_parts(rendered, frame)` makes, in its order."""
-    parts = {}
+    parts, crcs = {}, {}
     for name in frame.order:
         data = rendered.get(name)
-        if data is None:
-            data = frame.static_parts.get(name)
         if data is not None:
             parts[name] = data
-    return parts
+        elif (member := frame.static_member(name)) is not None:
+            parts[name] = frame.static_parts[name]
+            crcs[name] = member.crc
+    return PartsPackage(parts, crcs)
 
 
 def _sha(data: bytes) -> str:
@@ -169,45 +170,92 @@ def representatives(sources: Sequence[Source]) -> list[Source]:
     return [longest] if longest is shortest else [longest, shortest]
 
 
+def user_cache_dir() -> Path:
+    """Where convgen keeps what it measured for later runs: `$XDG_CACHE_HOME/convgen`
+    (by default `~/.cache/convgen`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "convgen"
+
+
 class LayoutCache:
     """Layouts measured earlier in an output folder (`.convgen-mise-en-page.json`).
 
     Keyed by the fingerprints of the measured documents; the last layout of each model is also
-    kept as the first guess for its next documents.
+    kept as the first guess for its next documents, in the folder and in the user's cache
+    (`hints`, `mise-en-page.json` of `user_cache_dir`), so that a build into a new folder
+    starts from the layout measured last time for the model. A first guess is only a guess:
+    it is measured like any other, and a wrong one costs one more LibreOffice run.
     """
 
-    def __init__(self, out_dir: Path | None) -> None:
+    def __init__(self, out_dir: Path | None, hints: Path | None = None) -> None:
         self.path = out_dir / LAYOUT_CACHE if out_dir is not None else None
-        self.entries: dict[str, Any] = {}
-        if self.path is not None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self.entries = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self.entries = {}
+        self.entries = _read_json(self.path)
         self.changed = False
+        self.hints_path = hints if hints is not None else user_cache_dir() / "mise-en-page.json"
+        self.hints: dict[str, Any] | None = None  # read when first needed
+        self.hints_changed = False
 
     def get(self, key: str) -> Layout | None:
-        entry = self.entries.get(key)
-        try:
-            return Layout(int(entry["pages"]), dict(entry["titres"])) if entry else None
-        except (KeyError, TypeError, ValueError):
-            return None
+        return _layout(self.entries.get(key))
 
     def put(self, key: str, layout: Layout) -> None:
-        self.entries[key] = {"pages": layout.pages, "titres": layout.heading_pages}
+        self.entries[key] = _entry(layout)
         self.changed = True
 
     def hint(self, model: Model) -> Layout | None:
-        return self.get(f"dernier:{model.name}")
+        return self.get(f"dernier:{model.name}") or _layout(self._hints().get(_hint_key(model)))
 
     def set_hint(self, model: Model, layout: Layout) -> None:
         self.put(f"dernier:{model.name}", layout)
+        if self._hints().get(_hint_key(model)) != _entry(layout):
+            self._hints()[_hint_key(model)] = _entry(layout)
+            self.hints_changed = True
+
+    def _hints(self) -> dict[str, Any]:
+        if self.hints is None:
+            self.hints = _read_json(self.hints_path)
+        return self.hints
 
     def save(self) -> None:
         if self.path is not None and self.changed and self.path.parent.is_dir():
-            text = json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True)
-            write_atomic(self.path, text.encode("utf-8"))
+            write_atomic(self.path, _json_bytes(self.entries))
+        if self.hints_changed and self.hints is not None:
+            try:  # a cache that cannot be written (read-only home) only costs time
+                self.hints_path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(self.hints_path, _json_bytes(self.hints))
+            except (OSError, OutputError):
+                pass
+            self.hints_changed = False
+
+
+def _hint_key(model: Model) -> str:
+    """A model of a project: its name and where its frame is (two projects never share)."""
+    return f"{model.name}|{model.frame_path.resolve()}"
+
+
+def _layout(entry: Any) -> Layout | None:
+    try:
+        return Layout(int(entry["pages"]), dict(entry["titres"])) if entry else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _entry(layout: Layout) -> dict[str, Any]:
+    return {"pages": layout.pages, "titres": dict(layout.heading_pages)}
+
+
+def _read_json(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _json_bytes(entries: dict[str, Any]) -> bytes:
+    return json.dumps(entries, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
 def measure(

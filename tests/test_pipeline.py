@@ -221,3 +221,27 @@ def test_a_build_is_recorded_in_the_register_when_the_project_has_one(
     assert fingerprint == doc.source.fingerprint == first.source.fingerprint
     assert digest == hashlib.sha256((out / "saint-chamond.docx").read_bytes()).hexdigest()
     assert file == str(out / "saint-chamond.docx")
+
+
+def test_a_new_output_folder_starts_from_the_layout_measured_last_time(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first guess is the model's last layout, kept in the user's cache: a build into a
+    new folder measures its representatives once instead of twice, with the same result."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    proj = Project(project)
+    calls = _count_conversions(monkeypatch)
+    first = build([project / "instances"], tmp_path / "un", proj, check=False)
+    cold = len(calls)
+    assert cold == 2  # measured with « une page », then again with the number found
+    hints = json.loads((tmp_path / "cache" / "convgen" / "mise-en-page.json").read_text("utf-8"))
+    assert [h["pages"] for h in hints.values()] == [_stated_pages(first[0].output)]
+    calls.clear()
+    second = build([project / "instances"], tmp_path / "deux", proj, check=False)
+    assert len(calls) == 1  # the guess was right: one run confirms it
+    assert _document_xml(second[0].output) == _document_xml(first[0].output)
+    # An unwritable cache costs time, never the build.
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/convgen-introuvable")
+    third = build([project / "instances"], tmp_path / "trois", proj, check=False)
+    assert _document_xml(third[0].output) == _document_xml(first[0].output)

@@ -676,9 +676,7 @@ def text_boxes_in_order(root: etree._Element) -> list[etree._Element]:
     return found
 
 
-def _header_footer_references(
-    root: etree._Element, archive: Package, path: Path
-) -> dict[str, str]:
+def _header_footer_references(root: etree._Element, archive: Package, path: Path) -> dict[str, str]:
     """Header and footer parts → "section:type" of the first section that shows them.
 
     Sections are counted from 1 in document order; the type is Word's `default`, `first` or

@@ -37,11 +37,18 @@ class PartInfo:
 
 
 class PartsPackage:
-    """A .docx's parts in memory (name → bytes), read like the zip they are written as."""
+    """A .docx's parts in memory (name → bytes), read like the zip they are written as.
 
-    def __init__(self, parts: Mapping[str, bytes]) -> None:
+    `crcs`: the CRC-32 of parts already known (a frame's static parts, computed once when they
+    were first deflated), so that the large styles part is not summed for every document.
+    """
+
+    def __init__(self, parts: Mapping[str, bytes], crcs: Mapping[str, int] | None = None) -> None:
         self.parts = dict(parts)
         self._infos: dict[str, PartInfo] = {}
+        for name, crc in (crcs or {}).items():
+            if name in self.parts:
+                self._infos[name] = PartInfo(name, crc, len(self.parts[name]))
 
     def namelist(self) -> list[str]:
         return list(self.parts)
