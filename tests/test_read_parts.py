@@ -152,3 +152,48 @@ def test_memo_stays_bounded() -> None:
     for i in range(10):
         memo.put(str(i).encode(), i)
     assert len(memo.shapes) <= 3
+
+
+# --------------------------------------------------------------------------- cuts replayed
+
+
+def _cut_alike(doc: DocumentText) -> None:
+    """`split_sections` (replaying a cut made on another document with the same facts)
+    equals the splitter run on `doc` itself."""
+    from convgen.read.structure import _Splitter, split_sections
+
+    direct = _Splitter(doc).split()
+    assert split_sections(doc) == direct
+    assert split_sections(doc) == direct  # the second time, replayed
+
+
+def test_sections_replayed_on_a_batch(tmp_path: Path) -> None:
+    from convgen.read import structure
+
+    lines = (ROOT / "tests/testdata/layout/communes-20.csv").read_text("utf-8").splitlines()
+    table = tmp_path / "communes.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", "--root", str(ROOT), "--model", "mutuelle-regionale", "--data", str(table)]
+    args += ["--base", str(ROOT / "instances" / "saint-chamond.yaml"), "--out", str(out)]
+    assert CliRunner().invoke(cli, args).exit_code in (0, 1)
+    structure._CUTS.clear()
+    docs = [read_docx(p) for p in sorted(out.glob("*.docx"))]
+    assert len(docs) == 20
+    for doc in docs:
+        _cut_alike(doc)
+    # Twenty communes, one cut: « Fait à Le Teil » and « Fait à Œuilly » are both closings.
+    assert len(structure._CUTS) < 5
+
+
+def test_sections_replayed_on_other_documents(bundled: list[Path], tmp_path: Path) -> None:
+    from tests.seeds import seed_path
+
+    docs = [read_docx(p) for p in bundled]
+    for seed in sorted(SEED_FILES):
+        docs.append(read_docx(seed_to_docx(seed, tmp_path / f"{seed}.docx")))
+        from convgen.read.extract import read_document
+
+        docs.append(read_document(seed_path(seed)))
+    for doc in docs:
+        _cut_alike(doc)

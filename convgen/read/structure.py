@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from convgen.compose.french import from_roman
 from convgen.read.extract import DocumentText, TextBlock
@@ -421,8 +422,97 @@ class _Splitter:
 
 
 def split_sections(doc: DocumentText) -> list[Section]:
-    """Cut the body of `doc` into sections, in document order."""
-    return _Splitter(doc).split()
+    """Cut the body of `doc` into sections, in document order.
+
+    The cut depends on each paragraph's text only through what `_text_facts` says of it: the
+    documents of a batch, which differ in the paragraphs that name their own party (« Fait
+    à Le Teil, le … » is a closing line whatever the commune), are cut once per distinct
+    sequence of facts and the cut is replayed on the others' paragraphs.
+    """
+    blocks = doc.body()
+    key = tuple(_block_key(b) for b in blocks)
+    recipe = _CUTS.get(key)
+    if recipe is not None:
+        return [_replay(r, blocks) for r in recipe]
+    sections = _Splitter(doc).split()
+    index = {id(b): i for i, b in enumerate(blocks)}
+    if len(_CUTS) >= 256:
+        _CUTS.clear()
+    _CUTS[key] = tuple(_recipe(section, index) for section in sections)
+    return sections
+
+
+@lru_cache(maxsize=16384)
+def _text_facts(text: str) -> tuple[object, ...]:
+    """Everything `_Splitter` reads of a paragraph's text: two paragraphs with the same facts
+    (and the same outline and list levels) are placed the same way and give the same labels.
+    Most paragraphs have none: all are false."""
+    clean = clean_heading_text(text)
+    sub = _SUBARTICLE.match(clean)
+    paren = _PAREN_SUB.match(clean)
+    annexe = _ANNEXE.match(clean)
+    annexes = bool(_ANNEXES.match(clean))
+    toc, title, end = is_toc_line(text), _is_sommaire_title(text), bool(_SOMMAIRE_END.search(text))
+    return (
+        bool(clean),
+        parse_article_heading(text),
+        parse_division(text),
+        bool(_PREAMBULE.match(clean)),
+        (annexe.group("num"), annexe.group("title")) if annexe else None,
+        annexes,
+        len(clean) <= 200 if annexe or annexes else None,
+        bool(_CLOSING.match(clean)),
+        bool(_PARTIES.search(clean)),
+        (sub.group("num"), sub.group("rest"), clean[: sub.end("num")]) if sub else None,
+        (paren.group("num"), paren.group("title"), clean[:2], len(clean), clean[-1:])
+        if paren
+        else None,
+        toc,
+        title,
+        end,
+        # read only of a paragraph that may start a sommaire
+        _Splitter._text_before_sommaire(text) if toc or title or end else None,
+    )
+
+
+def _block_key(block: TextBlock) -> tuple[object, ...]:
+    # A paragraph with an outline level may be a heading by its whole text (styled documents).
+    own = clean_heading_text(block.text) if block.outline_level is not None else None
+    return (_text_facts(block.text), block.outline_level, block.list_level, own)
+
+
+# A cut: (kind, number, label, title, heading index, block indexes, children, division).
+_Recipe = tuple[
+    Kind, str | None, str, str, int | None, tuple[int, ...], tuple[Any, ...], str | None
+]
+_CUTS: dict[tuple[object, ...], tuple[_Recipe, ...]] = {}
+
+
+def _recipe(section: Section, index: dict[int, int]) -> _Recipe:
+    return (
+        section.kind,
+        section.number,
+        section.label,
+        section.title,
+        index[id(section.heading)] if section.heading is not None else None,
+        tuple(index[id(b)] for b in section.blocks),
+        tuple(_recipe(child, index) for child in section.children),
+        section.division,
+    )
+
+
+def _replay(recipe: _Recipe, blocks: list[TextBlock]) -> Section:
+    kind, number, label, title, heading, own, children, division = recipe
+    return Section(
+        kind,
+        number,
+        label,
+        title,
+        heading=blocks[heading] if heading is not None else None,
+        blocks=[blocks[i] for i in own],
+        children=[_replay(child, blocks) for child in children],
+        division=division,
+    )
 
 
 def section_label(section: Section) -> str:
