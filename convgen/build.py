@@ -161,17 +161,7 @@ def build(
         raise InputError(
             f"plusieurs instances produiraient le même fichier : {', '.join(duplicates)}"
         )
-    problems: list[Problem] = []
-    sources: list[Source] = []
-    for path in paths:
-        try:
-            instance, model = project.load_instance(path)
-            project.frame(model)  # a broken frame is reported with the instances' problems
-        except InputError as exc:
-            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
-            continue
-        sources.append(instance_source(project, instance, model))
-    _refuse(problems)
+    sources = _load_sources(project, paths, jobs)
     checker = Checker.for_project(project.instances_dir, project.check_config) if check else None
     pipeline = Pipeline(project, checker)
     cache = LayoutCache(out_dir)
@@ -210,6 +200,38 @@ def build(
                 write_atomic(doc.output, doc.data)
     _record(project, built)
     return built
+
+
+# From this many instance files, they are read and validated in the workers (forking them
+# costs more than reading a few files).
+LOAD_IN_WORKERS = 64
+
+
+def _load_sources(project: Project, paths: list[Path], jobs: int) -> list[Source]:
+    """Every instance file read, validated and fingerprinted (in `jobs` workers when there
+    are many); `InputError` listing every problem of every file if any has one."""
+    problems: list[Problem] = []
+
+    def load(path: Path) -> tuple[Instance, str, str] | list[Problem]:
+        try:
+            instance, model = project.load_instance(path)
+            project.frame(model)  # a broken frame is reported with the instances' problems
+        except InputError as exc:
+            return exc.problems or [Problem(str(path), None, None, exc.message)]
+        return instance, model.name, fingerprint(project, instance, model)
+
+    sources: list[Source] = []
+    workers = jobs if len(paths) >= LOAD_IN_WORKERS else 1
+    for path, loaded in zip(paths, ordered_map(load, paths, workers), strict=True):
+        if isinstance(loaded, list):
+            problems.extend(loaded)
+            continue
+        instance, model_name, print_ = loaded
+        model = project.model(model_name)  # the parent's own, with its compiled frame
+        project.frame(model)
+        sources.append(Source(path.stem, instance, model, print_, _shown(instance.path)))
+    _refuse(problems)
+    return sources
 
 
 def _record(project: Project, built: list[BuiltDocument]) -> None:

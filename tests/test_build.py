@@ -156,3 +156,33 @@ def test_document_author_is_the_issuing_body(project: Path, tmp_path: Path) -> N
     )
     (doc,) = build([], tmp_path / "out", Project(project))
     assert read_docx(doc.output).properties["creator"] == "Commune de Bourg-en-Bresse"
+
+
+def test_many_instance_files_are_read_in_the_workers_with_every_problem_listed(
+    project: Path, tmp_path: Path
+) -> None:
+    """From `LOAD_IN_WORKERS` files the workers read them: same documents as one process,
+    and with broken files every problem of every file is listed and nothing is written."""
+    from convgen.build import LOAD_IN_WORKERS
+
+    folder = project / "instances"
+    text = (folder / "bourg.yaml").read_text(encoding="utf-8")
+    for i in range(LOAD_IN_WORKERS + 6):
+        (folder / f"commune-{i:03d}.yaml").write_text(text, encoding="utf-8")
+    proj = Project(project)
+    one = build([folder], tmp_path / "un", proj, jobs=1)
+    two = build([folder], tmp_path / "deux", proj, jobs=2)
+    assert [d.output.name for d in two] == [d.output.name for d in one]
+    assert all(a.data == b.data for a, b in zip(one, two, strict=True))
+    (folder / "commune-007.yaml").write_text("modele: essai\ncommune: [ouvert\n", encoding="utf-8")
+    (folder / "commune-050.yaml").write_text(
+        text.replace("modele: essai", "modele: inconnu"), encoding="utf-8"
+    )
+    out = tmp_path / "trois"
+    result = CliRunner().invoke(
+        cli, ["build", str(folder), "--out", str(out), "--jobs", "2", "--root", str(project)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "commune-007.yaml:" in result.output and "commune-050.yaml" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() or not list(out.glob("*.docx"))
