@@ -11,7 +11,9 @@ What it does, in one run on this machine (`pip install -e '.[bench]'` for docxtp
    and the peak RSS of the parent and of the largest worker for several batch sizes (memory
    must be flat);
 3. convgen, a folder: the same communes written as instance files (`--files` of them), built
-   by `convgen build DOSSIER --jobs N` with the checks, and the page counts they state;
+   by `convgen build DOSSIER --jobs N` with the checks, and the page counts they state; for a
+   sample of the folder's and of the checked table's documents, the page count stated is
+   compared with the PDF LibreOffice makes of the document;
 4. docxtpl baseline: the *same* convention as a docxtpl template (a document convgen rendered
    with marker values, markers replaced by `{{ }}` tags), rendered the usual way (load, render,
    save to a file) for a sample of rows, in as many processes at once as convgen has workers
@@ -319,6 +321,28 @@ def _stated(docx: Path) -> set[int]:
     return {int(n) for n in re.findall(r"sur \S+ \((\d+)\)\s*pages", read_docx(docx).text())}
 
 
+def verify_pages(folder: Path, work: Path, label: str, count: int = 12) -> str:
+    """Page counts stated in a sample of `folder`'s documents (evenly spread, plus the largest
+    and the smallest file) against the PDFs LibreOffice makes of them, in one run."""
+    from pypdf import PdfReader
+
+    from convgen.render.pdf import convert_many
+
+    docs = sorted(folder.glob("*.docx"))
+    sample = set(docs[:: max(1, len(docs) // count)])
+    sample |= {max(docs, key=lambda d: d.stat().st_size), min(docs, key=lambda d: d.stat().st_size)}
+    chosen = sorted(sample)
+    pdfs = convert_many(chosen, work / f"verif-{label}", jobs=2)
+    wrong = []
+    for docx, pdf in zip(chosen, pdfs, strict=True):
+        real = len(PdfReader(pdf).pages)
+        if _stated(docx) != {real}:
+            wrong.append(f"{docx.name} : annoncé {sorted(_stated(docx))}, PDF {real}")
+    shown = f"pages annoncées = pages du PDF de LibreOffice pour {len(chosen) - len(wrong)}"
+    shown += f" documents sur {len(chosen)}"
+    return shown + (" ; DIFFÉRENTES : " + " ; ".join(wrong) if wrong else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=35_000)
@@ -392,6 +416,7 @@ def main() -> None:
             f" {checked['worker_kb'] / 1024:.0f} Mo"
         )
         print("    " + _cpu_ratio(checked["cpu"], checked["documents"], cpu_per_doc))
+        print("    " + verify_pages(work / "controle", work, "tableau"))
         shutil.rmtree(work / "controle")
         folder = work / "instances"
         write_instances(table, folder, args.files)
@@ -407,6 +432,7 @@ def main() -> None:
             {p for d in sorted((work / "dossier").glob("*.docx"))[:50] for p in _stated(d)}
         )
         print(f"    pages annoncées dans 50 documents du dossier : {pages}")
+        print("    " + verify_pages(work / "dossier", work, "dossier"))
         print(f"    charge de la machine en fin de mesure : {os.getloadavg()[0]:.1f}")
         if not args.no_pdf:
             cold, warm, one_by_one = pdf_comparison(table, work, args.pdf_docs)
