@@ -425,8 +425,6 @@ class _DocxReader:
         self.styles: _Styles = _cached_part(archive, "word/styles.xml", path, _Styles)
         defs = _cached_part(archive, "word/numbering.xml", path, parse_numbering)
         self.numbering = _Numbering(defs, self.styles)
-        if memo is not None:
-            memo.use(self.styles, defs, comparison)
         self.blocks: list[TextBlock] = []
         self.body_index = 0
         self.tables = 0
@@ -546,25 +544,36 @@ class _DocxReader:
         parse on its own (the document must then be read in full)."""
         assert self.memo is not None
         memo = self.memo
+        memo.use(self.styles, self.numbering.defs, self.comparison, head=cut.head)
         sections = []
         for piece in cut.pieces:
             if b"sectPr" in piece:
                 sections.append(piece)
             plain = piece.startswith(b"<w:p") and b"txbxContent" not in piece
-            shape = memo.get(piece) if plain else None
-            if shape is None:
+            known = memo.get(piece)
+            if known is None:
                 body = _parse_piece(cut.wrap(piece))
                 if body is None:
                     return None
-                if not plain:
-                    self.container(body, ZONE_BODY, False)
-                    continue
-                if len(body) != 1 or body[0].tag != f"{_W}p" or (body[0].tail or "").strip():
+                if plain and (
+                    len(body) != 1 or body[0].tag != f"{_W}p" or (body[0].tail or "").strip()
+                ):
                     return None
-                shape = self.shape(body[0])
-                memo.put(piece, shape)
-            self.emit(shape, ZONE_BODY, False)
-        return _parse_piece(cut.wrap(b"".join(sections)), root=True)
+                # A paragraph is kept as what it reads as; anything else (a table) as its tree,
+                # read again where it stands (its cells are counted in the document's tables).
+                known = self.shape(body[0]) if plain else body
+                memo.put(piece, known)
+            if plain:
+                self.emit(known, ZONE_BODY, False)
+            else:
+                self.container(known, ZONE_BODY, False)
+        joined = b"".join(sections)
+        root = memo.get(b"\0" + joined)
+        if root is None:
+            root = _parse_piece(cut.wrap(joined), root=True)
+            if root is not None:
+                memo.put(b"\0" + joined, root)
+        return root
 
     def read(self) -> DocumentText:
         doc = DocumentText(self.path, "docx")

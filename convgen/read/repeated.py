@@ -144,24 +144,29 @@ def split_body(data: bytes) -> BodyPieces | None:
 
 
 class ParagraphMemo:
-    """What each distinct paragraph of a batch's documents reads as, by its XML.
+    """What each distinct piece of a batch's documents reads as, by its XML: a paragraph as
+    what it reads as, a table as its parsed tree (read again where it stands).
 
-    Valid for one styles and numbering definition (`owner`): a document with other styles
-    empties it. Bounded: past `limit` paragraphs it starts again (a batch's documents each add
-    the few paragraphs that name their own party), so memory stays flat.
+    Valid for one styles and numbering definition and one root start tag (the namespaces the
+    pieces are parsed in): a document with others empties it. Bounded: past `limit` pieces it
+    starts again (a batch's documents each add the few paragraphs that name their own party),
+    so memory stays flat.
     """
 
     def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self.owner: tuple[Any, ...] = ()
+        self.head = b""
         self.shapes: dict[bytes, Any] = {}
 
-    def use(self, *owner: Any) -> None:
-        """Forget everything if the paragraphs are now read against other definitions."""
-        if len(owner) != len(self.owner) or any(
-            a is not b for a, b in zip(owner, self.owner, strict=True)
+    def use(self, *owner: Any, head: bytes) -> None:
+        """Forget everything if the pieces are now read against other definitions."""
+        if (
+            head != self.head
+            or len(owner) != len(self.owner)
+            or any(a is not b for a, b in zip(owner, self.owner, strict=True))
         ):
-            self.owner = owner
+            self.owner, self.head = owner, head
             self.shapes = {}
 
     def get(self, piece: bytes) -> Any:
