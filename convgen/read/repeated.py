@@ -153,11 +153,13 @@ class ParagraphMemo:
     so memory stays flat.
     """
 
-    def __init__(self, limit: int = 20_000) -> None:
+    def __init__(self, limit: int = 20_000, tree_limit: int = 256) -> None:
         self.limit = limit
+        self.tree_limit = tree_limit  # parsed trees weigh far more than paragraphs
         self.owner: tuple[Any, ...] = ()
         self.head = b""
         self.shapes: dict[bytes, Any] = {}
+        self.trees: dict[bytes, Any] = {}
 
     def use(self, *owner: Any, head: bytes) -> None:
         """Forget everything if the pieces are now read against other definitions."""
@@ -167,7 +169,7 @@ class ParagraphMemo:
             or any(a is not b for a, b in zip(owner, self.owner, strict=True))
         ):
             self.owner, self.head = owner, head
-            self.shapes = {}
+            self.shapes, self.trees = {}, {}
 
     def get(self, piece: bytes) -> Any:
         return self.shapes.get(piece)
@@ -176,3 +178,11 @@ class ParagraphMemo:
         if len(self.shapes) >= self.limit:
             self.shapes = {}
         self.shapes[piece] = shape
+
+    def tree(self, piece: bytes) -> Any:
+        return self.trees.get(piece)
+
+    def put_tree(self, piece: bytes, tree: Any) -> None:
+        if len(self.trees) >= self.tree_limit:
+            self.trees = {}
+        self.trees[piece] = tree
