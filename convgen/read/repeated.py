@@ -153,7 +153,7 @@ class ParagraphMemo:
     so memory stays flat.
     """
 
-    def __init__(self, limit: int = 20_000, tree_limit: int = 256) -> None:
+    def __init__(self, limit: int = 8_000, tree_limit: int = 256) -> None:
         self.limit = limit
         self.tree_limit = tree_limit  # parsed trees weigh far more than paragraphs
         self.owner: tuple[Any, ...] = ()
