@@ -164,7 +164,9 @@ def convgen_batch(table: Path, out: Path, jobs: int, check: bool = False) -> dic
     """One batch in a fresh process (so that its peak RSS is its own)."""
     cmd = [sys.executable, "-c", RUN_BATCH, str(table), str(out), str(jobs), str(int(check))]
     cmd += [str(ROOT), str(BASE)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"convgen (tableau) a échoué ({done.returncode}) : {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from convgen.check.names import PartyNames, name_key
 
 
@@ -47,3 +49,18 @@ def test_the_documents_own_names_are_not_looked_for() -> None:
     assert names.hits(keyed(DOC_B), skip="le-teil") == [h for h in every if h[1] != "le-teil"]
     row = names.with_instance("le-teil", {"mutuelle de poitiers": "Mutuelle de Poitiers"})
     assert all(h[1] != "le-teil" for h in row.hits(keyed(DOC_B), skip="le-teil"))
+
+
+def test_a_full_memory_starts_again_without_losing_the_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past its limit the memory is emptied: the document being searched is searched whole
+    (a 35,000-row checked batch raised KeyError here once the limit was reached)."""
+    from convgen.check import names
+
+    monkeypatch.setattr(names, "SEEN_LIMIT", 5)
+    remembered = PartyNames(NAMES)
+    for round_ in range(4):
+        for texts in (DOC_A, DOC_B, [f"Paragraphe {round_} de Poitiers", *DOC_A]):
+            assert remembered.hits(keyed(texts)) == PartyNames(NAMES).hits(keyed(texts))
+        assert len(remembered._seen) <= 5 + len(DOC_A) + 1

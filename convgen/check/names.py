@@ -63,6 +63,10 @@ def name_key(text: str) -> str:
     return _NOT_ALNUM.sub(" ", _COMBINING.sub("", text)).strip()
 
 
+# Paragraphs whose names are remembered (`PartyNames._search`), at most.
+SEEN_LIMIT = 100_000
+
+
 @dataclass
 class PartyNames:
     """For each instance (file stem), the comparison keys of its names and how they are written.
@@ -100,8 +104,9 @@ class PartyNames:
         seen = self._seen
         new = [i for i, text in enumerate(keyed) if text not in seen]
         if new:
-            if len(seen) > 100_000:
+            if len(seen) + len(new) > SEEN_LIMIT:  # bounded: start again, this document whole
                 seen.clear()
+                new = list(range(len(keyed)))
             fresh: dict[int, list[tuple[str, str]]] = {i: [] for i in new}
             for i, instance, key in _find(keyed, self.names, new):
                 fresh[i].append((instance, key))
