@@ -313,7 +313,7 @@ def _references(
 Cited = tuple[tuple[str, tuple[str, ...]], ...]  # (reference as written, numbers it names)
 
 
-@lru_cache(maxsize=16384)  # a batch's documents repeat most of their paragraphs
+@lru_cache(maxsize=4096)  # a batch's documents repeat most of their paragraphs
 def _cited(text: str, amends: bool) -> tuple[Cited, Cited]:
     """The references of one paragraph to this document's articles and to its annexes.
 

@@ -87,12 +87,12 @@ def location_of(block: TextBlock, article: str | None) -> Location:
 
 # Conventions of one batch share most of their paragraphs (same clauses): the per-paragraph
 # rules are pure functions of the text, so each distinct paragraph is folded and scanned once.
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _folded(text: str, markup: bool) -> Folded:
     return fold_mapped(text, markup=markup)
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _paragraph_hits(text: str, markdown: bool) -> tuple[Hit, ...]:
     return (*find_placeholders(text, markdown=markdown), *find_figure_problems(text))
 

@@ -56,7 +56,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
-@lru_cache(maxsize=1 << 16)  # a batch's documents repeat most of their paragraphs
+@lru_cache(maxsize=16384)  # a batch's documents repeat most of their paragraphs
 def name_key(text: str) -> str:
     """Comparison key: no accents, no case, hyphens and apostrophes as spaces."""
     text = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
@@ -64,7 +64,7 @@ def name_key(text: str) -> str:
 
 
 # Paragraphs whose names are remembered (`PartyNames._search`), at most.
-SEEN_LIMIT = 100_000
+SEEN_LIMIT = 20_000
 
 
 @dataclass

@@ -238,7 +238,7 @@ RULES = RULES + (
 _ORDINAL = re.compile(r"(?<![\w.,])(\d{1,3})(ers?|res?|es?)(?!\w)")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def typography(text: str, corrections: bool = True) -> str:
     """`text` with every rule of `RULES` applied, in order; with `corrections=False` (headings),
     only the rules that change what `fold` folds and apply to headings (`Rule.corrects`,

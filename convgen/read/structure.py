@@ -169,7 +169,7 @@ def _looks_like_title(title: str, has_sep: bool) -> bool:
     return not (title.endswith(".") and len(title.split()) > 15)
 
 
-@lru_cache(maxsize=16384)  # a batch's documents repeat most of their paragraphs
+@lru_cache(maxsize=4096)  # a batch's documents repeat most of their paragraphs
 def parse_article_heading(text: str) -> _Heading | None:
     """Recognise "Article 1 : Objet", "ARTICLE 1er -", "Art. 4", "Article IX"; None otherwise."""
     if not _ARTICLE_START.match(text):
@@ -197,7 +197,7 @@ _SOMMAIRE_END = re.compile(r"s\s?o\s?m\s?m\s?a\s?i\s?r\s?e\s*$", re.IGNORECASE)
 _DIVISION_START = re.compile(r"^[\s#*_]*(titre|chapitre|partie)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def parse_division(text: str) -> str | None:
     """ "Titre II" for "TITRE II – Dispositions financières", "Chapitre 1" for "Chapitre 1er"."""
     if not _DIVISION_START.match(text):
@@ -442,7 +442,7 @@ def split_sections(doc: DocumentText) -> list[Section]:
     return sections
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _text_facts(text: str) -> tuple[object, ...]:
     """Everything `_Splitter` reads of a paragraph's text: two paragraphs with the same facts
     (and the same outline and list levels) are placed the same way and give the same labels.

@@ -595,7 +595,7 @@ def _shared_blocks_xml(blocks: list[Block], keep_last: bool = False) -> str:
     if entry is not None and entry[0] is blocks:
         return entry[1]
     xml = blocks_xml(blocks)
-    if len(_XML_OF_BLOCKS) > 4096:
+    if len(_XML_OF_BLOCKS) > 1024:
         _XML_OF_BLOCKS.clear()
     _XML_OF_BLOCKS[id(blocks)] = (blocks, xml)
     return xml
