@@ -170,10 +170,15 @@ def representatives(sources: Sequence[Source]) -> list[Source]:
     return [longest] if longest is shortest else [longest, shortest]
 
 
-def user_cache_dir() -> Path:
+def user_cache_dir() -> Path | None:
     """Where convgen keeps what it measured for later runs: `$XDG_CACHE_HOME/convgen`
-    (by default `~/.cache/convgen`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    (by default `~/.cache/convgen`); None for an account without a home folder."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):
+            return None
     return Path(base) / "convgen"
 
 
@@ -191,7 +196,8 @@ class LayoutCache:
         self.path = out_dir / LAYOUT_CACHE if out_dir is not None else None
         self.entries = _read_json(self.path)
         self.changed = False
-        self.hints_path = hints if hints is not None else user_cache_dir() / "mise-en-page.json"
+        folder = user_cache_dir()
+        self.hints_path = hints or (folder / "mise-en-page.json" if folder is not None else None)
         self.hints: dict[str, Any] | None = None  # read when first needed
         self.hints_changed = False
 
@@ -219,7 +225,7 @@ class LayoutCache:
     def save(self) -> None:
         if self.path is not None and self.changed and self.path.parent.is_dir():
             write_atomic(self.path, _json_bytes(self.entries))
-        if self.hints_changed and self.hints is not None:
+        if self.hints_changed and self.hints is not None and self.hints_path is not None:
             try:  # a cache that cannot be written (read-only home) only costs time
                 self.hints_path.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(self.hints_path, _json_bytes(self.hints))
