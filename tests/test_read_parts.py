@@ -8,11 +8,15 @@ from __future__ import annotations
 import shutil
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from convgen.cli import cli
+from convgen.errors import DocumentError
 from convgen.read.extract import DocumentText, read_docx, read_parts
 from convgen.read.repeated import ParagraphMemo, PartsPackage, split_body
 from tests.seeds import SEED_FILES, seed_to_docx
@@ -198,3 +202,86 @@ def test_sections_replayed_on_other_documents(bundled: list[Path], tmp_path: Pat
         docs.append(read_document(seed_path(seed)))
     for doc in docs:
         _cut_alike(doc)
+
+
+# --------------------------------------------------------------------------- random bodies
+
+_PIECES = st.one_of(
+    st.text(max_size=40).map(
+        lambda t: f'<w:p><w:r><w:t xml:space="preserve">{escape(t)}</w:t></w:r></w:p>'
+    ),
+    st.just("<w:p/>"),
+    st.just('<w:p w:rsidR="00AB12"/>'),
+    st.sampled_from(
+        ["Article 1 - Objet", "Fait à Œuilly, le", "Préambule", "Annexe 2 : Liste"]
+    ).map(
+        lambda t: f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>{t}</w:t></w:r></w:p>'
+    ),
+    st.integers(0, 2).map(
+        lambda lvl: (
+            f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{lvl}"/><w:numId w:val="1"/></w:numPr>'
+            f"</w:pPr><w:r><w:t>élément {lvl}</w:t></w:r></w:p>"
+        )
+    ),
+    st.just(
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cellule</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>imbriquée</w:t></w:r></w:p></w:tc></w:tr>"
+        "</w:tbl><w:p/></w:tc></w:tr></w:tbl>"
+    ),
+    st.just('<w:bookmarkStart w:id="7" w:name="signet"/><w:bookmarkEnd w:id="7"/>'),
+    st.just("<!-- </w:p> <w:p> -->"),
+    st.just("<w:p><w:r><w:t><![CDATA[a </w:p> b]]></w:t></w:r></w:p>"),
+    st.just("<?convgen </w:p>?>"),
+    st.just(
+        "<w:p><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>zone</w:t></w:r></w:p>"
+        "</w:txbxContent></w:pict></w:r><w:r><w:t>après</w:t></w:r></w:p>"
+    ),
+    st.just(
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>contrôle</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    ),
+    st.just('<w:p><w:pPr><w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:pPr></w:p>'),
+    st.just("\n  "),
+)
+
+
+@pytest.fixture(scope="module")
+def frame_docx(bundled: list[Path]) -> tuple[Path, bytes]:
+    source = next(p for p in bundled if "saint-chamond" in p.name)
+    return source, _package(source).read("word/document.xml")
+
+
+_SHARED = ParagraphMemo()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pieces=st.lists(_PIECES, max_size=12), where=st.integers(0, 40))
+def test_random_bodies_read_alike(
+    pieces: list[str], where: int, frame_docx: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    """Whatever a body holds (comments and CDATA hiding closing tags, processing
+    instructions, nested tables, text boxes, section breaks, self-closing paragraphs), read
+    piece by piece it reads as a full parse reads it, or the piece reader steps aside."""
+    source, document = frame_docx
+    start = document.index(b"<w:body>") + len(b"<w:body>")
+    # Inserted between two of the frame's top-level elements (never inside one).
+    cut = split_body(document)
+    assert cut is not None
+    at = min(where, len(cut.pieces))
+    body = b"".join(cut.pieces[:at]) + "".join(pieces).encode() + b"".join(cut.pieces[at:])
+    end = document.rindex(b"</w:body>")
+    data = document[:start] + body + document[end:]
+    path = tmp_path / "hasard.docx"
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(path, "w") as out:
+        for info in archive.infolist():
+            member = archive.read(info)
+            out.writestr(info, data if info.filename == "word/document.xml" else member)
+    try:
+        expected = read_docx(path)
+    except DocumentError:  # a character XML does not allow: both readers refuse the file
+        with pytest.raises(DocumentError):
+            read_parts(_package(path), path, ParagraphMemo())
+        return
+    _same(read_parts(_package(path), path, ParagraphMemo()), expected)
+    _same(read_parts(_package(path), path, _SHARED), expected)
