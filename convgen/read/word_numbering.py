@@ -62,6 +62,25 @@ class NumberingDefinitions:
 
     abstracts: dict[str, dict[int, Level]] = field(default_factory=dict)
     instances: dict[str, ListInstance] = field(default_factory=dict)
+    _resets: dict[tuple[str, int], tuple[int, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def resets(self, num_id: str, ilvl: int) -> tuple[int, ...]:
+        """The deeper levels a paragraph of list `num_id` at level `ilvl` restarts: after
+        any higher level by default, after level `w:lvlRestart` or higher when it is set
+        (computed once per list and level: the definitions never change once read)."""
+        key = (num_id, ilvl)
+        found = self._resets.get(key)
+        if found is None:
+            levels = []
+            for deeper in range(ilvl + 1, LEVELS):
+                deep = self.level(num_id, deeper)
+                restart = deep.restart if deep is not None else None
+                if restart is None or (restart > 0 and ilvl <= restart - 1):
+                    levels.append(deeper)
+            found = self._resets[key] = tuple(levels)
+        return found
 
     def level(self, num_id: str, ilvl: int) -> Level | None:
         instance = self.instances.get(num_id)
@@ -193,12 +212,8 @@ class NumberingState:
         counters = self.counters.setdefault(key, [None] * LEVELS)
         current = counters[ilvl]
         counters[ilvl] = self._start(num_id, ilvl) if current is None else current + 1
-        for deeper in range(ilvl + 1, LEVELS):
-            deep = self.defs.level(num_id, deeper)
-            restart = deep.restart if deep is not None else None
-            # Restart after any higher level by default; after level `restart` or higher.
-            if restart is None or (restart > 0 and ilvl <= restart - 1):
-                counters[deeper] = None
+        for deeper in self.defs.resets(num_id, ilvl):
+            counters[deeper] = None
         if level.fmt == "bullet":
             return "• "
         if level.fmt == "none" or not level.text:
