@@ -40,6 +40,7 @@ from convgen.finalize import DRAFT, FINAL, Checker, Status, set_status
 from convgen.load.instances import Instance
 from convgen.load.models import Model
 from convgen.project import Project
+from convgen.read.extract import MAX_PDF_PAGES
 from convgen.read.repeated import PartsPackage
 from convgen.render.pdf import Layout, convert_many, layout_of_pdf
 from convgen.render.render_docx import CompiledFrame, render_parts, zip_parts
@@ -240,10 +241,23 @@ def _hint_key(model: Model) -> str:
 
 
 def _layout(entry: Any) -> Layout | None:
+    """A remembered layout, or None for anything a measure could not have given (a file
+    edited by hand, truncated, from another version)."""
     try:
-        return Layout(int(entry["pages"]), dict(entry["titres"])) if entry else None
-    except (KeyError, TypeError, ValueError):
+        pages = entry["pages"]
+        headings = entry["titres"]
+        valid = (
+            type(pages) is int
+            and 1 <= pages <= MAX_PDF_PAGES
+            and isinstance(headings, dict)
+            and all(
+                isinstance(k, str) and type(v) is int and 1 <= v <= pages
+                for k, v in headings.items()
+            )
+        )
+    except (KeyError, TypeError):
         return None
+    return Layout(pages, dict(headings)) if valid else None
 
 
 def _entry(layout: Layout) -> dict[str, Any]:

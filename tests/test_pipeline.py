@@ -245,3 +245,35 @@ def test_a_new_output_folder_starts_from_the_layout_measured_last_time(
     monkeypatch.setenv("XDG_CACHE_HOME", "/proc/convgen-introuvable")
     third = build([project / "instances"], tmp_path / "trois", proj, check=False)
     assert _document_xml(third[0].output) == _document_xml(first[0].output)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"pages": -5, "titres": {}},
+        {"pages": 10**30, "titres": {}},
+        {"pages": "sept", "titres": {}},
+        {"pages": True, "titres": {}},
+        {"pages": 7, "titres": {"_Article1": 99}},
+        {"pages": 7, "titres": ["_Article1"]},
+        [],
+        "sept",
+    ],
+)
+def test_a_remembered_layout_that_no_measure_gives_is_ignored(
+    entry: object, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user cache edited by hand or damaged is no first guess: the build measures as if
+    it had none, and states the real page count."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    shutil.copy(BASE, project / "instances" / "saint-chamond.yaml")
+    proj = Project(project)
+    model = proj.model("mutuelle-regionale")
+    (cache / "convgen").mkdir(parents=True)
+    key = f"{model.name}|{model.frame_path.resolve()}"
+    (cache / "convgen" / "mise-en-page.json").write_text(json.dumps({key: entry}), "utf-8")
+    assert pipeline.LayoutCache(None).hint(model) is None
+    built = build([project / "instances"], tmp_path / "out", proj, check=False)
+    pdf = pdf_module.convert_many([built[0].output], tmp_path / "pdf")[0]
+    assert _stated_pages(built[0].output) == pdf_module.layout_of_pdf(pdf).pages
