@@ -221,8 +221,13 @@ def _load_sources(project: Project, paths: list[Path], jobs: int) -> list[Source
         return instance, model.name, fingerprint(project, instance, model)
 
     sources: list[Source] = []
-    workers = jobs if len(paths) >= LOAD_IN_WORKERS else 1
-    for path, loaded in zip(paths, ordered_map(load, paths, workers), strict=True):
+    if jobs > 1 and len(paths) >= LOAD_IN_WORKERS:
+        # The first file here: the clause library, its model and frame compiled once, before
+        # the workers are forked (they inherit them instead of compiling them each).
+        results = [load(paths[0]), *ordered_map(load, paths[1:], jobs)]
+    else:
+        results = [load(path) for path in paths]
+    for path, loaded in zip(paths, results, strict=True):
         if isinstance(loaded, list):
             problems.extend(loaded)
             continue
