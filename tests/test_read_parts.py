@@ -154,8 +154,8 @@ def test_notes_and_doctype_are_never_cut() -> None:
 def test_memo_stays_bounded() -> None:
     memo = ParagraphMemo(limit=3, tree_limit=2)
     for i in range(10):
-        memo.put(str(i).encode(), i)
-        memo.put_tree(str(i).encode(), i)
+        memo.shapes.put(str(i).encode(), i)
+        memo.trees.put(str(i).encode(), i)
     assert len(memo.shapes) <= 3 and len(memo.trees) <= 2
 
 

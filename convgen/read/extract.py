@@ -550,7 +550,7 @@ class _DocxReader:
             if b"sectPr" in piece:
                 sections.append(piece)
             plain = piece.startswith(b"<w:p") and b"txbxContent" not in piece
-            known = memo.get(piece) if plain else memo.tree(piece)
+            known = memo.shapes.get(piece) if plain else memo.trees.get(piece)
             if known is None:
                 body = _parse_piece(cut.wrap(piece))
                 if body is None:
@@ -563,20 +563,20 @@ class _DocxReader:
                 # read again where it stands (its cells are counted in the document's tables).
                 if plain:
                     known = self.shape(body[0])
-                    memo.put(piece, known)
+                    memo.shapes.put(piece, known)
                 else:
                     known = body
-                    memo.put_tree(piece, known)
+                    memo.trees.put(piece, known)
             if plain:
                 self.emit(known, ZONE_BODY, False)
             else:
                 self.container(known, ZONE_BODY, False)
         joined = b"".join(sections)
-        root = memo.tree(b"\0" + joined)
+        root = memo.trees.get(b"\0" + joined)
         if root is None:
             root = _parse_piece(cut.wrap(joined), root=True)
             if root is not None:
-                memo.put_tree(b"\0" + joined, root)
+                memo.trees.put(b"\0" + joined, root)
         return root
 
     def read(self) -> DocumentText:

@@ -143,23 +143,35 @@ def split_body(data: bytes) -> BodyPieces | None:
     return BodyPieces(data[:body_start], pieces)
 
 
+class _Bounded(dict[bytes, Any]):
+    """A dict emptied when it reaches `limit` entries (a batch's memory stays flat)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: bytes, value: Any) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+
+
 class ParagraphMemo:
     """What each distinct piece of a batch's documents reads as, by its XML: a paragraph as
-    what it reads as, a table as its parsed tree (read again where it stands).
+    what it reads as (`shapes`), a table as its parsed tree (`trees`, read again where it
+    stands; trees weigh far more than paragraphs, fewer are kept).
 
     Valid for one styles and numbering definition and one root start tag (the namespaces the
-    pieces are parsed in): a document with others empties it. Bounded: past `limit` pieces it
-    starts again (a batch's documents each add the few paragraphs that name their own party),
-    so memory stays flat.
+    pieces are parsed in): a document with others empties it. Bounded: past its limit each
+    memory starts again (a batch's documents each add the few paragraphs that name their own
+    party), so memory stays flat.
     """
 
     def __init__(self, limit: int = 8_000, tree_limit: int = 256) -> None:
-        self.limit = limit
-        self.tree_limit = tree_limit  # parsed trees weigh far more than paragraphs
         self.owner: tuple[Any, ...] = ()
         self.head = b""
-        self.shapes: dict[bytes, Any] = {}
-        self.trees: dict[bytes, Any] = {}
+        self.shapes = _Bounded(limit)
+        self.trees = _Bounded(tree_limit)
 
     def use(self, *owner: Any, head: bytes) -> None:
         """Forget everything if the pieces are now read against other definitions."""
@@ -169,20 +181,5 @@ class ParagraphMemo:
             or any(a is not b for a, b in zip(owner, self.owner, strict=True))
         ):
             self.owner, self.head = owner, head
-            self.shapes, self.trees = {}, {}
-
-    def get(self, piece: bytes) -> Any:
-        return self.shapes.get(piece)
-
-    def put(self, piece: bytes, shape: Any) -> None:
-        if len(self.shapes) >= self.limit:
-            self.shapes = {}
-        self.shapes[piece] = shape
-
-    def tree(self, piece: bytes) -> Any:
-        return self.trees.get(piece)
-
-    def put_tree(self, piece: bytes, tree: Any) -> None:
-        if len(self.trees) >= self.tree_limit:
-            self.trees = {}
-        self.trees[piece] = tree
+            self.shapes.clear()
+            self.trees.clear()
