@@ -118,13 +118,16 @@ def render_instance(
     return assembled, outcome.data
 
 
-def instance_source(project: Project, instance: Instance, model: Model) -> Source:
-    """The pipeline's view of an instance file: output named after the file."""
+def instance_source(
+    project: Project, instance: Instance, model: Model, digest: str | None = None
+) -> Source:
+    """The pipeline's view of an instance file: output named after the file (`digest`: its
+    fingerprint, when already computed)."""
     return Source(
         instance.path.stem,
         instance,
         model,
-        fingerprint(project, instance, model),
+        digest if digest is not None else fingerprint(project, instance, model),
         _shown(instance.path),
     )
 
@@ -227,14 +230,14 @@ def _load_sources(project: Project, paths: list[Path], jobs: int) -> list[Source
         results = [load(paths[0]), *ordered_map(load, paths[1:], jobs)]
     else:
         results = [load(path) for path in paths]
-    for path, loaded in zip(paths, results, strict=True):
+    for loaded in results:
         if isinstance(loaded, list):
             problems.extend(loaded)
             continue
-        instance, model_name, print_ = loaded
+        instance, model_name, digest = loaded
         model = project.model(model_name)  # the parent's own, with its compiled frame
         project.frame(model)
-        sources.append(Source(path.stem, instance, model, print_, _shown(instance.path)))
+        sources.append(instance_source(project, instance, model, digest))
     _refuse(problems)
     return sources
 

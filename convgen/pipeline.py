@@ -193,12 +193,12 @@ class LayoutCache:
     it is measured like any other, and a wrong one costs one more LibreOffice run.
     """
 
-    def __init__(self, out_dir: Path | None, hints: Path | None = None) -> None:
+    def __init__(self, out_dir: Path | None) -> None:
         self.path = out_dir / LAYOUT_CACHE if out_dir is not None else None
         self.entries = _read_json(self.path)
         self.changed = False
         folder = user_cache_dir()
-        self.hints_path = hints or (folder / "mise-en-page.json" if folder is not None else None)
+        self.hints_path = folder / "mise-en-page.json" if folder is not None else None
         self.hints: dict[str, Any] | None = None  # read when first needed
         self.hints_changed = False
 

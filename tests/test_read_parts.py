@@ -112,22 +112,44 @@ def _rewrite(path: Path, target: Path, old: bytes, new: bytes) -> Path:
     return target
 
 
-def test_what_cannot_be_cut_is_read_in_full(bundled: list[Path], tmp_path: Path) -> None:
+def test_unusual_bodies_read_alike(
+    bundled: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each trap is read as a full parse reads it, by the road the module docstring says."""
+    from convgen.read import extract
+
+    roads: list[str] = []
+    real = extract._DocxReader.read_pieces
+
+    def spy(self, cut):  # type: ignore[no-untyped-def]
+        root = real(self, cut)
+        roads.append("morceaux" if root is not None else "repli")
+        return root
+
+    monkeypatch.setattr(extract._DocxReader, "read_pieces", spy)
     source = bundled[0]
     body = b"<w:body>"
     cases = {
-        # a comment holding a closing tag: the piece that ends there is not XML on its own
-        "commentaire": (body, body + b"<!-- </w:p> -->"),
-        # a body with attributes (a namespace declared there) is not cut
-        "attributs": (body, b'<w:body xmlns:x="urn:x">'),
+        # a comment hiding a paragraph's start: the piece cut from there is not XML alone
+        "commentaire": (body, body + b"<!-- <w:p> -->", ["repli"]),
+        # a comment hiding a closing tag, between pieces: read as content of its own
+        "fermeture": (body, body + b"<!-- </w:p> -->", ["morceaux"]),
+        # a body with attributes (a namespace declared there) is not cut at all
+        "attributs": (body, b'<w:body xmlns:x="urn:x">', []),
         # content between pieces that is no paragraph or table
-        "signet": (body, body + b'<w:bookmarkStart w:id="9" w:name="b"/><w:bookmarkEnd w:id="9"/>'),
+        "signet": (
+            body,
+            body + b'<w:bookmarkStart w:id="9" w:name="b"/><w:bookmarkEnd w:id="9"/>',
+            ["morceaux"],
+        ),
         # an empty paragraph written self-closing
-        "vide": (body, body + b"<w:p/>"),
+        "vide": (body, body + b"<w:p/>", ["morceaux"]),
     }
-    for name, (old, new) in cases.items():
+    for name, (old, new, expected) in cases.items():
         path = _rewrite(source, tmp_path / f"{name}.docx", old, new)
+        roads.clear()
         _same(read_parts(_package(path), path, ParagraphMemo()), read_docx(path))
+        assert roads == expected, name
     assert split_body(_package(tmp_path / "attributs.docx").read("word/document.xml")) is None
 
 

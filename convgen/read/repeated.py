@@ -24,8 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-DOCUMENT = "word/document.xml"
-
 
 @dataclass(frozen=True)
 class PartInfo:
