@@ -12,16 +12,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Template, TemplateError, meta
 
 from convgen import __version__
-from convgen.compose.french import Duree, to_roman
+from convgen.compose.french import to_roman
 from convgen.compose.markup import Block, MarkupError, Run, parse_inline, parse_markup
 from convgen.compose.templating import (
     MissingValueError,
@@ -36,7 +35,7 @@ from convgen.errors import AssemblyError, InputError, Problem, problem_at
 from convgen.load.clauses import Clause, Library, Variant
 from convgen.load.instances import Instance
 from convgen.load.models import ArticleSpec, Model, PartySpec
-from convgen.load.values import Absent
+from convgen.load.values import Uncacheable, content_key
 
 
 @dataclass
@@ -237,7 +236,7 @@ def assemble(
 
     def render_title(title: str, spec: ArticleSpec) -> str:
         try:
-            return _title_template(title).render(base_context)
+            return _render_text(_title_template, title, base_context, frozen)
         except (TemplateError, MissingValueError) as exc:
             where = library.clauses[spec.clause].path if spec.clause else model.manifest.path
             problems.append(problem_at(where, None, "titre", describe_error(exc)))
@@ -281,10 +280,10 @@ def assemble(
     articles = [build(slot) for slot in article_slots]
     annexes = [build(slot) for slot in annex_slots]
     preamble = render("", model.preambule, None) if model.preambule else []
-    parties = [_party(spec, base_context, model, problems) for spec in model.parties]
+    parties = [_party(spec, base_context, model, problems, frozen) for spec in model.parties]
     try:
-        title = _title_template(model.document_title).render(base_context)
-        author = _title_template(model.document_author).render(base_context)
+        title = _render_text(_title_template, model.document_title, base_context, frozen)
+        author = _render_text(_title_template, model.document_author, base_context, frozen)
     except (TemplateError, MissingValueError) as exc:
         problems.append(
             problem_at(
@@ -316,7 +315,11 @@ def assemble(
 
 
 def _party(
-    spec: PartySpec, context: dict[str, Any], model: Model, problems: list[Problem]
+    spec: PartySpec,
+    context: dict[str, Any],
+    model: Model,
+    problems: list[Problem],
+    frozen: dict[str, Any],
 ) -> Party | None:
     """`spec`'s texts rendered with the instance's values; None (and problems) if one fails."""
     before = len(problems)
@@ -326,7 +329,7 @@ def _party(
         if not source:
             return ()
         try:
-            text = _party_template(source).render(context)
+            text = _render_text(_party_template, source, context, frozen)
             return tuple(parse_inline(re.sub(r"[ \t\r\n]+", " ", text).strip()))
         except MissingValueError as exc:
             if exc.absent is not None:
@@ -367,32 +370,10 @@ def _text_at(context: dict[str, Any], dotted_path: str) -> str:
 # and the values of the top-level names it uses — and shared (blocks are never modified).
 
 _RENDERED: dict[tuple[Any, ...], list[Block]] = {}
-_NAMES: dict[str, frozenset[str]] = {}
-_SCALARS = (str, int, float, bool, Decimal, date, Duree, type(None), Absent)
-
-
-class _Uncacheable(Exception):
-    pass
-
-
-def _freeze(value: Any) -> Any:
-    """A hashable, content-based image of `value` (never an id: a freed object's address
-    can be reused), or `_Uncacheable` for a type not known here."""
-    if isinstance(value, dict):
-        return ("d", tuple((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return ("l", tuple(_freeze(v) for v in value))
-    if isinstance(value, _SCALARS):
-        return (type(value).__name__, value)
-    raise _Uncacheable(type(value).__name__)
 
 
 def _template_names(variant: Variant) -> frozenset[str]:
-    names = _NAMES.get(variant.body)
-    if names is None:
-        names = frozenset(meta.find_undeclared_variables(clause_env.parse(variant.body)))
-        _NAMES[variant.body] = names
-    return names
+    return _source_names(variant.body)
 
 
 def _clause_key(
@@ -408,19 +389,58 @@ def _clause_key(
     try:
         for n in names:
             if n in context and n not in frozen:
-                frozen[n] = _freeze(context[n])
+                frozen[n] = content_key(context[n])
         values = tuple((n, frozen[n]) for n in sorted(names) if n in context)
         return (
             clause_id,
             variant.name,
             variant.body,  # the text itself, not an id: a reloaded library may reuse addresses
             slot_number,
-            _freeze(params),
+            content_key(params),
             tuple(numbers.items()) if names & {"article", "article_principal"} else None,
             values,
         )
-    except (_Uncacheable, TypeError):
+    except (Uncacheable, TypeError):
         return None
+
+
+_TEXTS: dict[tuple[Any, ...], str] = {}
+
+
+def _render_text(
+    compile_: Callable[[str], Template],
+    source: str,
+    context: dict[str, Any],
+    frozen: dict[str, Any],
+) -> str:
+    """`source` (a title, a line of the parties' block) rendered with `context`, kept under
+    the values of the names it uses as clauses are (most name the mutuelle, not the row)."""
+    names = _source_names(source)
+    try:
+        for n in names:
+            if n in context and n not in frozen:
+                frozen[n] = content_key(context[n])
+        key: tuple[Any, ...] | None = (
+            compile_,
+            source,
+            tuple((n, frozen[n]) for n in sorted(names) if n in context),
+        )
+    except (Uncacheable, TypeError):
+        key = None
+    known = _TEXTS.get(key) if key is not None else None
+    if known is not None:
+        return known
+    text = compile_(source).render(context)
+    if key is not None:
+        if len(_TEXTS) > 1024:
+            _TEXTS.clear()
+        _TEXTS[key] = text
+    return text
+
+
+@functools.lru_cache(maxsize=512)
+def _source_names(source: str) -> frozenset[str]:
+    return frozenset(meta.find_undeclared_variables(clause_env.parse(source)))
 
 
 @functools.lru_cache(maxsize=512)  # bounded: a worker's memory must not grow with rows

@@ -249,10 +249,14 @@ def typography(text: str, corrections: bool = True) -> str:
     return text
 
 
-def ordinal_spans(text: str) -> list[tuple[str, bool]]:
+_A_DIGIT = re.compile(r"[0-9]")
+
+
+@lru_cache(maxsize=4096)  # the same texts come back in every document of a batch
+def ordinal_spans(text: str) -> tuple[tuple[str, bool], ...]:
     """`text` cut into (piece, superscript) spans: « le 1er mai » → le 1 | er (sup) | mai."""
-    if not any(d in text for d in _DIGITS):
-        return [(text, False)]
+    if _A_DIGIT.search(text) is None:
+        return ((text, False),)
     spans: list[tuple[str, bool]] = []
     pos = 0
     for m in _ORDINAL.finditer(text):
@@ -260,4 +264,4 @@ def ordinal_spans(text: str) -> list[tuple[str, bool]]:
         spans.append((m.group(2), True))
         pos = m.end()
     spans.append((text[pos:], False))
-    return [s for s in spans if s[0]]
+    return tuple(s for s in spans if s[0])

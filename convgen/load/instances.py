@@ -20,7 +20,7 @@ from convgen.load.clauses import Library
 from convgen.load.controls import run_controls
 from convgen.load.inheritance import drop_foreign, load_merged, relocate
 from convgen.load.models import Model, list_models, load_model
-from convgen.load.schema import suggest, validate_section
+from convgen.load.schema import VALIDATED, suggest, validate_section
 from convgen.load.scope import inherited_partner_values
 from convgen.load.yamlload import YamlDoc
 
@@ -125,7 +125,7 @@ def validate_instance(
                 )
             )
     sections = {k: v for k, v in raw.items() if k in model.schema.fields}
-    data = validate_section(sections, model.schema, doc, (), problems)
+    data = validate_section(sections, model.schema, doc, (), problems, memo=VALIDATED)
     instance = Instance(path=doc.path, model_name=model.name, data=data, source=doc)
     instance.settings = _clause_settings(raw.get("clauses"), doc, model, library, problems)
     instance.attachments = _attachments(raw.get("pieces_jointes"), doc, problems)
@@ -239,7 +239,7 @@ def _clause_settings(
                 )
             )
             variante = None
-        params = validate_section(
+        params = VALIDATED.validate(
             overrides,
             clause.parametres,
             doc,

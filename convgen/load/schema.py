@@ -21,9 +21,12 @@ from convgen.load.values import (
     TYPE_LABELS,
     TYPES,
     Absent,
+    Uncacheable,
     ValueTypeError,
+    content_key,
     convert_scalar,
     default_bounds,
+    holds_absent,
     out_of_bounds,
     parse_bool,
 )
@@ -222,6 +225,57 @@ def parse_field(
 # --------------------------------------------------------------------------- validation
 
 
+class ValidationMemo:
+    """Sections already validated, kept by content: a batch of 35,000 rows (or a folder of
+    2,000 instances written from the same base) writes its mutuelle, its dispositif and most
+    clause parameters alike in every instance; each is converted once.
+
+    Only what does not depend on where it is written is kept: a section whose validation gave
+    a problem, or holds an `Absent` (it names its file and line for the message of a clause that
+    prints it), is validated again every time. The typed values are shared between instances:
+    nothing modifies them (templates cannot, see convgen.compose.bounded_sandbox).
+    """
+
+    LIMIT = 512  # bounded: a worker's memory must not grow with the rows
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, Any], tuple[SectionSpec, Any]] = {}
+
+    def _key(self, spec: SectionSpec, raw: Any) -> tuple[int, Any] | None:
+        if not isinstance(raw, dict):
+            return None
+        try:
+            return (id(spec), content_key(raw))
+        except (Uncacheable, TypeError):
+            return None
+
+    def validate(
+        self,
+        raw: Any,
+        spec: SectionSpec,
+        ydoc: YamlDoc,
+        path: tuple[Any, ...],
+        problems: list[Problem],
+        defaults_doc: YamlDoc | None = None,
+    ) -> dict[str, Any]:
+        """`validate_section`, or the value it gave for the same `raw` and `spec`."""
+        key = self._key(spec, raw)
+        if key is not None:
+            known = self._entries.get(key)
+            if known is not None and known[0] is spec:  # the same spec, not a reused address
+                return dict(known[1])
+        before = len(problems)
+        value = validate_section(raw, spec, ydoc, path, problems, defaults_doc)
+        if key is not None and len(problems) == before and not holds_absent(value):
+            if len(self._entries) >= self.LIMIT:
+                self._entries.clear()
+            self._entries[key] = (spec, value)
+        return value
+
+
+VALIDATED = ValidationMemo()
+
+
 def validate_section(
     raw: Any,
     spec: SectionSpec,
@@ -229,8 +283,11 @@ def validate_section(
     path: tuple[Any, ...],
     problems: list[Problem],
     defaults_doc: YamlDoc | None = None,
+    memo: ValidationMemo | None = None,
 ) -> dict[str, Any]:
-    """Validate the mapping `raw` against `spec`; return typed values, append problems."""
+    """Validate the mapping `raw` against `spec`; return typed values, append problems.
+
+    With `memo`, each section directly under `spec` is validated through it."""
     result: dict[str, Any] = {}
     if raw is not None and not isinstance(raw, dict):
         problems.append(_p(ydoc, path, "une section (des clés: valeurs) est attendue ici"))
@@ -244,7 +301,8 @@ def validate_section(
     for key, sub in spec.fields.items():
         sub_path = (*path, key)
         if isinstance(sub, SectionSpec):
-            result[key] = validate_section(given.get(key), sub, ydoc, sub_path, problems)
+            section = memo.validate if memo is not None else validate_section
+            result[key] = section(given.get(key), sub, ydoc, sub_path, problems)
             continue
         if given.get(key) is None:
             if sub.has_default:

@@ -8,6 +8,7 @@ superscript run, as Word does it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from convgen.compose.markup import LINE_BREAK, Run
@@ -68,6 +69,7 @@ def run_xml(run: Run, extra_props: str = "", size_pt: float | None = None) -> st
     return text_runs_xml(run.text, props)
 
 
+@lru_cache(maxsize=8192)  # a pure function of its text: batches repeat the same texts
 def text_runs_xml(text: str, props: str = "", corrections: bool = True) -> str:
     """`text` as one run with `props` (several when it holds an ordinal to superscript).
 
@@ -77,7 +79,7 @@ def text_runs_xml(text: str, props: str = "", corrections: bool = True) -> str:
     """
     out = []
     typeset = typography(text, corrections)
-    spans = ordinal_spans(typeset) if corrections else [(typeset, False)]
+    spans = ordinal_spans(typeset) if corrections else ((typeset, False),)
     for piece, superscript in spans:
         rprops = props + SUPERSCRIPT if superscript else props
         rpr = f"<w:rPr>{rprops}</w:rPr>" if rprops else ""

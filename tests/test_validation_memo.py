@@ -1,0 +1,106 @@
+"""Sections validated once by content (`convgen.load.schema.ValidationMemo`): the same values
+as validating each time, and never another instance's problems or lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from convgen.build import Project
+from convgen.errors import Problem
+from convgen.load.instances import validate_instance
+from convgen.load.schema import ValidationMemo, parse_section, validate_section
+from convgen.load.values import Absent
+from convgen.load.yamlload import load_yaml_text
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = (ROOT / "instances" / "saint-chamond.yaml").read_text(encoding="utf-8")
+
+
+def _validate(text: str, name: str) -> tuple[dict, list[Problem], dict]:
+    project = Project(ROOT)
+    model = project.model("mutuelle-regionale")
+    doc = load_yaml_text(text, Path(name))
+    problems: list[Problem] = []
+    instance = validate_instance(doc, model, project.library, problems)
+    params = {k: s.params for k, s in instance.settings.items()}
+    return instance.data, problems, params
+
+
+def test_same_values_whether_remembered_or_not() -> None:
+    """Two instances that differ in the commune only: the second one's mutuelle comes from
+    the memory, and equals what a fresh validation gives."""
+    first, problems, params = _validate(BASE, "a.yaml")
+    assert problems == []
+    other = BASE.replace("SAINT CHAMOND", "LE TEIL").replace("42400", "07400")
+    second, problems2, params2 = _validate(other, "b.yaml")
+    assert problems2 == []
+    assert second["commune"]["nom"] == "LE TEIL" and first["commune"]["nom"] == "SAINT CHAMOND"
+    assert second["mutuelle"] == first["mutuelle"] and params2 == params
+    project = Project(ROOT)
+    spec = project.model("mutuelle-regionale").schema.fields["mutuelle"]
+    doc = load_yaml_text(other, Path("c.yaml"))
+    fresh = validate_section(doc.data["mutuelle"], spec, doc, ("mutuelle",), [])
+    assert fresh == second["mutuelle"]
+
+
+def test_a_problem_is_reported_for_every_instance_at_its_own_line() -> None:
+    """A section with a problem is not remembered: each instance gets its own message, with
+    its own file and line (here the wrong e-mail is two lines lower in the second file)."""
+    bad = BASE.replace("dpo_email: contact-cnll@miltis.fr", "dpo_email: pas-une-adresse")
+    _, problems, _ = _validate(bad, "un.yaml")
+    lower = bad.replace("modele: mutuelle-regionale", "modele: mutuelle-regionale\n\n", 1)
+    _, problems2, _ = _validate(lower, "deux.yaml")
+    assert [(Path(p.file).name, p.field) for p in problems] == [("un.yaml", "mutuelle.dpo_email")]
+    assert [(Path(p.file).name, p.field) for p in problems2] == [
+        ("deux.yaml", "mutuelle.dpo_email")
+    ]
+    assert problems2[0].line == problems[0].line + 2
+
+
+SCHEMA = """\
+telephone: {type: telephone, obligatoire: non}
+courriel: {type: email}
+exemplaires: {type: entier, defaut: "2"}
+"""
+
+
+def _spec(text: str = SCHEMA):
+    doc = load_yaml_text(text, Path("schema.yaml"))
+    problems: list[Problem] = []
+    spec = parse_section(doc.data, doc, (), problems, "contact")
+    assert problems == []
+    return spec
+
+
+def test_absent_values_keep_their_own_file() -> None:
+    """An optional value left empty names where it would be written: a section holding one is
+    validated again for each instance, never shared."""
+    memo, spec = ValidationMemo(), _spec()
+    values = []
+    for file in ("x.yaml", "y.yaml"):
+        doc = load_yaml_text("contact:\n  courriel: a@b.fr\n", Path(file))
+        values.append(memo.validate(doc.data["contact"], spec, doc, ("contact",), []))
+    assert isinstance(values[0]["telephone"], Absent) and isinstance(values[1]["telephone"], Absent)
+    assert values[0]["telephone"].file.name == "x.yaml"
+    assert values[1]["telephone"].file.name == "y.yaml"
+
+
+def test_remembered_by_content_and_spec() -> None:
+    """The same values give the remembered result (a copy, not the dict itself); other values,
+    or the same values against another spec, are validated."""
+    memo, spec = ValidationMemo(), _spec()
+    doc = load_yaml_text("contact: {}\n", Path("z.yaml"))
+    raw = {"telephone": "03 53 73 21 40", "courriel": "a@b.fr"}
+    first = memo.validate(raw, spec, doc, ("contact",), [])
+    again = memo.validate(dict(raw), spec, doc, ("contact",), [])
+    assert again == first == {"telephone": "03 53 73 21 40", "courriel": "a@b.fr", "exemplaires": 2}
+    assert again is not first
+    other: list[Problem] = []
+    changed = memo.validate({**raw, "exemplaires": "3"}, spec, doc, ("contact",), other)
+    assert changed["exemplaires"] == 3 and other == []
+    spec3 = _spec(SCHEMA.replace('defaut: "2"', 'defaut: "5"'))
+    assert memo.validate(dict(raw), spec3, doc, ("contact",), [])["exemplaires"] == 5
+    wrong: list[Problem] = []
+    memo.validate({**raw, "courriel": "pas-une-adresse"}, spec, doc, ("contact",), wrong)
+    memo.validate({**raw, "courriel": "pas-une-adresse"}, spec, doc, ("contact",), wrong)
+    assert [p.field for p in wrong] == ["contact.courriel", "contact.courriel"]
