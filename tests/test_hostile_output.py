@@ -61,48 +61,27 @@ def assert_pair_unchanged(out: Path) -> None:
     assert leftovers(out) == []
 
 
-class _FullDiskFile:
-    """A file object that writes part of the data, then fails like a full disk."""
-
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-
-    def __enter__(self) -> _FullDiskFile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._handle.close()
-
-    def fileno(self) -> int:
-        return int(self._handle.fileno())
-
-    def write(self, data: bytes) -> int:
-        self._handle.write(data[: len(data) // 2])
-        self._handle.flush()
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
 @pytest.fixture()
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = os.fdopen
+    """Every file convgen writes gets half its data, then the disk is full."""
 
-    def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        handle = real(fd, mode, *args, **kwargs)
-        return _FullDiskFile(handle) if "w" in mode else handle
+    def write_all(fd: int, data: bytes) -> None:
+        os.write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(zipout.os, "fdopen", fdopen)
+    monkeypatch.setattr(zipout, "_write_all", write_all)
 
 
 def refuse_writes_in(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """Make creating a file in `folder` fail as a read-only folder does (also as root)."""
-    real = zipout.tempfile.mkstemp
+    real = zipout._create_temporary
 
-    def mkstemp(*args: Any, dir: Any = None, **kwargs: Any) -> tuple[int, str]:
-        if dir is not None and Path(dir).resolve() == folder.resolve():
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
-        return real(*args, dir=dir, **kwargs)
+    def create(path: Path) -> tuple[int, str]:
+        if path.parent.resolve() == folder.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path.parent))
+        return real(path)
 
-    monkeypatch.setattr(zipout.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(zipout, "_create_temporary", create)
 
 
 # --- the write helper -------------------------------------------------------------------------
@@ -116,6 +95,30 @@ def test_write_atomic_full_disk_keeps_the_previous_file(tmp_path: Path, full_dis
     assert str(caught.value) == f"écriture impossible : {target} : espace disque insuffisant"
     assert target.read_bytes() == b"avant"
     assert leftovers(tmp_path) == []
+
+
+def test_write_atomic_gives_the_mode_of_a_plain_open(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        zipout.write_atomic(tmp_path / "a.docx", b"x")
+        (tmp_path / "plain.docx").write_bytes(b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.docx").stat().st_mode) == 0o640
+    assert (tmp_path / "plain.docx").stat().st_mode == (tmp_path / "a.docx").stat().st_mode
+
+
+def test_write_atomic_beside_a_temporary_file_left_by_a_killed_run(tmp_path: Path) -> None:
+    """A run killed while writing left `.a.docx.PID.tmp` under this very process number: the
+    next write takes another name and leaves that file alone."""
+    target = tmp_path / "a.docx"
+    stale = tmp_path / f".a.docx.{os.getpid()}.tmp"
+    stale.write_bytes(b"reste")
+    zipout.write_atomic(target, b"nouveau")
+    assert target.read_bytes() == b"nouveau"
+    assert stale.read_bytes() == b"reste"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.docx", stale.name])
+    assert target.stat().st_mode == stale.stat().st_mode  # both as a plain open makes them
 
 
 def test_write_atomic_into_a_missing_folder_names_it(tmp_path: Path) -> None:

@@ -22,10 +22,11 @@ inputs (a report written over the document it compares). The module stays light 
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import stat
 import struct
-import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -138,14 +139,7 @@ def write_zip(members: list[Member]) -> bytes:
     return b"".join(out) + directory + end
 
 
-def _process_umask() -> int:
-    """The process umask (read once: setting it back at once is the only way to read it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_process_umask()
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def make_output_dir(path: Path) -> None:
@@ -161,24 +155,29 @@ def make_output_dir(path: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename.
 
-    `mkstemp` creates the file 0600; it is given the mode a plain `open` would (0666 less
-    the umask) before it replaces `path`. A path that exists and is not a regular file (a
-    device such as /dev/stdout, a named pipe) is written directly: it cannot be replaced.
-    Raise `OutputError` (full disk, permission refused, missing folder…): `path` is then
-    unchanged and no temporary file is left.
+    The temporary file is created with the mode a plain `open` gives (0666 less the umask),
+    under a name of this process (`.NAME.PID.tmp`; a random one if a crashed run left it).
+    A path that exists and is not a regular file (a device such as /dev/stdout, a named pipe)
+    is written directly: it cannot be replaced. Raise `OutputError` (full disk, permission
+    refused, missing folder…): `path` is then unchanged and no temporary file is left.
     """
     try:
-        if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             with path.open("wb") as handle:
                 handle.write(data)
             return
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _create_temporary(path)
     except OSError as exc:
         raise OutputError.from_os_error(path, exc) from exc
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            os.fchmod(handle.fileno(), _FILE_MODE)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -186,6 +185,30 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path` (descriptor, name), with the mode a plain `open` gives: 0666
+    less the umask, which `os.open` applies itself.
+
+    The name is the process's (`.NAME.PID.tmp`), or, if a killed run of the same process
+    number left that file, a random one. (`tempfile.mkstemp` — random name, 0600, then a
+    chmod — cost a fifth more per file, and a batch writes thousands.)
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.tmp")
+    for _ in range(100):
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), tmp)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def write_text_atomic(path: Path, text: str, newline: str | None = None) -> None:
