@@ -95,8 +95,11 @@ def find_instances(targets: Iterable[Path], default_dir: Path) -> list[Path]:
 def fingerprint(project: Project, instance: Instance, model: Model) -> str:
     files = [instance.path, *instance.bases, model.manifest.path, model.frame_path]
     files += [path for _, path in instance.attachments]
-    files += [project.library.clauses[c].path for c in sorted(set(model.clause_ids()))]
-    return input_fingerprint(files, extra=f"{model.name}\n{instance.path.name}")
+    clauses = [project.library.clauses[c].path for c in sorted(set(model.clause_ids()))]
+    shared = frozenset([model.manifest.path, model.frame_path, *clauses])
+    return input_fingerprint(
+        files + clauses, extra=f"{model.name}\n{instance.path.name}", shared=shared
+    )
 
 
 def render_instance(

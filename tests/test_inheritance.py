@@ -261,3 +261,33 @@ def test_editing_the_base_changes_the_fingerprint(tmp_path: Path) -> None:
     )
     after, _ = render_instance(Project(root), folder / "ccas-poitiers.yaml", settle=False)
     assert before.fingerprint != after.fingerprint
+
+
+def test_editing_a_clause_in_the_same_process_changes_the_fingerprint(tmp_path: Path) -> None:
+    """The model's files are hashed from bytes kept between instances (a folder of 2,000
+    reads them once): an edit, even one that keeps the file's size, is seen at once."""
+    import os
+
+    from convgen.build import Project, fingerprint
+    from tests.miniproject import make_project
+
+    root = make_project(tmp_path / "projet")
+    project = Project(root)
+    instance_path = next((root / "instances").glob("*.yaml"))
+    instance, model = project.load_instance(instance_path)
+    first = fingerprint(project, instance, model)
+    assert fingerprint(Project(root), *Project(root).load_instance(instance_path)) == first
+    clause = root / "clauses" / "objet.md"
+    text = clause.read_text(encoding="utf-8")
+    stamp = clause.stat()
+    edited = text.replace("La présente convention lie", "La présente convention unit")
+    assert len(edited.encode()) == len(text.encode()) + 1
+    clause.write_text(edited.replace("au bénéfice de", "au bénéfice d"), encoding="utf-8")
+    assert clause.stat().st_size == stamp.st_size  # same size: only the content differs
+    os.utime(clause, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))
+    second = fingerprint(Project(root), *Project(root).load_instance(instance_path))
+    assert second != first
+    frame = model.frame_path
+    frame.write_bytes(frame.read_bytes() + b"\0")
+    third = fingerprint(Project(root), *Project(root).load_instance(instance_path))
+    assert third not in (first, second)

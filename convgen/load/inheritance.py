@@ -226,6 +226,8 @@ def relocate(problems: list[Problem], merged: MergedInstance) -> list[Problem]:
     their field names the path, which says which file wrote it. A value missing from a section
     that comes whole from a base is still the child's to add: it is reported in the child file.
     """
+    if not problems:
+        return problems
     doc = merged.doc
     shown_main = problem_at(doc.path, None, None, "").file
     out: list[Problem] = []
