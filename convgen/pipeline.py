@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -436,12 +437,19 @@ def _call(item: Any) -> Any:
     return _WORK(item)
 
 
+# Young generation collected every 10,000 allocations instead of 700 (a rendered document
+# allocates tens of thousands of short-lived objects): a third less time in the collector.
+GC_THRESHOLDS = (10_000, 20, 10)
+_DEPTH = 0  # pools open in this process: the outermost one freezes and unfreezes
+
+
 def _worker_signals() -> None:
     """In a worker: Ctrl+C is the parent's to handle (it stops the pool), and the SIGTERM the
     pool then sends ends the worker through `finally` blocks: a file being written is removed,
     never left half-written."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_worker)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _exit_worker(signum: int, frame: object) -> None:
@@ -461,9 +469,19 @@ class Workers:
         self.work = work
         self.jobs = jobs
         self.pool: Any = None
+        self._thresholds = gc.get_threshold()
 
     def __enter__(self) -> Workers:
-        global _WORK
+        global _WORK, _DEPTH
+        # What exists now (the compiled library, model and frame, the instances) lives as long
+        # as the run: moved out of the collector's sight, it is no longer scanned by every full
+        # collection (about 70 ms each in a worker of a 35,000-row batch), nor are the forked
+        # workers' copies of it touched (copy-on-write) by those scans.
+        if _DEPTH == 0:
+            gc.freeze()
+            self._thresholds = gc.get_threshold()
+            gc.set_threshold(*GC_THRESHOLDS)  # documents allocate in bursts: collect less often
+        _DEPTH += 1
         if self.jobs > 1:
             _WORK = self.work
             self.pool = multiprocessing.get_context("fork").Pool(
@@ -472,7 +490,7 @@ class Workers:
         return self
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
-        global _WORK
+        global _WORK, _DEPTH
         if self.pool is not None:
             if kind is None:
                 self.pool.close()
@@ -481,6 +499,10 @@ class Workers:
             self.pool.join()
             self.pool = None
         _WORK = None
+        _DEPTH -= 1
+        if _DEPTH == 0:
+            gc.set_threshold(*self._thresholds)
+            gc.unfreeze()
 
     def map(
         self, items: Sequence[Any], progress: Callable[[int, int], None] | None = None

@@ -151,22 +151,22 @@ def test_interrupted_batch_leaves_no_half_written_file(
 ) -> None:
     import os
 
-    from convgen import batch, build
+    from convgen import batch
+    from convgen.render import zipout
 
     table = write_table(tmp_path / "communes.csv", 30, bad_line=None)
     out = tmp_path / "out"
     calls: list[int] = []
-    real_fdopen = os.fdopen
+    real_write_all = zipout._write_all
 
-    def fdopen(fd: int, mode: str = "r") -> object:
+    def write_all(fd: int, data: bytes) -> None:
         calls.append(fd)
         if len(calls) == 12:  # Ctrl-C while a document is being written
             os.write(fd, b"PK\x03\x04 half")
-            os.close(fd)
             raise KeyboardInterrupt
-        return real_fdopen(fd, mode)
+        real_write_all(fd, data)
 
-    monkeypatch.setattr(build.os, "fdopen", fdopen)
+    monkeypatch.setattr(zipout, "_write_all", write_all)
     with pytest.raises(KeyboardInterrupt):
         batch.run_batch(Project(project), table, out, base=project / "base.yaml")
     monkeypatch.undo()

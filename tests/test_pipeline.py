@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -277,3 +278,24 @@ def test_a_remembered_layout_that_no_measure_gives_is_ignored(
     built = build([project / "instances"], tmp_path / "out", proj, check=False)
     pdf = pdf_module.convert_many([built[0].output], tmp_path / "pdf")[0]
     assert _stated_pages(built[0].output) == pdf_module.layout_of_pdf(pdf).pages
+
+
+def _collector_settings(_: int) -> tuple[tuple[int, int, int], int]:
+    import gc
+
+    return gc.get_threshold(), os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_workers_tune_the_collector_and_put_it_back(jobs: int) -> None:
+    """Inside a pool (in the workers, or in this process with one job), the young generation
+    is collected less often and what existed before is frozen; afterwards both are as before."""
+    import gc
+
+    from convgen.pipeline import GC_THRESHOLDS, ordered_map
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    results = ordered_map(_collector_settings, list(range(6)), jobs)
+    assert {threshold for threshold, _ in results} == {GC_THRESHOLDS}
+    assert (os.getpid() in {pid for _, pid in results}) == (jobs == 1)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
