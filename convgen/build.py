@@ -10,7 +10,7 @@ never leaves a half-written document.
 
 from __future__ import annotations
 
-import os  # noqa: F401 - `convgen.build.os` is patched by tests that interrupt a write
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -24,12 +24,14 @@ from convgen.lifecycle.register import Register
 from convgen.load.instances import Instance
 from convgen.load.models import Model
 from convgen.pipeline import (
+    EXACT_LIMIT,
     LayoutCache,
     LayoutPlan,
     Outcome,
     OutputLock,
     Pipeline,
     Source,
+    Workers,
     group_by_model,
     measure,
     ordered_map,
@@ -173,17 +175,24 @@ def build(
     cache = LayoutCache(out_dir)
     if on_phase and any(project.needs_layout(s.model) for s in sources):
         on_phase(LAYOUT, None)
-    plan = _plan_layouts(pipeline, sources, cache, jobs, pdf)
 
-    def work(index: int) -> Outcome | list[Problem]:
-        source = sources[index]
+    def work(item: tuple[int, Layout | None]) -> Outcome | list[Problem]:
+        source, layout = sources[item[0]], item[1]
         try:
-            outcome, _ = pipeline.render(source, plan.of(source), out_dir / f"{source.stem}.docx")
+            outcome, _ = pipeline.render(source, layout, out_dir / f"{source.stem}.docx")
         except InputError as exc:  # a clause or the frame cannot use these values
             return exc.problems or [Problem(source.shown, None, None, exc.message)]
         return outcome
 
-    outcomes = ordered_map(work, range(len(sources)), jobs, progress)
+    guess = _guess(project, sources, cache, jobs, pdf)
+    if guess is None:
+        plan = _plan_layouts(pipeline, sources, cache, jobs, pdf)
+        items = [(i, plan.of(s)) for i, s in enumerate(sources)]
+        outcomes = ordered_map(work, items, jobs, progress)
+    else:
+        plan, outcomes = _render_while_measuring(
+            pipeline, sources, cache, jobs, guess, work, progress
+        )
     _refuse([p for o in outcomes if isinstance(o, list) for p in o])
     built = [
         BuiltDocument(s.instance.path, out_dir / f"{s.stem}.docx", s, o, pipeline, plan.of(s))
@@ -286,6 +295,69 @@ def _plan_layouts(
                 plan=plan,
             )
     return plan
+
+
+def _guess(
+    project: Project, sources: list[Source], cache: LayoutCache, jobs: int, pdf: bool
+) -> LayoutPlan | None:
+    """The layouts to render with while LibreOffice measures the representatives, or None
+    to measure first.
+
+    Only for many documents of models whose last layout is known (`LayoutCache.hint`), each
+    to be measured on its representatives (`plan_model_layout`), in several workers: the
+    measurement (one LibreOffice run, about 1.5 s) then overlaps the rendering instead of
+    preceding it. A folder build keeps every document in memory until the end: a wrong guess
+    is simply rendered again, and nothing written was rendered with it.
+    """
+    if jobs < 2 or pdf:
+        return None
+    guess = LayoutPlan()
+    for group in group_by_model(sources).values():
+        model = group[0].model
+        if not project.needs_layout(model):
+            continue
+        hint = cache.hint(model)
+        if hint is None or len(group) <= EXACT_LIMIT:
+            return None
+        guess.default[model.name] = hint
+    return guess if guess.default else None
+
+
+def _render_while_measuring(
+    pipeline: Pipeline,
+    sources: list[Source],
+    cache: LayoutCache,
+    jobs: int,
+    guess: LayoutPlan,
+    work: Callable[[tuple[int, Layout | None]], Outcome | list[Problem]],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[LayoutPlan, list[Outcome | list[Problem]]]:
+    """Render every source with `guess` while the layouts are measured in a thread; the
+    documents whose measured layout differs from the guess are rendered again. The result is
+    the same as measuring first: each document states the layout measured for it."""
+    measured: list[LayoutPlan] = []
+    failure: list[BaseException] = []
+
+    def measure_layouts() -> None:
+        try:
+            measured.append(_plan_layouts(pipeline, sources, cache, 1, False))
+        except BaseException as exc:  # raised again in the main thread, after the rendering
+            failure.append(exc)
+
+    items = [(i, guess.of(s)) for i, s in enumerate(sources)]
+    with Workers(work, min(jobs, len(items))) as workers:
+        # Forked before the thread starts: a worker never inherits a thread's half-held lock.
+        thread = threading.Thread(target=measure_layouts, name="mise-en-page", daemon=True)
+        thread.start()
+        outcomes = list(workers.map(items, progress))
+        thread.join()
+        if failure:
+            raise failure[0]
+        plan = measured[0]
+        again = [(i, plan.of(s)) for i, s in enumerate(sources) if plan.of(s) != guess.of(s)]
+        for (index, _), outcome in zip(again, workers.map(again, progress), strict=True):
+            outcomes[index] = outcome
+    return plan, outcomes
 
 
 def _shown(path: Path) -> str:

@@ -299,3 +299,74 @@ def test_workers_tune_the_collector_and_put_it_back(jobs: int) -> None:
     assert {threshold for threshold, _ in results} == {GC_THRESHOLDS}
     assert (os.getpid() in {pid for _, pid in results}) == (jobs == 1)
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+def _many_communes(project: Path, count: int) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    for i in range(count):
+        name = "SAINT CHAMOND" if i % 2 else f"COMMUNE NOUVELLE DE VAL-DE-LOIRE-ET-CHER {i}"
+        (project / "instances" / f"commune-{i:03d}.yaml").write_text(
+            text.replace("nom: SAINT CHAMOND", f"nom: {name}"), encoding="utf-8"
+        )
+
+
+def _forge_hint(cache: Path, model: object, pages: int) -> None:
+    key = f"{model.name}|{model.frame_path.resolve()}"  # type: ignore[attr-defined]
+    (cache / "convgen").mkdir(parents=True, exist_ok=True)
+    entry = {"pages": pages, "titres": {}}
+    (cache / "convgen" / "mise-en-page.json").write_text(json.dumps({key: entry}), "utf-8")
+
+
+@pytest.mark.parametrize("hinted", [3, 7])
+def test_a_folder_is_rendered_while_its_layout_is_measured(
+    hinted: int, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the model's last layout known, a folder's documents are rendered with it while
+    LibreOffice measures the representatives; a wrong guess (3 pages for 7) is rendered again.
+    Either way every document is what measuring first gives (one job never guesses)."""
+    from convgen import build as build_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _many_communes(project, pipeline.EXACT_LIMIT + 4)
+    proj = Project(project)
+    model = proj.model("mutuelle-regionale")
+    reference = build([project / "instances"], tmp_path / "ref", proj, jobs=1, check=False)
+    _forge_hint(tmp_path / "cache", model, hinted)
+    overlapped: list[int] = []
+    real = build_module._render_while_measuring
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        overlapped.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_render_while_measuring", spy)
+    built = build([project / "instances"], tmp_path / "out", proj, jobs=2, check=False)
+    assert overlapped == [1]
+    assert [d.output.name for d in built] == [d.output.name for d in reference]
+    assert {_stated_pages(d.output) for d in built} == {7}
+    for ours, theirs in zip(built, reference, strict=True):
+        assert _document_xml(ours.output) == _document_xml(theirs.output)
+        assert ours.layout == theirs.layout
+
+
+def test_a_layout_refused_while_rendering_writes_nothing(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The measurement fails in its thread (here: the representatives disagree): the build
+    stops with that error, as it would have before rendering, and writes nothing."""
+    from convgen import build as build_module
+    from convgen.errors import InputError
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _many_communes(project, pipeline.EXACT_LIMIT + 2)
+    proj = Project(project)
+    _forge_hint(tmp_path / "cache", proj.model("mutuelle-regionale"), 7)
+
+    def disagree(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise InputError("la pagination varie selon les documents (7, 8 pages)")
+
+    monkeypatch.setattr(build_module, "_plan_layouts", disagree)
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="la pagination varie"):
+        build([project / "instances"], out, proj, jobs=2, check=False)
+    assert not out.exists() or not list(out.iterdir())
