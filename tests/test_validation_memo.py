@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from convgen.build import Project
 from convgen.errors import Problem
 from convgen.load.instances import validate_instance
+from convgen.load.memo import RepeatMemo
 from convgen.load.schema import ValidationMemo, parse_section, validate_section
 from convgen.load.values import Absent
 from convgen.load.yamlload import load_yaml_text
@@ -104,3 +107,43 @@ def test_remembered_by_content_and_spec() -> None:
     memo.validate({**raw, "courriel": "pas-une-adresse"}, spec, doc, ("contact",), wrong)
     memo.validate({**raw, "courriel": "pas-une-adresse"}, spec, doc, ("contact",), wrong)
     assert [p.field for p in wrong] == ["contact.courriel", "contact.courriel"]
+
+
+def test_a_value_is_kept_the_second_time_its_key_is_seen() -> None:
+    """What a single row writes (its commune) is never kept; what comes back is, within the
+    limit, and a full memory empties and fills again with what keeps coming back."""
+    memo: RepeatMemo[str] = RepeatMemo(limit=3, seen_limit=100)
+    memo.put(("commune", "LE TEIL"), "a")
+    assert memo.get(("commune", "LE TEIL")) is None and len(memo) == 0
+    memo.put(("commune", "LE TEIL"), "a")
+    assert memo.get(("commune", "LE TEIL")) == "a"
+    for i in range(5):
+        memo.put(i, str(i))
+        memo.put(i, str(i))
+        assert len(memo) <= 3
+    assert memo.get(4) == "4"
+    small: RepeatMemo[int] = RepeatMemo(limit=10, seen_limit=2)
+    for i in range(50):
+        small.put(f"ligne {i}", i)
+    assert len(small) == 0 and len(small._seen) <= 2
+
+
+def test_sections_alike_in_many_instances_are_validated_once_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The third instance writing a section alike gets it from the memory, not validated."""
+    import convgen.load.schema as schema
+
+    memo, spec = ValidationMemo(), _spec()
+    calls: list[int] = []
+    real = schema.validate_section
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schema, "validate_section", counting)
+    doc = load_yaml_text("contact: {}\n", Path("z.yaml"))
+    raw = {"telephone": "03 53 73 21 40", "courriel": "a@b.fr"}
+    values = [memo.validate(dict(raw), spec, doc, ("contact",), []) for _ in range(5)]
+    assert len(calls) == 2 and all(v == values[0] for v in values)

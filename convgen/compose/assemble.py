@@ -34,8 +34,8 @@ from convgen.compose.templating import (
 from convgen.errors import AssemblyError, InputError, Problem, problem_at
 from convgen.load.clauses import Clause, Library, Variant
 from convgen.load.instances import Instance
+from convgen.load.memo import RepeatMemo, Uncacheable, content_key
 from convgen.load.models import ArticleSpec, Model, PartySpec
-from convgen.load.values import Uncacheable, content_key
 
 
 @dataclass
@@ -194,9 +194,7 @@ def assemble(
             )
             blocks = list(_parse_markup(check_size(text, clause_id)))
             if key is not None:
-                if len(_RENDERED) > 512:
-                    _RENDERED.clear()
-                _RENDERED[key] = blocks
+                _RENDERED.put(key, blocks)
             return blocks
         except _UnresolvedReference as ref:
             problems.append(
@@ -369,7 +367,7 @@ def _text_at(context: dict[str, Any], dotted_path: str) -> str:
 # can read — its variant, parameters, article number, the numbering when it uses article(),
 # and the values of the top-level names it uses — and shared (blocks are never modified).
 
-_RENDERED: dict[tuple[Any, ...], list[Block]] = {}
+_RENDERED: RepeatMemo[list[Block]] = RepeatMemo(512)
 
 
 def _template_names(variant: Variant) -> frozenset[str]:
@@ -404,7 +402,7 @@ def _clause_key(
         return None
 
 
-_TEXTS: dict[tuple[Any, ...], str] = {}
+_TEXTS: RepeatMemo[str] = RepeatMemo(1024)
 
 
 def _render_text(
@@ -432,9 +430,7 @@ def _render_text(
         return known
     text = compile_(source).render(context)
     if key is not None:
-        if len(_TEXTS) > 1024:
-            _TEXTS.clear()
-        _TEXTS[key] = text
+        _TEXTS.put(key, text)
     return text
 
 
@@ -476,8 +472,8 @@ def input_fingerprint(
     """SHA-256 of the bytes of every input file (and convgen's version): the document's identity.
 
     The `shared` files are the model's (manifest, frame, clauses), the same for every
-    instance: their bytes are kept while their size and modification time stay the same (a
-    folder of 2,000 instances read the frame 2,000 times). The digest is the same either way.
+    instance: their bytes are kept while the file stays the same (`_shared_bytes`; a folder of
+    2,000 instances read the frame 2,000 times). The digest is the same either way.
     """
     digest = hashlib.sha256(f"convgen {__version__}\n{extra}\n".encode())
     for path in files:
@@ -487,16 +483,19 @@ def input_fingerprint(
     return digest.hexdigest()
 
 
-_SHARED: dict[Path, tuple[int, int, bytes]] = {}
+_SHARED: dict[Path, tuple[tuple[int, ...], bytes]] = {}
 
 
 def _shared_bytes(path: Path) -> bytes:
+    """The bytes of `path`, read again once it changed: another file (an editor that saves by
+    renaming), another size, or another modification or status-change time."""
     info = path.stat()
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
     known = _SHARED.get(path)
-    if known is not None and known[:2] == (info.st_mtime_ns, info.st_size):
-        return known[2]
+    if known is not None and known[0] == stamp:
+        return known[1]
     data = path.read_bytes()
     if len(_SHARED) >= 256:
         _SHARED.clear()
-    _SHARED[path] = (info.st_mtime_ns, info.st_size, data)
+    _SHARED[path] = (stamp, data)
     return data

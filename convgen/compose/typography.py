@@ -252,7 +252,7 @@ def typography(text: str, corrections: bool = True) -> str:
 _A_DIGIT = re.compile(r"[0-9]")
 
 
-@lru_cache(maxsize=4096)  # the same texts come back in every document of a batch
+@lru_cache(maxsize=1024)  # the same texts come back in every document of a batch
 def ordinal_spans(text: str) -> tuple[tuple[str, bool], ...]:
     """`text` cut into (piece, superscript) spans: « le 1er mai » → le 1 | er (sup) | mai."""
     if _A_DIGIT.search(text) is None:

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from convgen.errors import Problem, problem_at
+from convgen.load.memo import RepeatMemo, Uncacheable, content_key
 from convgen.load.values import (
     BOUNDED_TYPES,
     NULL_WORDS,
@@ -21,9 +22,7 @@ from convgen.load.values import (
     TYPE_LABELS,
     TYPES,
     Absent,
-    Uncacheable,
     ValueTypeError,
-    content_key,
     convert_scalar,
     default_bounds,
     holds_absent,
@@ -239,7 +238,8 @@ class ValidationMemo:
     LIMIT = 512  # bounded: a worker's memory must not grow with the rows
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[int, Any], tuple[SectionSpec, Any]] = {}
+        # kept from the second time alike: a row's own section (its commune) is never kept
+        self._entries: RepeatMemo[tuple[SectionSpec, Any]] = RepeatMemo(self.LIMIT)
 
     def _key(self, spec: SectionSpec, raw: Any) -> tuple[int, Any] | None:
         if not isinstance(raw, dict):
@@ -267,9 +267,7 @@ class ValidationMemo:
         before = len(problems)
         value = validate_section(raw, spec, ydoc, path, problems, defaults_doc)
         if key is not None and len(problems) == before and not holds_absent(value):
-            if len(self._entries) >= self.LIMIT:
-                self._entries.clear()
-            self._entries[key] = (spec, value)
+            self._entries.put(key, (spec, value))
         return value
 
 

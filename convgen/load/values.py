@@ -69,26 +69,6 @@ class Absent:
         return f"Absent({self.field!r})"
 
 
-class Uncacheable(Exception):
-    """A value `content_key` cannot describe (a type it does not know)."""
-
-
-_SCALARS = (str, int, float, bool, Decimal, date, Duree, type(None), Absent)
-
-
-def content_key(value: Any) -> Any:
-    """A hashable, content-based image of `value` (never an id: a freed object's address can
-    be reused), or `Uncacheable` for a type not known here. Types are part of the image:
-    `1`, `True` and `"1"` differ, a `date` and a `datetime` too."""
-    if isinstance(value, dict):
-        return ("d", tuple((k, content_key(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return ("l", tuple(content_key(v) for v in value))
-    if isinstance(value, _SCALARS):
-        return (type(value).__name__, value)
-    raise Uncacheable(type(value).__name__)
-
-
 def holds_absent(value: Any) -> bool:
     """Whether `value` (typed instance data) holds an `Absent` anywhere."""
     if isinstance(value, Absent):

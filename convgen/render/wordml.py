@@ -69,7 +69,7 @@ def run_xml(run: Run, extra_props: str = "", size_pt: float | None = None) -> st
     return text_runs_xml(run.text, props)
 
 
-@lru_cache(maxsize=8192)  # a pure function of its text: batches repeat the same texts
+@lru_cache(maxsize=1024)  # a pure function of its text: batches repeat the same texts
 def text_runs_xml(text: str, props: str = "", corrections: bool = True) -> str:
     """`text` as one run with `props` (several when it holds an ordinal to superscript).
 
