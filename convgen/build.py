@@ -2,7 +2,8 @@
 
 `build(targets, out_dir)` loads and validates every instance file, then hands them to the
 one pipeline (`convgen.pipeline`) that tables go through too: page numbers measured for the
-whole set, documents rendered and checked in workers. Everything is validated before anything
+whole set (while the documents are rendered, when the model's last layout is known: see
+`_guess`), documents rendered and checked in workers. Everything is validated before anything
 is written: one bad instance means no file is written and every problem of every instance is
 reported. Files are written atomically (temporary file, then rename), so an interrupted build
 never leaves a half-written document.

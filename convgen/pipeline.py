@@ -9,6 +9,8 @@ input fingerprint) and hands them here:
    likely to differ (longest and shortest data), and every document again when those two
    disagree (up to `MEASURE_ALL_LIMIT`; beyond, `--pdf` measures each PDF). The rule depends
    only on the documents, never on the entry point or `--jobs`, so the bytes do not either.
+   A folder build whose models were measured before renders with that layout while the
+   measure runs, and renders again what it contradicts (`convgen.build`): same bytes.
 2. `Pipeline.render` — the one function that makes a document: assemble, render the Word
    parts, check (`finalize`), record the status, zip. Nothing is written.
 3. `Workers` — the same worker pool for every entry point: forked workers inherit the
