@@ -385,10 +385,7 @@ def _clause_key(
 ) -> tuple[Any, ...] | None:
     names = _template_names(variant)
     try:
-        for n in names:
-            if n in context and n not in frozen:
-                frozen[n] = content_key(context[n])
-        values = tuple((n, frozen[n]) for n in sorted(names) if n in context)
+        values = _values_of(names, context, frozen)
         return (
             clause_id,
             variant.name,
@@ -402,6 +399,17 @@ def _clause_key(
         return None
 
 
+def _values_of(
+    names: frozenset[str], context: dict[str, Any], frozen: dict[str, Any]
+) -> tuple[tuple[str, Any], ...]:
+    """The content of the context values a template names (each computed once per document,
+    in `frozen`); raise `Uncacheable` for a value of a type `content_key` does not know."""
+    for n in names:
+        if n in context and n not in frozen:
+            frozen[n] = content_key(context[n])
+    return tuple((n, frozen[n]) for n in sorted(names) if n in context)
+
+
 _TEXTS: RepeatMemo[str] = RepeatMemo(1024)
 
 
@@ -413,15 +421,11 @@ def _render_text(
 ) -> str:
     """`source` (a title, a line of the parties' block) rendered with `context`, kept under
     the values of the names it uses as clauses are (most name the mutuelle, not the row)."""
-    names = _source_names(source)
     try:
-        for n in names:
-            if n in context and n not in frozen:
-                frozen[n] = content_key(context[n])
         key: tuple[Any, ...] | None = (
             compile_,
             source,
-            tuple((n, frozen[n]) for n in sorted(names) if n in context),
+            _values_of(_source_names(source), context, frozen),
         )
     except (Uncacheable, TypeError):
         key = None
