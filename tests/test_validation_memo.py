@@ -11,7 +11,7 @@ from convgen.build import Project
 from convgen.errors import Problem
 from convgen.load.instances import validate_instance
 from convgen.load.memo import RepeatMemo
-from convgen.load.schema import ValidationMemo, parse_section, validate_section
+from convgen.load.schema import ValidationMemo, parse_section
 from convgen.load.values import Absent
 from convgen.load.yamlload import load_yaml_text
 
@@ -19,31 +19,48 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = (ROOT / "instances" / "saint-chamond.yaml").read_text(encoding="utf-8")
 
 
+PROJECT = Project(ROOT)
+
+
 def _validate(text: str, name: str) -> tuple[dict, list[Problem], dict]:
-    project = Project(ROOT)
-    model = project.model("mutuelle-regionale")
+    model = PROJECT.model("mutuelle-regionale")
     doc = load_yaml_text(text, Path(name))
     problems: list[Problem] = []
-    instance = validate_instance(doc, model, project.library, problems)
+    instance = validate_instance(doc, model, PROJECT.library, problems)
     params = {k: s.params for k, s in instance.settings.items()}
     return instance.data, problems, params
 
 
-def test_same_values_whether_remembered_or_not() -> None:
-    """Two instances that differ in the commune only: the second one's mutuelle comes from
-    the memory, and equals what a fresh validation gives."""
-    first, problems, params = _validate(BASE, "a.yaml")
-    assert problems == []
-    other = BASE.replace("SAINT CHAMOND", "LE TEIL").replace("42400", "07400")
-    second, problems2, params2 = _validate(other, "b.yaml")
-    assert problems2 == []
-    assert second["commune"]["nom"] == "LE TEIL" and first["commune"]["nom"] == "SAINT CHAMOND"
-    assert second["mutuelle"] == first["mutuelle"] and params2 == params
-    project = Project(ROOT)
-    spec = project.model("mutuelle-regionale").schema.fields["mutuelle"]
-    doc = load_yaml_text(other, Path("c.yaml"))
-    fresh = validate_section(doc.data["mutuelle"], spec, doc, ("mutuelle",), [])
-    assert fresh == second["mutuelle"]
+def test_same_values_whether_remembered_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instances that differ in the commune only: from the third one, the mutuelle comes from
+    the memory (not validated again), and equals what a fresh validation gives."""
+    import convgen.load.schema as schema
+
+    spec = PROJECT.model("mutuelle-regionale").schema.fields["mutuelle"]
+    mutuelles: list[int] = []
+    real = schema.validate_section
+
+    def counting(raw, section, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if section is spec:
+            mutuelles.append(1)
+        return real(raw, section, *args, **kwargs)
+
+    monkeypatch.setattr(schema, "validate_section", counting)
+    schema.VALIDATED._entries.clear()
+    results = []
+    for i, (commune, code) in enumerate([("LE TEIL", "07400"), ("LES VANS", "07140"),
+                                         ("ŒUILLY", "02160"), ("L'ÎLE-ROUSSE", "20220")]):  # fmt: skip
+        text = BASE.replace("SAINT CHAMOND", commune).replace("42400", code)
+        data, problems, params = _validate(text, f"{i}.yaml")
+        assert problems == []
+        assert data["commune"]["nom"] == commune
+        results.append((data, params))
+    assert len(mutuelles) == 2  # seen once, kept the second time, then remembered
+    assert all(data["mutuelle"] == results[0][0]["mutuelle"] for data, _ in results)
+    assert all(params == results[0][1] for _, params in results)
+    doc = load_yaml_text(BASE, Path("c.yaml"))
+    fresh = real(doc.data["mutuelle"], spec, doc, ("mutuelle",), [])
+    assert fresh == results[-1][0]["mutuelle"]
 
 
 def test_a_problem_is_reported_for_every_instance_at_its_own_line() -> None:
@@ -51,6 +68,7 @@ def test_a_problem_is_reported_for_every_instance_at_its_own_line() -> None:
     its own file and line (here the wrong e-mail is two lines lower in the second file)."""
     bad = BASE.replace("dpo_email: contact-cnll@miltis.fr", "dpo_email: pas-une-adresse")
     _, problems, _ = _validate(bad, "un.yaml")
+    _validate(bad, "un.yaml")  # seen twice: would be kept if problems did not prevent it
     lower = bad.replace("modele: mutuelle-regionale", "modele: mutuelle-regionale\n\n", 1)
     _, problems2, _ = _validate(lower, "deux.yaml")
     assert [(Path(p.file).name, p.field) for p in problems] == [("un.yaml", "mutuelle.dpo_email")]
