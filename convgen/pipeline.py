@@ -478,8 +478,8 @@ class Workers:
         global _WORK, _DEPTH
         # What exists now (the compiled library, model and frame, the instances) lives as long
         # as the run: moved out of the collector's sight, it is no longer scanned by every full
-        # collection (about 70 ms each in a worker of a 35,000-row batch), nor are the forked
-        # workers' copies of it touched (copy-on-write) by those scans.
+        # collection (about 70 ms each, measured in one process rendering 3,000 checked rows),
+        # nor are the forked workers' copies of it touched (copy-on-write) by those scans.
         if _DEPTH == 0:
             gc.freeze()
             self._thresholds = gc.get_threshold()
