@@ -48,6 +48,14 @@ def test_numbers_in_words() -> None:
     assert french.lettres(7).upper() == "SEPT"
 
 
+def test_numbers_in_words_remembered_per_gender() -> None:
+    # The words of a number are computed once per batch (cached): "une" année then "un" mois.
+    assert french.lettres(parse_duree("21 années")) == "vingt et une années"
+    assert french.lettres(21) == "vingt et un"
+    assert french.lettres(parse_duree("21 mois")) == "vingt et un mois"
+    assert french.nombre_lettres(21, feminine=True) == "vingt et une"
+
+
 def test_amounts_use_narrow_no_break_space_and_euro() -> None:
     assert french.montant(10000) == "10\u202f000\u00a0€"
     assert french.montant("1000000") == "1\u202f000\u202f000\u00a0€"

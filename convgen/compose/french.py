@@ -7,6 +7,7 @@ currency integers as cents, so amounts are formatted here, not by num2words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -285,6 +286,7 @@ def de(text: str) -> str:
 # --------------------------------------------------------------------------- numbers
 
 
+@functools.lru_cache(maxsize=1024)  # every convention of a batch states the same few numbers
 def nombre_lettres(n: int, feminine: bool = False) -> str:
     """Integer in French words; feminine fixes "un" → "une" ("vingt et une", "une")."""
     words = num2words(n, lang="fr")
