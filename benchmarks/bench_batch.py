@@ -407,6 +407,13 @@ def main() -> None:
                 f"{r['worker_kb'] / 1024:.0f} Mo, processus principal {r['parent_kb'] / 1024:.0f} Mo"
             )
             shutil.rmtree(work / f"m{rows}")
+            if rows < min(args.rows, args.check_rows):  # the largest checked batch is (2)
+                c = convgen_batch(work / f"t{rows}.csv", work / f"c{rows}", args.jobs, check=True)
+                print(
+                    f"           avec les contrôles : pic RSS par processus de rendu "
+                    f"{c['worker_kb'] / 1024:.0f} Mo"
+                )
+                shutil.rmtree(work / f"c{rows}")
 
         template = docxtpl_template(work)
         per_doc, docxtpl_rate, cpu_per_doc = docxtpl_baseline(
